@@ -1,0 +1,11 @@
+"""gcbook: the package behind *Causal Discovery from Time Series*, an executable textbook.
+
+Importing ``gcbook`` has no side effects: it sets no seed and no plot style.
+The submodules are imported lazily by name, e.g. ``from gcbook.granger import granger_test``.
+
+Orientation, everywhere in the package: ``A[i, j] = 1`` means ``i -> j`` (the cause is the row).
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["simulate", "granger", "metrics", "plotting", "exercises", "student"]

@@ -1,0 +1,123 @@
+"""Input checks shared by every public function of :mod:`gcbook`.
+
+Each check raises a :class:`ValueError` that says what is wrong and what to do,
+so that bad input never turns into silently wrong numbers.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["as_time_series", "check_lag", "check_random_state", "check_square_matrix"]
+
+
+def check_random_state(seed) -> np.random.Generator:
+    """Turn ``seed`` into a fresh :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+        ``None`` draws fresh entropy, an int seeds a new generator, and a
+        generator is used as it is (so a caller can thread one through several calls).
+
+    Returns
+    -------
+    numpy.random.Generator
+        Never the global NumPy random state.
+    """
+    if seed is None or isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, bool):
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed}.")
+        return np.random.default_rng(seed)
+    if isinstance(seed, np.random.Generator):
+        return seed
+    raise ValueError(
+        f"seed must be None, a non-negative int or a numpy.random.Generator, got {type(seed).__name__}."
+    )
+
+
+def as_time_series(X, *, name: str = "X", min_vars: int = 2) -> tuple[np.ndarray, list[str]]:
+    """Validate a multivariate time series and return it as a float array with labels.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p)
+        Rows are time points, columns are variables. A DataFrame's column names
+        become the labels.
+    name : str
+        The argument's name, used in error messages.
+    min_vars : int
+        The smallest number of variables (columns) accepted.
+
+    Returns
+    -------
+    X : numpy.ndarray of float64, shape (T, p)
+        A C-contiguous copy.
+    labels : list of str, length p
+        The DataFrame's column names, or ``["x0", "x1", ...]``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, has fewer than ``min_vars`` columns or fewer than 3 rows,
+        holds NaN or inf, or has a constant column.
+    """
+    labels = None
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
+        labels = [str(c) for c in X.columns]
+        X = X.to_numpy()
+    try:
+        arr = np.array(X, dtype=np.float64, order="C", copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array of shape (T, p); could not convert it: {exc}") from exc
+    if arr.ndim != 2:
+        hint = " Reshape a single series with X.reshape(-1, 1) and add at least one more." if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D with shape (T, p) (rows are time), got {arr.ndim}-D shape {arr.shape}.{hint}")
+    T, p = arr.shape
+    if p < min_vars:
+        raise ValueError(f"{name} must have at least {min_vars} variables (columns), got p={p}.")
+    if T < 3:
+        raise ValueError(f"{name} must have at least 3 time points (rows), got T={T}.")
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
+            "impute or drop those rows before calling."
+        )
+    constant = np.flatnonzero(np.ptp(arr, axis=0) == 0)
+    if constant.size:
+        cols = ", ".join(labels[c] if labels else str(c) for c in constant)
+        raise ValueError(f"{name} has constant column(s) {cols}; a constant series carries no information, drop it.")
+    if labels is None:
+        labels = [f"x{i}" for i in range(p)]
+    return arr, labels
+
+
+def check_lag(lag, T: int | None = None, *, name: str = "lag") -> int:
+    """Check that ``lag`` is a positive int and that ``T`` time points leave data to fit.
+
+    Raises
+    ------
+    ValueError
+        If ``lag`` is not an int >= 1, or if ``T <= lag + 1``.
+    """
+    if isinstance(lag, bool) or not isinstance(lag, (numbers.Integral, np.integer)):
+        raise ValueError(f"{name} must be an int >= 1, got {lag!r}.")
+    lag = int(lag)
+    if lag < 1:
+        raise ValueError(f"{name} must be >= 1, got {lag}.")
+    if T is not None and T <= lag + 1:
+        raise ValueError(f"The series is too short for {name}={lag}: T={T} must exceed lag + 1 = {lag + 1}.")
+    return lag
+
+
+def check_square_matrix(M, *, name: str) -> np.ndarray:
+    """Return ``M`` as a finite float array of shape (d, d), or raise a ValueError."""
+    arr = np.asarray(M, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square (d, d) matrix, got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf.")
+    return arr
