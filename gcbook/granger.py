@@ -1,0 +1,509 @@
+"""Granger causality: VAR least squares, the Granger F-test and lag selection.
+
+Orientation: ``f_stat[i, j]`` and ``p_value[i, j]`` test ``x_i -> x_j`` (the cause is the row).
+
+The F-test compares two least-squares regressions of ``x_j(t)`` on an intercept and lags
+``1..L``. The *restricted* model leaves out the lags of the candidate cause ``x_i``; the
+*unrestricted* model includes them. With ``n = T - L`` usable time points,
+
+.. math::
+
+    F = \\frac{(\\mathrm{RSS}_r - \\mathrm{RSS}_u) / L}{\\mathrm{RSS}_u / (n - k_u)}
+    \\sim F(L, n - k_u) \\text{ under } H_0,
+
+where ``k_u`` is the number of coefficients of the unrestricted model: ``2L + 1`` for the
+pairwise test and ``pL + 1`` for the conditional (full-VAR) test.
+
+Every ordered pair is tested in one batched computation. One QR factorisation of the
+unrestricted design, with the cause's lags as its last columns, gives both residual sums of
+squares: the restricted model spans the leading columns of ``Q``, so
+``RSS_r - RSS_u = ||Q_causeᵀ y||²`` is computed directly, without subtracting two large
+numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from gcbook._validation import as_time_series, check_lag
+
+__all__ = [
+    "GrangerResult",
+    "VARFit",
+    "lag_matrix",
+    "fit_var",
+    "granger_test",
+    "information_criteria",
+    "select_lag",
+    "adjust_p_values",
+]
+
+#: Largest batch of design matrices held in memory at once, in bytes.
+_BATCH_BYTES = 256 * 2**20
+
+_CORRECTIONS = (None, "bonferroni", "fdr_bh")
+
+
+def lag_matrix(X: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split a series into targets and their lagged predictors.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (T, p)
+        The series, rows are time.
+    lag : int
+        Number of lags ``L``.
+
+    Returns
+    -------
+    Y : numpy.ndarray, shape (n, p)
+        The targets ``x(t)`` for ``t = L, ..., T-1``, so ``n = T - L``.
+    lags : numpy.ndarray, shape (n, p, L)
+        ``lags[t, i, k-1] = x_i(t + L - k)``: the value of variable ``i`` ``k`` steps
+        before the target row ``t``.
+
+    Examples
+    --------
+    >>> X = np.arange(10.0).reshape(5, 2)
+    >>> Y, lags = lag_matrix(X, 2)
+    >>> Y[0], lags[0, :, 0], lags[0, :, 1]
+    (array([4., 5.]), array([2., 3.]), array([0., 1.]))
+    """
+    T = X.shape[0]
+    Y = X[lag:]
+    lags = np.stack([X[lag - k : T - k] for k in range(1, lag + 1)], axis=-1)
+    return Y, lags
+
+
+@dataclass(frozen=True, repr=False)
+class VARFit:
+    """A VAR(L) model fitted by ordinary least squares.
+
+    Attributes
+    ----------
+    coef : numpy.ndarray, shape (lag, p, p)
+        ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)``.
+    intercept : numpy.ndarray, shape (p,)
+    residuals : numpy.ndarray, shape (T - lag, p)
+    sigma : numpy.ndarray, shape (p, p)
+        Maximum-likelihood residual covariance ``residualsᵀ residuals / (T - lag)``.
+    lag : int
+    labels : tuple of str
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    residuals: np.ndarray
+    sigma: np.ndarray
+    lag: int
+    labels: tuple = field(default=())
+
+    def predict(self, X) -> np.ndarray:
+        """One-step-ahead predictions for ``X`` (T, p); returns shape (T - lag, p)."""
+        arr, _ = as_time_series(X)
+        if arr.shape[1] != self.coef.shape[1]:
+            raise ValueError(f"X has {arr.shape[1]} variables, the model was fitted on {self.coef.shape[1]}.")
+        check_lag(self.lag, arr.shape[0])
+        _, lags = lag_matrix(arr, self.lag)
+        return self.intercept + np.einsum("tik,kij->tj", lags, self.coef)
+
+    def __repr__(self) -> str:
+        p = self.coef.shape[1]
+        return f"VARFit(p={p}, lag={self.lag}, n={self.residuals.shape[0]}, labels={list(self.labels)})"
+
+
+def fit_var(X, lag: int) -> VARFit:
+    """Fit a VAR(L) model with an intercept by least squares, one equation per variable.
+
+    The model is ``x_j(t) = c_j + sum_k sum_i coef[k-1, i, j] x_i(t-k) + e_j(t)``.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p)
+    lag : int
+        The order ``L >= 1``; needs ``T - L > pL + 1`` so every equation is identified.
+
+    Returns
+    -------
+    VARFit
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.zeros((2000, 2))
+    >>> for t in range(1, 2000):
+    ...     X[t] = [0.5 * X[t-1, 0], 0.8 * X[t-1, 0] + 0.2 * X[t-1, 1]] + rng.standard_normal(2)
+    >>> fit_var(X, 1).coef.round(1)
+    array([[[0.5, 0.8],
+            [0. , 0.2]]])
+    """
+    arr, labels = as_time_series(X)
+    T, p = arr.shape
+    lag = check_lag(lag, T)
+    n = T - lag
+    if n <= p * lag + 1:
+        raise ValueError(
+            f"Too few time points for a VAR({lag}) in {p} variables: T - lag = {n} must exceed "
+            f"p*lag + 1 = {p * lag + 1}. Use a smaller lag or a longer series."
+        )
+    Y, lags = lag_matrix(arr, lag)
+    design = np.column_stack([np.ones(n), lags.transpose(0, 2, 1).reshape(n, lag * p)])
+    beta, *_ = np.linalg.lstsq(design, Y, rcond=None)
+    residuals = Y - design @ beta
+    coef = beta[1:].reshape(lag, p, p)
+    return VARFit(
+        coef=coef,
+        intercept=beta[0],
+        residuals=residuals,
+        sigma=residuals.T @ residuals / n,
+        lag=lag,
+        labels=tuple(labels),
+    )
+
+
+def adjust_p_values(p_value: np.ndarray, correction: str | None) -> np.ndarray:
+    """Correct a (p, p) matrix of p-values for the ``p(p-1)`` tests off the diagonal.
+
+    Parameters
+    ----------
+    p_value : numpy.ndarray, shape (p, p)
+        Diagonal entries are ignored (and returned as NaN).
+    correction : {None, "bonferroni", "fdr_bh"}
+        ``"bonferroni"`` multiplies by the number of tests (capped at 1) and controls the
+        family-wise error rate; ``"fdr_bh"`` gives Benjamini-Hochberg adjusted p-values
+        (:func:`scipy.stats.false_discovery_control`) and controls the false discovery rate.
+
+    Returns
+    -------
+    numpy.ndarray, shape (p, p)
+
+    Examples
+    --------
+    >>> P = np.array([[np.nan, 0.01], [0.04, np.nan]])
+    >>> adjust_p_values(P, "bonferroni")
+    array([[ nan, 0.02],
+           [0.08,  nan]])
+    >>> adjust_p_values(P, "fdr_bh")
+    array([[ nan, 0.02],
+           [0.04,  nan]])
+    """
+    if correction not in _CORRECTIONS:
+        raise ValueError(f"correction must be one of {_CORRECTIONS}, got {correction!r}.")
+    p_value = np.asarray(p_value, dtype=float)
+    off = ~np.eye(p_value.shape[0], dtype=bool)
+    adjusted = np.full_like(p_value, np.nan)
+    values = p_value[off]
+    if correction is None:
+        adjusted[off] = values
+    elif correction == "bonferroni":
+        adjusted[off] = np.minimum(values * values.size, 1.0)
+    else:
+        adjusted[off] = stats.false_discovery_control(values, method="bh")
+    return adjusted
+
+
+@dataclass(frozen=True, repr=False)
+class GrangerResult:
+    """Granger F-tests for every ordered pair of variables.
+
+    Attributes
+    ----------
+    f_stat : numpy.ndarray, shape (p, p)
+        ``f_stat[i, j]`` tests ``x_i -> x_j``; the diagonal is NaN.
+    p_value : numpy.ndarray, shape (p, p)
+        Upper-tail probabilities of ``F(df_num, df_den)``; the diagonal is NaN.
+    df_num : int
+        Numerator degrees of freedom, the number of restrictions (= ``lag``).
+    df_den : int
+        Denominator degrees of freedom, ``n - k_u``.
+    lag : int
+    conditional : bool
+        ``False`` for pairwise tests, ``True`` for tests inside the full VAR.
+    labels : tuple of str
+    """
+
+    f_stat: np.ndarray
+    p_value: np.ndarray
+    df_num: int
+    df_den: int
+    lag: int
+    conditional: bool
+    labels: tuple = field(default=())
+
+    def adjacency(self, alpha: float = 0.05, correction: str | None = None) -> np.ndarray:
+        """Binary graph of the tests rejected at level ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float in (0, 1)
+        correction : {None, "bonferroni", "fdr_bh"}
+            Multiple-testing correction over the ``p(p-1)`` tests, see :func:`adjust_p_values`.
+
+        Returns
+        -------
+        numpy.ndarray of int, shape (p, p)
+            ``A[i, j] = 1`` when ``x_i -> x_j`` is significant; the diagonal is 0.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha}.")
+        adjusted = adjust_p_values(self.p_value, correction)
+        return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
+
+    def to_frame(self):
+        """The tests as a tidy :class:`pandas.DataFrame`, one row per ordered pair."""
+        import pandas as pd
+
+        i, j = np.nonzero(~np.eye(len(self.labels), dtype=bool))
+        return pd.DataFrame(
+            {
+                "cause": [self.labels[k] for k in i],
+                "effect": [self.labels[k] for k in j],
+                "F": self.f_stat[i, j],
+                "p_value": self.p_value[i, j],
+            }
+        )
+
+    def plot(self, ax=None, alpha: float = 0.05, correction: str | None = None):
+        """Heatmap of ``-log10(p)`` with the significant pairs marked; returns the Axes."""
+        from gcbook.plotting import plot_adjacency
+
+        with np.errstate(divide="ignore"):
+            strength = -np.log10(np.clip(self.p_value, 1e-300, 1.0))
+        kind = "conditional" if self.conditional else "pairwise"
+        ax = plot_adjacency(
+            strength,
+            labels=list(self.labels),
+            ax=ax,
+            title=f"{kind} Granger, lag {self.lag}: $-\\log_{{10}} p$",
+            annotate=False,
+        )
+        significant = self.adjacency(alpha, correction)
+        for i, j in zip(*np.nonzero(significant)):
+            ax.text(j, i, "*", ha="center", va="center", color="white", fontsize=14, fontweight="bold")
+        return ax
+
+    def __repr__(self) -> str:
+        kind = "conditional" if self.conditional else "pairwise"
+        n_sig = int(self.adjacency(0.05).sum())
+        p = self.f_stat.shape[0]
+        return (
+            f"GrangerResult({kind}, p={p}, lag={self.lag}, df=({self.df_num}, {self.df_den}), "
+            f"{n_sig} of {p * (p - 1)} pairs with p < 0.05)"
+        )
+
+
+def _batched_f_numerator(designs: np.ndarray, y: np.ndarray, n_restricted: int):
+    """Residual sums of squares of nested regressions, for a batch of designs.
+
+    Parameters
+    ----------
+    designs : numpy.ndarray, shape (b, n, k)
+        Unrestricted designs; the restricted model uses the first ``n_restricted`` columns.
+    y : numpy.ndarray, shape (b, n, m)
+        Targets, ``m`` per design.
+    n_restricted : int
+
+    Returns
+    -------
+    extra : numpy.ndarray, shape (b, m)
+        ``RSS_r - RSS_u``, the sum of squares explained by the extra columns.
+    rss_u : numpy.ndarray, shape (b, m)
+    """
+    q, r = np.linalg.qr(designs)
+    diag = np.abs(np.diagonal(r, axis1=1, axis2=2))
+    scale = np.linalg.norm(designs, axis=1)
+    if np.any(diag < 1e-10 * np.maximum(scale, 1e-300)):
+        raise ValueError(
+            "The lagged design matrix is rank deficient: some series (or their lags) are exact "
+            "linear combinations of others. Drop duplicated or collinear columns, or use a smaller lag."
+        )
+    proj = np.einsum("bnk,bnm->bkm", q, y)
+    residual = y - np.einsum("bnk,bkm->bnm", q, proj)
+    rss_u = np.einsum("bnm,bnm->bm", residual, residual)
+    extra = np.einsum("bkm,bkm->bm", proj[:, n_restricted:], proj[:, n_restricted:])
+    return extra, rss_u
+
+
+def _batches(count: int, bytes_per_item: int):
+    size = max(1, _BATCH_BYTES // max(bytes_per_item, 1))
+    for start in range(0, count, size):
+        yield slice(start, min(start + size, count))
+
+
+def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
+    """Granger F-tests of ``x_i -> x_j`` for every ordered pair ``(i, j)``.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p)
+        Rows are time, columns are variables; ``p >= 2``. DataFrame column names become
+        the result's labels.
+    lag : int
+        Number of lags ``L >= 1`` in both models.
+    conditional : bool, default False
+        ``False``: the pairwise test, regressing ``x_j`` on lags of ``x_j`` alone (restricted)
+        or of ``x_j`` and ``x_i`` (unrestricted); equals statsmodels'
+        ``grangercausalitytests`` ``ssr_ftest``. ``True``: the conditional test inside the full
+        VAR, where both models also hold the lags of every other variable, so a common driver
+        among the observed variables is accounted for.
+
+    Returns
+    -------
+    GrangerResult
+        ``f_stat[i, j]`` and ``p_value[i, j]`` test ``x_i -> x_j``; diagonals are NaN.
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf, a constant column, fewer than 2 variables, ``lag < 1``, a series too short
+        for the model (``T - L`` must exceed the unrestricted model's coefficient count), or a
+        rank-deficient design.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(500)
+    >>> y = np.r_[0.0, 0.8 * x[:-1]] + rng.standard_normal(500)
+    >>> res = granger_test(np.column_stack([x, y]), lag=2)
+    >>> res.adjacency(alpha=0.01)
+    array([[0, 1],
+           [0, 0]])
+    >>> res.df_num, res.df_den
+    (2, 493)
+    """
+    arr, labels = as_time_series(X)
+    T, p = arr.shape
+    lag = check_lag(lag, T)
+    n = T - lag
+    k_u = (p if conditional else 2) * lag + 1
+    df_den = n - k_u
+    if df_den < 1:
+        kind = "conditional (full-VAR)" if conditional else "pairwise"
+        raise ValueError(
+            f"Too few time points for the {kind} test with lag={lag}: T - lag = {n} must exceed the "
+            f"{k_u} coefficients of the unrestricted model. Use a smaller lag or a longer series."
+        )
+    # Standardising changes no F statistic (the intercept absorbs shifts, scaling is absorbed by the
+    # coefficients) and keeps the QR well scaled.
+    arr = (arr - arr.mean(axis=0)) / arr.std(axis=0)
+    Y, lags = lag_matrix(arr, lag)
+    ones = np.ones((n, 1))
+    f_stat = np.full((p, p), np.nan)
+    if conditional:
+        # For cause i, one design serves every target j: [1, lags of all others, lags of i].
+        others = np.array([[k for k in range(p) if k != i] for i in range(p)])
+        for batch in _batches(p, n * k_u * 8 * 3):
+            causes = np.arange(p)[batch]
+            blocks = np.concatenate([lags[:, others[causes]], lags[:, causes, None]], axis=2)
+            designs = np.concatenate(
+                [np.broadcast_to(ones, (len(causes), n, 1)), blocks.transpose(1, 0, 2, 3).reshape(len(causes), n, -1)],
+                axis=2,
+            )
+            targets = np.broadcast_to(Y, (len(causes), n, p))
+            extra, rss_u = _batched_f_numerator(designs, targets, k_u - lag)
+            f_stat[causes] = (extra / lag) / (rss_u / df_den)
+    else:
+        causes, effects = np.nonzero(~np.eye(p, dtype=bool))
+        for batch in _batches(causes.size, n * k_u * 8 * 3):
+            i, j = causes[batch], effects[batch]
+            designs = np.concatenate(
+                [np.broadcast_to(ones, (i.size, n, 1)), lags[:, j].transpose(1, 0, 2), lags[:, i].transpose(1, 0, 2)],
+                axis=2,
+            )
+            extra, rss_u = _batched_f_numerator(designs, Y[:, j].T[:, :, None], lag + 1)
+            f_stat[i, j] = (extra[:, 0] / lag) / (rss_u[:, 0] / df_den)
+    np.fill_diagonal(f_stat, np.nan)
+    p_value = stats.f.sf(f_stat, lag, df_den)
+    return GrangerResult(
+        f_stat=f_stat,
+        p_value=p_value,
+        df_num=lag,
+        df_den=df_den,
+        lag=lag,
+        conditional=conditional,
+        labels=tuple(labels),
+    )
+
+
+_CRITERIA = ("aic", "bic", "hqic")
+
+
+def information_criteria(X, max_lag: int) -> dict[str, np.ndarray]:
+    """AIC, BIC and Hannan-Quinn criteria of VAR(L) fits for ``L = 1..max_lag``.
+
+    All fits use the same ``n = T - max_lag`` target rows, so the criteria are comparable.
+    With ``Sigma_L`` the maximum-likelihood residual covariance of the VAR(L),
+
+    ``aic = log det Sigma_L + 2 L p² / n``, ``bic = log det Sigma_L + log(n) L p² / n``,
+    ``hqic = log det Sigma_L + 2 log(log n) L p² / n``.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p)
+    max_lag : int
+
+    Returns
+    -------
+    dict
+        ``"lag"``: array ``[1, ..., max_lag]``; ``"aic"``, ``"bic"``, ``"hqic"``: arrays of shape
+        (max_lag,).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> ic = information_criteria(rng.standard_normal((300, 3)), max_lag=4)
+    >>> ic["lag"], ic["bic"].shape
+    (array([1, 2, 3, 4]), (4,))
+    """
+    arr, _ = as_time_series(X)
+    T, p = arr.shape
+    max_lag = check_lag(max_lag, T, name="max_lag")
+    n = T - max_lag
+    if n <= p * max_lag + 1:
+        raise ValueError(
+            f"Too few time points to compare lags up to {max_lag}: T - max_lag = {n} must exceed "
+            f"p*max_lag + 1 = {p * max_lag + 1}."
+        )
+    lags_grid = np.arange(1, max_lag + 1)
+    logdet = np.empty(max_lag)
+    for idx, lag in enumerate(lags_grid):
+        fit = fit_var(arr[max_lag - lag :], lag)
+        logdet[idx] = np.linalg.slogdet(fit.sigma)[1]
+    n_params = lags_grid * p**2
+    return {
+        "lag": lags_grid,
+        "aic": logdet + 2 * n_params / n,
+        "bic": logdet + np.log(n) * n_params / n,
+        "hqic": logdet + 2 * np.log(np.log(n)) * n_params / n,
+    }
+
+
+def select_lag(X, max_lag: int, criterion: str = "bic") -> int:
+    """Choose the VAR order ``L`` in ``1..max_lag`` that minimises an information criterion.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p)
+    max_lag : int
+    criterion : {"bic", "aic", "hqic"}
+        BIC is consistent (finds the true order as T grows); AIC tends to pick larger orders
+        and predicts better in small samples.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from gcbook.simulate import var
+    >>> X, A = var(p=3, T=2000, lag=2, seed=0)
+    >>> select_lag(X, max_lag=6)
+    2
+    """
+    if criterion not in _CRITERIA:
+        raise ValueError(f"criterion must be one of {_CRITERIA}, got {criterion!r}.")
+    ic = information_criteria(X, max_lag)
+    return int(ic["lag"][np.argmin(ic[criterion])])
