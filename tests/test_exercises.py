@@ -1,0 +1,86 @@
+"""The auto-checkers accept right answers and explain wrong ones."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from gcbook.exercises import check_benjamini_hochberg, check_granger_f
+
+
+def right_granger_f(cause, effect, lag):
+    """An independent F-test by two np.linalg.lstsq fits."""
+    T = len(effect)
+    y = effect[lag:]
+    own = np.column_stack([effect[lag - k : T - k] for k in range(1, lag + 1)])
+    other = np.column_stack([cause[lag - k : T - k] for k in range(1, lag + 1)])
+    ones = np.ones((T - lag, 1))
+
+    def rss(design):
+        beta = np.linalg.lstsq(design, y, rcond=None)[0]
+        return np.sum((y - design @ beta) ** 2)
+
+    rss_r, rss_u = rss(np.hstack([ones, own])), rss(np.hstack([ones, own, other]))
+    df_den = T - lag - 2 * lag - 1
+    F = (rss_r - rss_u) / lag / (rss_u / df_den)
+    return F, stats.f.sf(F, lag, df_den)
+
+
+def test_granger_checker_accepts_right_answer(capsys):
+    report = check_granger_f(right_granger_f)
+    assert report.passed and report.n_passed == len(report.cases) == 5
+    assert "5 of 5 hidden cases passed" in capsys.readouterr().out
+
+
+def test_granger_checker_explains_forgotten_intercept_df():
+    def no_intercept_df(cause, effect, lag):
+        F, _ = right_granger_f(cause, effect, lag)
+        n = len(effect) - lag
+        F_wrong = F * (n - 2 * lag) / (n - 2 * lag - 1)
+        return F_wrong, stats.f.sf(F_wrong, lag, n - 2 * lag)
+
+    report = check_granger_f(no_intercept_df, verbose=False)
+    assert not report.passed
+    assert all("forget the intercept" in case.message for case in report.cases)
+    assert "expected F=" in report.cases[0].message
+
+
+def test_granger_checker_reports_wrong_p_value_and_exceptions():
+    report = check_granger_f(lambda c, e, lag: (right_granger_f(c, e, lag)[0], 0.5), verbose=False)
+    assert not report.passed
+    assert any("F is right" in case.message for case in report.cases)
+    report = check_granger_f(lambda c, e, lag: 1 / 0, verbose=False)
+    assert "ZeroDivisionError" in report.cases[0].message and report.n_passed == 0
+    report = check_granger_f(lambda c, e, lag: 3.0, verbose=False)
+    assert "return a pair" in report.cases[0].message
+
+
+def test_checker_handles_unimplemented_stub(capsys):
+    def stub(cause, effect, lag):
+        raise NotImplementedError("Exercise: compute F")
+
+    report = check_granger_f(stub)
+    assert not report.passed and "not implemented yet" in capsys.readouterr().out
+
+
+def test_checker_rejects_non_callable():
+    with pytest.raises(ValueError, match="function itself"):
+        check_granger_f(3.0)
+
+
+def right_bh(p_values, q):
+    m = len(p_values)
+    order = np.argsort(p_values)
+    below = np.nonzero(p_values[order] <= q * np.arange(1, m + 1) / m)[0]
+    rejected = np.zeros(m, dtype=bool)
+    if below.size:
+        rejected[order[: below[-1] + 1]] = True
+    return rejected
+
+
+def test_bh_checker_right_and_wrong():
+    assert check_benjamini_hochberg(right_bh, verbose=False).passed
+    bonferroni = check_benjamini_hochberg(lambda p, q: p * len(p) <= q, verbose=False)
+    assert not bonferroni.passed
+    assert any("Bonferroni" in case.message for case in bonferroni.cases)
+    shape = check_benjamini_hochberg(lambda p, q: np.ones(3, bool), verbose=False)
+    assert "shape" in shape.cases[0].message

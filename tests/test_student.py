@@ -1,0 +1,158 @@
+"""The student edition: same sources, solutions removed, stubs kept, every chapter covered."""
+
+import json
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gcbook.student import build_student_edition, chapter_sources, main, solution_text, student_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TOY = textwrap.dedent(
+    '''\
+    ---
+    jupytext:
+      text_representation:
+        format_name: myst
+    kernelspec:
+      display_name: Python 3
+      name: python3
+    ---
+
+    # Toy chapter
+
+    ```{code-cell} ipython3
+    x = 1
+    ```
+
+    ```{exercise} Add numbers
+    :label: ex-add
+
+    Write `add(a, b)`.
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [student-stub, skip-execution]
+
+    def add(a, b):
+        raise NotImplementedError("Exercise: add")
+    ```
+
+    ```{solution-start} ex-add
+    :label: sol-add
+    :class: dropdown
+    ```
+
+    The secret explanation of the addition.
+
+    ```{code-cell} ipython3
+    def add(a, b):
+        return a + b  # SECRET-CODE
+    ```
+
+    ```{solution-end}
+    ```
+
+    ```{code-cell} ipython3
+    print(add(1, 2))
+    ```
+
+    ````{exercise} Prove it
+    :label: ex-proof
+
+    Show that $1 + 1 = 2$.
+    ````
+
+    ````{solution} ex-proof
+    :label: sol-proof
+    :class: dropdown
+
+    By the SECRET-PROOF axiom.
+
+    ```python
+    assert 1 + 1 == 2  # SECRET-BLOCK
+    ```
+    ````
+
+    Closing words.
+    '''
+)
+
+
+@pytest.fixture
+def toy(tmp_path):
+    path = tmp_path / "toy.md"
+    path.write_text(TOY)
+    return path
+
+
+def _all_text(nb):
+    return "\n".join(cell.source for cell in nb.cells)
+
+
+def test_toy_chapter_loses_solutions_keeps_stubs(toy):
+    nb = student_notebook(toy)
+    text = _all_text(nb)
+    for secret in ("SECRET-CODE", "SECRET-PROOF", "SECRET-BLOCK", "secret explanation", "solution"):
+        assert secret not in text
+    stubs = [c for c in nb.cells if "student-stub" in c.metadata.get("tags", [])]
+    assert len(stubs) == 1 and "NotImplementedError" in stubs[0].source
+    assert "skip-execution" not in stubs[0].metadata["tags"]  # students run their stub
+    assert "### Exercise: Add numbers" in text and "### Exercise: Prove it" in text
+    assert ":label:" not in text
+    assert "print(add(1, 2))" in text and "Closing words." in text and "x = 1" in text
+    assert all(not getattr(c, "outputs", []) for c in nb.cells)
+
+
+def test_solution_text_finds_every_solution_line(toy):
+    lines = solution_text(toy)
+    assert "The secret explanation of the addition." in lines
+    assert "return a + b  # SECRET-CODE" in lines
+    assert "By the SECRET-PROOF axiom." in lines
+    assert "Write `add(a, b)`." not in lines
+
+
+def test_unclosed_solution_raises(tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text(TOY.replace("```{solution-end}\n```\n", ""))
+    with pytest.raises(ValueError, match="solution-end"):
+        student_notebook(bad)
+
+
+def test_every_chapter_student_edition(tmp_path):
+    """The real book: each chapter with code becomes a notebook with no solution text left."""
+    chapters = chapter_sources(ROOT / "_toc.yml")
+    assert any(path.stem == "granger" for path in chapters)
+    written = build_student_edition(tmp_path, ROOT / "_toc.yml")
+    assert sorted(p.stem for p in written) == sorted(p.stem for p in chapters)
+    for source, target in zip(chapters, written):
+        nb = nbformat.read(target, as_version=4)
+        nbformat.validate(nb)
+        text = _all_text(nb)
+        secrets = [line for line in solution_text(source) if len(line) > 12]
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{source.name}: solution text in the student notebook: {leaked[:3]}"
+        src = source.read_text()
+        assert src.count("student-stub") == sum("student-stub" in c.metadata.get("tags", []) for c in nb.cells)
+        assert src.count("{exercise}") == text.count("### Exercise")
+
+
+def test_granger_chapter_has_stubs_and_solutions():
+    source = ROOT / "book" / "granger.md"
+    assert len(solution_text(source)) > 20
+    nb = student_notebook(source)
+    stubs = [c for c in nb.cells if "student-stub" in c.metadata.get("tags", [])]
+    assert len(stubs) >= 2
+    assert all("NotImplementedError" in c.source or "..." in c.source for c in stubs)
+    assert any("check_granger_f" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_command_line(tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "out"), "--toc", str(ROOT / "_toc.yml")]) == 0
+    out = capsys.readouterr().out
+    assert "granger.ipynb" in out
+    nb = json.loads((tmp_path / "out" / "granger.ipynb").read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
