@@ -1,0 +1,46 @@
+"""Simulators with a known causal graph: VARs, Lorenz-96, random DAGs and linear SEMs.
+
+Every simulator returns its ground truth in the book's orientation, ``A[i, j] = 1``
+means ``i -> j`` (the cause is the row), takes ``seed=None`` (an int or a
+:class:`numpy.random.Generator`) and never touches the global random state.
+
+Time series (``X`` of shape ``(T, p)``, truth ``A`` of shape ``(p, p)`` with the
+diagonal included):
+
+- :func:`var`, :func:`var_from_coef`, :func:`confounded_var`,
+  :func:`companion_matrix`, :func:`spectral_radius`
+- :func:`lorenz96`, :func:`lorenz96_rhs`, :func:`lorenz96_graph`
+
+I.i.d. data from DAGs (``B``, ``W`` of shape ``(d, d)``, ``X`` of shape ``(n, d)``):
+
+- :func:`random_dag`, :func:`is_dag`, :func:`dag_weights`, :func:`linear_sem`
+
+Examples
+--------
+>>> from gcbook.simulate import var, lorenz96, random_dag, dag_weights, linear_sem
+>>> X, A = var(p=5, T=300, seed=0)
+>>> X.shape, A.shape
+((300, 5), (5, 5))
+>>> W = dag_weights(random_dag(5, 6, seed=0), seed=1)
+>>> linear_sem(W, n=100, seed=2).shape
+(100, 5)
+"""
+
+from gcbook.simulate.dag import dag_weights, is_dag, linear_sem, random_dag
+from gcbook.simulate.lorenz import lorenz96, lorenz96_graph, lorenz96_rhs
+from gcbook.simulate.var import companion_matrix, confounded_var, spectral_radius, var, var_from_coef
+
+__all__ = [
+    "companion_matrix",
+    "confounded_var",
+    "dag_weights",
+    "is_dag",
+    "linear_sem",
+    "lorenz96",
+    "lorenz96_graph",
+    "lorenz96_rhs",
+    "random_dag",
+    "spectral_radius",
+    "var",
+    "var_from_coef",
+]
