@@ -14,11 +14,16 @@ The F-test compares two least-squares regressions of ``x_j(t)`` on an intercept 
 where ``k_u`` is the number of coefficients of the unrestricted model: ``2L + 1`` for the
 pairwise test and ``pL + 1`` for the conditional (full-VAR) test.
 
-Every ordered pair is tested in one batched computation. One QR factorisation of the
-unrestricted design, with the cause's lags as its last columns, gives both residual sums of
-squares: the restricted model spans the leading columns of ``Q``, so
-``RSS_r - RSS_u = ||Q_causeᵀ y||²`` is computed directly, without subtracting two large
-numbers.
+Every ordered pair is tested in one batched computation, without a Python loop over pairs:
+
+- One QR factorisation of the full lagged design ``Z = [1, lags of all variables] = QR`` turns
+  every regression on a subset of its columns into a regression on ``k = pL + 1`` rows instead of
+  ``n`` (``Q`` is an isometry), so the ``p(p-1)`` pairwise models cost little more than one.
+- Pairwise: a batched QR of each pair's design, with the cause's lags as its last columns, gives
+  both residual sums of squares: the restricted model spans the leading columns of ``Q``, so
+  ``RSS_r - RSS_u = ||Q_causeᵀ y||²`` is computed directly, without subtracting two large numbers.
+- Conditional: every test shares the full model; dropping the cause's block raises the RSS by the
+  Wald quadratic form of its coefficients, computed from ``R⁻¹`` with one small QR per cause.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 
 from gcbook._validation import as_time_series, check_lag
 
@@ -295,36 +300,119 @@ class GrangerResult:
         )
 
 
+_RANK_DEFICIENT = (
+    "The lagged design matrix is rank deficient: some series (or their lags) are exact linear "
+    "combinations of others. Drop duplicated or collinear columns, or use a smaller lag."
+)
+
+
+def _is_rank_deficient(r: np.ndarray, design: np.ndarray) -> bool:
+    """True when a diagonal of R is negligible against its column's norm (batched over leading axes)."""
+    diag = np.abs(np.diagonal(r, axis1=-2, axis2=-1))
+    return bool(np.any(diag < 1e-10 * np.maximum(np.linalg.norm(design, axis=-2), 1e-300)))
+
+
 def _batched_f_numerator(designs: np.ndarray, y: np.ndarray, n_restricted: int):
     """Residual sums of squares of nested regressions, for a batch of designs.
 
     Parameters
     ----------
-    designs : numpy.ndarray, shape (b, n, k)
+    designs : numpy.ndarray, shape (b, N, k)
         Unrestricted designs; the restricted model uses the first ``n_restricted`` columns.
-    y : numpy.ndarray, shape (b, n, m)
+    y : numpy.ndarray, shape (b, N, m)
         Targets, ``m`` per design.
     n_restricted : int
 
     Returns
     -------
     extra : numpy.ndarray, shape (b, m)
-        ``RSS_r - RSS_u``, the sum of squares explained by the extra columns.
+        ``RSS_r - RSS_u``, the sum of squares explained by the extra columns, computed as
+        ``||Q_extraᵀ y||²`` so no two large numbers are subtracted.
     rss_u : numpy.ndarray, shape (b, m)
     """
     q, r = np.linalg.qr(designs)
-    diag = np.abs(np.diagonal(r, axis1=1, axis2=2))
-    scale = np.linalg.norm(designs, axis=1)
-    if np.any(diag < 1e-10 * np.maximum(scale, 1e-300)):
-        raise ValueError(
-            "The lagged design matrix is rank deficient: some series (or their lags) are exact "
-            "linear combinations of others. Drop duplicated or collinear columns, or use a smaller lag."
-        )
+    if _is_rank_deficient(r, designs):
+        raise ValueError(_RANK_DEFICIENT)
     proj = np.einsum("bnk,bnm->bkm", q, y)
     residual = y - np.einsum("bnk,bkm->bnm", q, proj)
     rss_u = np.einsum("bnm,bnm->bm", residual, residual)
     extra = np.einsum("bkm,bkm->bm", proj[:, n_restricted:], proj[:, n_restricted:])
     return extra, rss_u
+
+
+def _full_design_coordinates(Y: np.ndarray, lags: np.ndarray):
+    """Express every regression on a subset of lags in the coordinates of the full design's QR.
+
+    With the full design ``Z = [1, all lags] = Q R`` (``n x k``), a regression of ``y = Q c + e``
+    on the columns ``S`` of ``Z`` has ``RSS_S = ||e||² + ||c - R_S b||²`` exactly, because ``Q``
+    is an isometry. So the nested regressions of the F-tests can run on ``k``-row matrices
+    instead of ``n``-row ones.
+
+    Returns
+    -------
+    None when the full design has more columns than rows or is rank deficient; otherwise
+    ``(r, C, rss_full)``: ``R`` (k, k), ``C = Qᵀ Y`` (k, p), and the full model's RSS per target (p,).
+    """
+    n, p, lag = lags.shape
+    design = np.column_stack([np.ones(n), lags.reshape(n, p * lag)])
+    if design.shape[1] >= n:
+        return None
+    q, r = np.linalg.qr(design)
+    if _is_rank_deficient(r, design):
+        return None
+    C = q.T @ Y
+    rss_full = np.sum((Y - q @ C) ** 2, axis=0)
+    return r, C, rss_full
+
+
+def _pairwise_extra_ss(Y: np.ndarray, lags: np.ndarray):
+    """``RSS_r - RSS_u`` and ``RSS_u`` of the pairwise tests, for every ordered pair (batched)."""
+    n, p, lag = lags.shape
+    full = _full_design_coordinates(Y, lags)
+    if full is None:  # the pairwise models can still be fine: fit them on the n-row data directly
+        intercept, blocks, targets, offset = np.ones((n, 1)), lags, Y, np.zeros(p)
+    else:
+        r, targets, offset = full
+        intercept, blocks = r[:, :1], r[:, 1:].reshape(-1, p, lag)
+    rows = intercept.shape[0]
+    extra = np.full((p, p), np.nan)
+    rss_u = np.full((p, p), np.nan)
+    causes, effects = np.nonzero(~np.eye(p, dtype=bool))
+    for batch in _batches(causes.size, rows * (2 * lag + 1) * 8 * 3):
+        i, j = causes[batch], effects[batch]
+        designs = np.concatenate(
+            [
+                np.broadcast_to(intercept, (i.size, rows, 1)),
+                blocks[:, j].transpose(1, 0, 2),
+                blocks[:, i].transpose(1, 0, 2),
+            ],
+            axis=2,
+        )
+        batch_extra, batch_rss = _batched_f_numerator(designs, targets[:, j].T[:, :, None], lag + 1)
+        extra[i, j] = batch_extra[:, 0]
+        rss_u[i, j] = batch_rss[:, 0] + offset[j]
+    return extra, rss_u
+
+
+def _conditional_extra_ss(Y: np.ndarray, lags: np.ndarray):
+    """``RSS_r - RSS_u`` and ``RSS_u`` of the conditional tests, for every ordered pair.
+
+    Dropping the block ``i`` of coefficients ``b_i`` from the full regression raises the RSS by
+    ``b_iᵀ [(ZᵀZ)⁻¹]_ii⁻¹ b_i``. With ``Z = QR`` and ``W_i`` the rows of ``R⁻¹`` for block ``i``,
+    ``[(ZᵀZ)⁻¹]_ii = W_i W_iᵀ = R_wᵀ R_w`` (QR of ``W_iᵀ``), so the increase is ``||R_w⁻ᵀ b_i||²``.
+    """
+    n, p, lag = lags.shape
+    full = _full_design_coordinates(Y, lags)
+    if full is None:
+        raise ValueError(_RANK_DEFICIENT)
+    r, C, rss_full = full
+    r_inv = linalg.solve_triangular(r, np.eye(r.shape[0]))
+    coef = r_inv @ C
+    block = 1 + np.arange(p)[:, None] * lag + np.arange(lag)  # (p, lag) rows of each cause
+    r_w = np.linalg.qr(r_inv[block].transpose(0, 2, 1), mode="r")
+    z = np.linalg.solve(r_w.transpose(0, 2, 1), coef[block])  # (cause, lag, effect)
+    extra = np.einsum("ikj,ikj->ij", z, z)
+    return extra, np.broadcast_to(rss_full, (p, p))
 
 
 def _batches(count: int, bytes_per_item: int):
@@ -390,31 +478,8 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
     # coefficients) and keeps the QR well scaled.
     arr = (arr - arr.mean(axis=0)) / arr.std(axis=0)
     Y, lags = lag_matrix(arr, lag)
-    ones = np.ones((n, 1))
-    f_stat = np.full((p, p), np.nan)
-    if conditional:
-        # For cause i, one design serves every target j: [1, lags of all others, lags of i].
-        others = np.array([[k for k in range(p) if k != i] for i in range(p)])
-        for batch in _batches(p, n * k_u * 8 * 3):
-            causes = np.arange(p)[batch]
-            blocks = np.concatenate([lags[:, others[causes]], lags[:, causes, None]], axis=2)
-            designs = np.concatenate(
-                [np.broadcast_to(ones, (len(causes), n, 1)), blocks.transpose(1, 0, 2, 3).reshape(len(causes), n, -1)],
-                axis=2,
-            )
-            targets = np.broadcast_to(Y, (len(causes), n, p))
-            extra, rss_u = _batched_f_numerator(designs, targets, k_u - lag)
-            f_stat[causes] = (extra / lag) / (rss_u / df_den)
-    else:
-        causes, effects = np.nonzero(~np.eye(p, dtype=bool))
-        for batch in _batches(causes.size, n * k_u * 8 * 3):
-            i, j = causes[batch], effects[batch]
-            designs = np.concatenate(
-                [np.broadcast_to(ones, (i.size, n, 1)), lags[:, j].transpose(1, 0, 2), lags[:, i].transpose(1, 0, 2)],
-                axis=2,
-            )
-            extra, rss_u = _batched_f_numerator(designs, Y[:, j].T[:, :, None], lag + 1)
-            f_stat[i, j] = (extra[:, 0] / lag) / (rss_u[:, 0] / df_den)
+    extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
+    f_stat = (extra / lag) / (rss_u / df_den)
     np.fill_diagonal(f_stat, np.nan)
     p_value = stats.f.sf(f_stat, lag, df_den)
     return GrangerResult(

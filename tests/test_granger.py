@@ -58,6 +58,7 @@ def _coupled_series(T, p, seed, random_walk=False):
         (1000, 3, 3, 3, True),
         (45, 2, 4, 4, False),
         (300, 6, 1, 5, True),
+        (30, 12, 3, 6, False),  # more lagged columns than rows: the per-pair fallback path
     ],
 )
 def test_pairwise_equals_statsmodels(T, p, lag, seed, random_walk):
