@@ -279,7 +279,7 @@ class GrangerResult:
             strength = -np.log10(np.clip(self.p_value, 1e-300, 1.0))
         kind = "conditional" if self.conditional else "pairwise"
         ax = plot_adjacency(
-            strength,
+            np.nan_to_num(strength),  # the untested diagonal is drawn as 0
             labels=list(self.labels),
             ax=ax,
             title=f"{kind} Granger, lag {self.lag}: $-\\log_{{10}} p$",
