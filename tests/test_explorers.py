@@ -1,0 +1,182 @@
+"""Tests of gcbook.explorers: the plain update functions behind the book's widgets, no browser."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from gcbook.explorers import (
+    ExplorerResult,
+    coupled_pair,
+    explorer_grid,
+    granger_explorer,
+    granger_explorer_widget,
+    simulate_pairs,
+)
+from gcbook.granger import granger_test
+
+
+def close(result_or_figure):
+    """Release a figure's memory (figures made without pyplot are not registered anywhere)."""
+    figure = getattr(result_or_figure, "figure", result_or_figure)
+    figure.clear()
+
+
+@pytest.mark.parametrize("coupling, T, lag, seed", [(0.0, 100, 1, 0), (0.3, 250, 2, 5), (-0.7, 60, 4, 11)])
+def test_explorer_matches_granger_test_on_same_data(coupling, T, lag, seed):
+    result = granger_explorer(coupling, T, lag=lag, seed=seed)
+    X = coupled_pair(coupling, T, seed=seed)
+    np.testing.assert_array_equal(result.X, X)
+    reference = granger_test(X, lag)
+    assert result.f_stat == pytest.approx(reference.f_stat[0, 1], rel=1e-12)
+    assert result.p_value == pytest.approx(reference.p_value[0, 1], rel=1e-12)
+    assert (result.df_num, result.df_den) == (reference.df_num, reference.df_den) == (lag, T - lag - 2 * lag - 1)
+    close(result)
+
+
+def _loop_recursion(T, reps, coupling, delay, cause_ar, effect_ar, burn_in, seed):
+    """The documented recursion of simulate_pairs, written as a plain loop on the same innovations."""
+    noise = np.random.default_rng(seed).standard_normal((2, reps, burn_in + T))
+    x = np.zeros((reps, burn_in + T, 2))
+    for t in range(burn_in + T):
+        x[:, t, 0] = noise[0, :, t] + (cause_ar * x[:, t - 1, 0] if t >= 1 else 0.0)
+        x[:, t, 1] = noise[1, :, t]
+        for k, phi in enumerate(effect_ar, start=1):
+            if t >= k:
+                x[:, t, 1] += phi * x[:, t - k, 1]
+        if t >= delay:
+            x[:, t, 1] += coupling * x[:, t - delay, 0]
+    return x[:, burn_in:]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(T=50, reps=3, coupling=0.7, delay=3, cause_ar=0.9, effect_ar=(0.2, 0.0, 0.3), burn_in=5, seed=1),
+        dict(T=40, reps=2, coupling=0.0, delay=1, cause_ar=1.0, effect_ar=(1.0,), burn_in=0, seed=2),
+        dict(T=30, reps=1, coupling=-0.4, delay=1, cause_ar=0.5, effect_ar=(0.5,), burn_in=20, seed=3),
+    ],
+)
+def test_simulate_pairs_is_the_documented_recursion(kwargs):
+    np.testing.assert_allclose(simulate_pairs(**kwargs), _loop_recursion(**kwargs), rtol=1e-10, atol=1e-10)
+
+
+def test_coupled_pair_is_one_copy_of_simulate_pairs():
+    np.testing.assert_array_equal(coupled_pair(0.4, 300, seed=3), simulate_pairs(300, 1, coupling=0.4, seed=3)[0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(T=100, cause_ar=1.5), "cause_ar"),
+        (dict(T=100, effect_ar=(0.5, 0.6)), "explosive"),
+        (dict(T=100, effect_ar=()), "effect_ar"),
+        (dict(T=100, effect_ar=("a",)), "effect_ar"),
+        (dict(T=100, delay=0), "delay"),
+        (dict(T=100, reps=0), "reps"),
+        (dict(T=100, burn_in=-1), "burn_in"),
+    ],
+)
+def test_simulate_pairs_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        simulate_pairs(**kwargs)
+
+
+def test_explorer_returns_figure_and_numbers():
+    result = granger_explorer(0.5, 300, lag=1, seed=0)
+    assert isinstance(result, ExplorerResult)
+    assert isinstance(result.figure, Figure)
+    assert len(result.figure.axes) == 2
+    assert result.rejected and result.p_value < 1e-6
+    assert "F=" in repr(result) and "rejected" in repr(result)
+    # the critical value is the upper alpha quantile of F(df_num, df_den)
+    from scipy import stats
+
+    assert stats.f.sf(result.critical_value, result.df_num, result.df_den) == pytest.approx(0.05)
+    close(result)
+
+
+def test_null_coupling_gives_nominal_behaviour_on_average():
+    p_values = [granger_explorer(0.0, 120, seed=s).p_value for s in range(40)]
+    assert 0.2 < np.mean(p_values) < 0.8  # uniform p-values under the null have mean 1/2
+
+
+def test_same_seed_same_numbers():
+    a, b = granger_explorer(0.2, 150, seed=7), granger_explorer(0.2, 150, seed=7)
+    assert a.f_stat == b.f_stat and a.p_value == b.p_value
+    close(a)
+    close(b)
+
+
+def test_explorer_draws_into_given_axes():
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    result = granger_explorer(0.1, 100, axes=axes)
+    assert result.figure is figure
+    assert axes[1].get_xlabel() == "$F$"
+    close(figure)
+
+
+def test_off_scale_statistic_is_annotated():
+    result = granger_explorer(1.0, 1000, seed=0)
+    texts = " ".join(t.get_text() for t in result.figure.axes[1].texts)
+    assert "off scale" in texts
+    close(result)
+
+
+def test_grid_has_one_row_per_setting():
+    figure, results = explorer_grid([(0.0, 80), (0.2, 80), (0.2, 300)], lag=2, seed=1)
+    assert isinstance(figure, Figure) and len(figure.axes) == 6
+    assert [r.T for r in results] == [80, 80, 300]
+    assert results[0].f_stat == granger_explorer(0.0, 80, lag=2, seed=1).f_stat
+    close(figure)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(coupling=np.nan, T=100), "coupling"),
+        (dict(coupling=10.0, T=100), "coupling"),
+        (dict(coupling="0.3", T=100), "coupling"),
+        (dict(coupling=0.3, T=5), "T"),
+        (dict(coupling=0.3, T=100.0), "T"),
+        (dict(coupling=0.3, T=100, lag=0), "lag"),
+        (dict(coupling=0.3, T=100, lag=True), "lag"),
+        (dict(coupling=0.3, T=12, lag=4), "too short"),
+        (dict(coupling=0.3, T=100, alpha=1.5), "alpha"),
+        (dict(coupling=0.3, T=100, axes=[None]), "pair"),
+        (dict(coupling=0.3, T=100, seed=-1), "seed"),
+    ],
+)
+def test_bad_input_raises_value_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        granger_explorer(**kwargs)
+
+
+def test_grid_rejects_bad_settings():
+    with pytest.raises(ValueError, match="empty"):
+        explorer_grid([])
+    with pytest.raises(ValueError, match="pair"):
+        explorer_grid([(0.1, 100, 3)])
+
+
+def test_importing_gcbook_does_not_import_ipywidgets():
+    code = "import gcbook, gcbook.explorers, sys; print('ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_widget_wires_controls_to_the_explorer(capsys):
+    pytest.importorskip("ipywidgets")
+    widget = granger_explorer_widget(coupling=0.3, T=200, lag=2, seed=4)
+    names = {child.description for child in widget.children if hasattr(child, "description")}
+    assert {"coupling", "T", "lag", "seed"} <= names
+    assert widget.kwargs == {"coupling": 0.3, "T": 200, "lag": 2, "seed": 4}
+    capsys.readouterr()
+    # Moving a slider re-runs the explorer with the new value.
+    lag_slider = next(c for c in widget.children if getattr(c, "description", "") == "lag")
+    lag_slider.value = 5
+    assert widget.kwargs["lag"] == 5
+    assert "lag=5" in capsys.readouterr().out
