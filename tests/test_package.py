@@ -9,7 +9,7 @@ import pytest
 
 from gcbook._validation import as_time_series, check_lag, check_random_state
 
-PUBLIC_MODULES = ["gcbook.simulate", "gcbook.granger", "gcbook.metrics", "gcbook.plotting",
+PUBLIC_MODULES = ["gcbook.simulate", "gcbook.granger", "gcbook.notears", "gcbook.metrics", "gcbook.plotting",
                   "gcbook.exercises", "gcbook.student", "gcbook.explorers"]
 
 
