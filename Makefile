@@ -28,6 +28,7 @@ student: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/granger_speed.py
+	$(PY) benchmarks/notears_speed.py
 
 clean:
 	rm -rf _build student_edition .pytest_cache

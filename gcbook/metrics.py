@@ -29,7 +29,16 @@ from scipy.stats import rankdata
 
 from gcbook._validation import check_square_matrix
 
-__all__ = ["auroc", "auprc", "roc_curve", "precision_recall_curve", "shd", "count_accuracy"]
+__all__ = [
+    "auroc",
+    "auprc",
+    "roc_curve",
+    "precision_recall_curve",
+    "shd",
+    "count_accuracy",
+    "skeleton_shd",
+    "edge_f1",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -503,3 +512,106 @@ def count_accuracy(B_true, B_est) -> dict:
         "shd": extra + missing + reversed_,
         "nnz": n_pred,
     }
+
+
+def _skeletons(B_true, B_est) -> tuple[np.ndarray, np.ndarray]:
+    """Validated upper-triangular adjacency (skeleton) masks of a DAG truth and a DAG/CPDAG estimate."""
+    count_accuracy(B_true, B_est)  # the same input checks and the same {-1, 0, 1} reading of B_est
+    truth = np.asarray(B_true) != 0
+    est = np.asarray(B_est) != 0
+    off_upper = np.triu(np.ones(truth.shape, dtype=bool), k=1)
+    return (truth | truth.T) & off_upper, (est | est.T) & off_upper
+
+
+def skeleton_shd(B_true, B_est) -> int:
+    """Structural Hamming distance between the skeletons (directions ignored).
+
+    The number of unordered pairs ``{i, j}``, ``i != j``, that are adjacent in
+    exactly one of the two graphs. A reversed or an undirected edge between
+    truly adjacent variables costs nothing; only missing and extra adjacencies
+    count. It is :func:`count_accuracy`'s ``shd`` without the reversals.
+
+    Parameters
+    ----------
+    B_true : array_like, shape (d, d)
+        Binary true graph, ``B_true[i, j] = 1`` means ``i -> j``.
+    B_est : array_like, shape (d, d)
+        Estimate with entries in {-1, 0, 1}: ``1`` directed, ``-1`` undirected
+        (marked once), as for :func:`count_accuracy`.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For the invalid inputs :func:`count_accuracy` rejects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gcbook.metrics import skeleton_shd
+    >>> B_true = np.array([[0, 1, 0],
+    ...                    [0, 0, 1],
+    ...                    [0, 0, 0]])   # 0 -> 1 -> 2
+    >>> B_est = np.array([[0, 0, 1],
+    ...                   [1, 0, 0],
+    ...                   [0, 0, 0]])    # 1 -> 0 reversed (free), 0 -> 2 extra, 1 - 2 missing
+    >>> skeleton_shd(B_true, B_est)
+    2
+    """
+    truth, est = _skeletons(B_true, B_est)
+    return int(np.sum(truth != est))
+
+
+def edge_f1(B_true, B_est, skeleton: bool = False) -> float:
+    """F1 score (harmonic mean of precision and recall) of the estimated edges.
+
+    With ``skeleton=False`` the edges are scored as in :func:`count_accuracy`:
+    a directed estimate ``i -> j`` is a true positive only if ``i -> j`` is
+    true, an undirected CPDAG edge ``i - j`` (``B_est[i, j] = -1``) is a true
+    positive if either direction is true; precision is ``1 - fdr`` and recall
+    is ``tpr``. With ``skeleton=True`` only adjacencies are compared. An empty
+    estimate of an empty truth scores 1; otherwise no true positive scores 0.
+
+    Parameters
+    ----------
+    B_true : array_like, shape (d, d)
+        Binary true graph, ``B_true[i, j] = 1`` means ``i -> j``.
+    B_est : array_like, shape (d, d)
+        Estimate with entries in {-1, 0, 1}, as for :func:`count_accuracy`.
+    skeleton : bool, default False
+        Ignore directions.
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gcbook.metrics import edge_f1
+    >>> B_true = np.array([[0, 1, 0],
+    ...                    [0, 0, 1],
+    ...                    [0, 0, 0]])   # 0 -> 1 -> 2
+    >>> B_est = np.array([[0, 0, 0],
+    ...                   [1, 0, 1],
+    ...                   [0, 0, 0]])    # 1 -> 0 reversed, 1 -> 2 right
+    >>> edge_f1(B_true, B_est), edge_f1(B_true, B_est, skeleton=True)
+    (0.5, 1.0)
+    """
+    acc = count_accuracy(B_true, B_est)
+    if skeleton:
+        truth, est = _skeletons(B_true, B_est)
+        n_true, n_pred, true_pos = int(truth.sum()), int(est.sum()), int((truth & est).sum())
+    else:
+        n_true = int(np.sum((np.asarray(B_true) != 0) & ~np.eye(len(B_true), dtype=bool)))
+        n_pred = acc["nnz"]
+        true_pos = round(acc["tpr"] * max(n_true, 1))
+    if n_true == 0 and n_pred == 0:
+        return 1.0
+    if true_pos == 0:
+        return 0.0
+    return 2.0 * true_pos / (n_true + n_pred)

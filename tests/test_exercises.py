@@ -84,3 +84,39 @@ def test_bh_checker_right_and_wrong():
     assert any("Bonferroni" in case.message for case in bonferroni.cases)
     shape = check_benjamini_hochberg(lambda p, q: np.ones(3, bool), verbose=False)
     assert "shape" in shape.cases[0].message
+
+
+def right_acyclicity(W):
+    """An independent h(W) from the power series, summed until the terms vanish."""
+    from scipy.linalg import expm
+
+    A = W * W
+    E = expm(A)
+    return np.trace(E) - len(W), 2 * W * E.T
+
+
+def test_acyclicity_checker_accepts_right_answer(capsys):
+    from gcbook.exercises import check_acyclicity
+
+    report = check_acyclicity(right_acyclicity)
+    assert report.passed and report.n_passed == len(report.cases) == 5
+    assert "5 of 5 hidden cases passed" in capsys.readouterr().out
+
+
+def test_acyclicity_checker_explains_mistakes():
+    from scipy.linalg import expm
+
+    from gcbook.exercises import check_acyclicity
+
+    no_transpose = check_acyclicity(lambda W: (np.trace(expm(W * W)) - len(W), 2 * W * expm(W * W)), verbose=False)
+    assert not no_transpose.passed
+    assert any("without the transpose" in case.message for case in no_transpose.cases)
+    assert all("h is right" in case.message for case in no_transpose.cases if not case.passed)
+    no_square = check_acyclicity(lambda W: (np.trace(expm(W)) - len(W), 2 * W * expm(W * W).T), verbose=False)
+    assert any("exp(W) instead of exp(W o W)" in case.message for case in no_square.cases)
+    no_minus_d = check_acyclicity(lambda W: (np.trace(expm(W * W)), 2 * W * expm(W * W).T), verbose=False)
+    assert all("subtract d" in case.message for case in no_minus_d.cases) and no_minus_d.n_passed == 0
+    shape = check_acyclicity(lambda W: (0.0, np.zeros(3)), verbose=False)
+    assert "shape" in shape.cases[0].message
+    not_pair = check_acyclicity(lambda W: 0.0, verbose=False)
+    assert "return a pair" in not_pair.cases[0].message

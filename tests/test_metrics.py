@@ -376,3 +376,43 @@ def test_metrics_module_does_not_import_sklearn():
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(name and name.split(".")[0] == "sklearn" for name in imported)
+
+
+# ---------------------------------------------------------------------------
+# skeleton SHD and edge F1
+# ---------------------------------------------------------------------------
+
+
+def test_skeleton_shd_ignores_directions_and_counts_adjacencies():
+    from gcbook.metrics import skeleton_shd
+
+    B_true = np.array([[0, 1, 1], [0, 0, 1], [0, 0, 0]])
+    assert skeleton_shd(B_true, B_true.T) == 0  # all reversed: same skeleton
+    assert skeleton_shd(B_true, np.array([[0, -1, 0], [0, 0, 0], [0, 0, 0]])) == 2  # two missing
+    assert skeleton_shd(np.zeros((3, 3), int), B_true) == 3  # three extra
+    # never more than count_accuracy's SHD, which adds the reversals
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        truth = np.triu(rng.random((6, 6)) < 0.4, k=1).astype(int)
+        est = (rng.random((6, 6)) < 0.2).astype(int)
+        np.fill_diagonal(est, 0)
+        est[est.T == 1] = 0  # no 2-cycles
+        acc = count_accuracy(truth, est)
+        assert skeleton_shd(truth, est) <= acc["shd"]
+    with pytest.raises(ValueError):
+        skeleton_shd(B_true, 0.5 * B_true)
+
+
+def test_edge_f1_matches_precision_and_recall():
+    from gcbook.metrics import edge_f1
+
+    B_true = np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]])
+    assert edge_f1(B_true, B_true) == 1.0
+    est = np.array([[0, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, -1], [0, 0, 0, 0]])  # right, reversed, undirected
+    acc = count_accuracy(B_true, est)
+    precision, recall = 1 - acc["fdr"], acc["tpr"]
+    assert edge_f1(B_true, est) == pytest.approx(2 * precision * recall / (precision + recall))
+    assert edge_f1(B_true, est, skeleton=True) == 1.0
+    assert edge_f1(B_true, B_true.T) == 0.0 and edge_f1(B_true, B_true.T, skeleton=True) == 1.0
+    assert edge_f1(np.zeros((3, 3), int), np.zeros((3, 3), int)) == 1.0
+    assert edge_f1(B_true, np.zeros((4, 4), int)) == 0.0
