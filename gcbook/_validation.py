@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_time_series", "check_lag", "check_random_state", "check_square_matrix"]
+__all__ = ["as_time_series", "check_int", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -121,3 +121,27 @@ def check_square_matrix(M, *, name: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf.")
     return arr
+
+
+def check_int(value, name: str, minimum: int) -> int:
+    """Return ``value`` as an int >= ``minimum`` or raise a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r} ({type(value).__name__}).")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return value
+
+
+def check_real(value, name: str, *, low=None, high=None, low_open=False, high_open=False) -> float:
+    """Return ``value`` as a finite float inside the given bounds or raise a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}.")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}.")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}.")
+    return value

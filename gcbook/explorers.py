@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from gcbook._validation import check_random_state
+from gcbook._validation import check_int, check_random_state
 from gcbook.granger import granger_test
 
 __all__ = ["ExplorerResult", "simulate_pairs", "coupled_pair", "granger_explorer", "explorer_grid", "granger_explorer_widget"]
@@ -35,12 +35,6 @@ MAX_COUPLING = 5.0
 SHOWN_POINTS = 200
 
 
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r} ({type(value).__name__}).")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
-    return int(value)
 
 
 def _check_coupling(coupling) -> float:
@@ -110,11 +104,11 @@ def simulate_pairs(T: int, reps: int = 1, coupling: float = 0.0, delay: int = 1,
     """
     from scipy.signal import lfilter
 
-    T = _check_int(T, "T", 10)
-    reps = _check_int(reps, "reps", 1)
+    T = check_int(T, "T", 10)
+    reps = check_int(reps, "reps", 1)
     coupling = _check_coupling(coupling)
-    delay = _check_int(delay, "delay", 1)
-    burn_in = _check_int(burn_in, "burn_in", 0)
+    delay = check_int(delay, "delay", 1)
+    burn_in = check_int(burn_in, "burn_in", 0)
     if isinstance(cause_ar, (bool, np.bool_)) or not isinstance(cause_ar, (numbers.Real, np.floating, np.integer)) \
             or not -1.0 <= float(cause_ar) <= 1.0:
         raise ValueError(f"cause_ar must be a number in [-1, 1], got {cause_ar!r}.")
@@ -319,8 +313,8 @@ def granger_explorer(coupling: float, T: int, lag: int = 1, seed=0, alpha: float
     (True, 2)
     """
     coupling = _check_coupling(coupling)
-    T = _check_int(T, "T", 10)
-    lag = _check_int(lag, "lag", 1)
+    T = check_int(T, "T", 10)
+    lag = check_int(lag, "lag", 1)
     if T - lag <= 2 * lag + 1:
         raise ValueError(
             f"T={T} is too short for lag={lag}: the test needs T - lag > 2*lag + 1. Use a longer series or fewer lags."

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import warnings
 from dataclasses import dataclass
 
@@ -63,7 +62,7 @@ import scipy.linalg
 import scipy.optimize
 from scipy.special import expit
 
-from gcbook._validation import as_time_series, check_square_matrix
+from gcbook._validation import as_time_series, check_int, check_real, check_square_matrix
 
 __all__ = [
     "NotearsHistory",
@@ -95,16 +94,6 @@ _LOG_FLOAT_MAX = math.log(np.finfo(np.float64).max)
 # ---------------------------------------------------------------------------
 
 
-def _check_real(value, name: str, *, low: float, low_inclusive: bool = True) -> float:
-    """``value`` as a finite float ``>= low`` (or ``> low``), else a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}.")
-    value = float(value)
-    ok = value >= low if low_inclusive else value > low
-    if not math.isfinite(value) or not ok:
-        relation = ">=" if low_inclusive else ">"
-        raise ValueError(f"{name} must be a finite number {relation} {low:g}, got {value!r}.")
-    return value
 
 
 def _check_loss(loss) -> str:
@@ -483,9 +472,9 @@ def notears_objective(w, X, rho: float = 1.0, alpha: float = 0.0, lambda1: float
     """
     loss = _check_loss(loss)
     X = _check_data(X, loss)
-    rho = _check_real(rho, "rho", low=0.0, low_inclusive=False)
-    alpha = _check_real(alpha, "alpha", low=-math.inf)
-    lambda1 = _check_real(lambda1, "lambda1", low=0.0)
+    rho = check_real(rho, "rho", low=0.0, low_open=True)
+    alpha = check_real(alpha, "alpha", low=-math.inf)
+    lambda1 = check_real(lambda1, "lambda1", low=0.0)
     d = X.shape[1]
     w = np.asarray(w, dtype=np.float64)
     if w.shape != (2 * d * d,) or not np.all(np.isfinite(w)):
@@ -620,10 +609,6 @@ def make_acyclic(W) -> tuple[np.ndarray, list[tuple[int, int]]]:
         removed.append((int(i), int(j)))
 
 
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
-    return int(value)
 
 
 
@@ -879,11 +864,11 @@ def notears_linear(
     """
     loss = _check_loss(loss)
     X = _check_data(X, loss)
-    lambda1 = _check_real(lambda1, "lambda1", low=0.0)
-    w_threshold = _check_real(w_threshold, "w_threshold", low=0.0)
-    max_iter = _check_int(max_iter, "max_iter", 1)
-    h_tol = _check_real(h_tol, "h_tol", low=0.0, low_inclusive=False)
-    rho_max = _check_real(rho_max, "rho_max", low=1.0, low_inclusive=False)
+    lambda1 = check_real(lambda1, "lambda1", low=0.0)
+    w_threshold = check_real(w_threshold, "w_threshold", low=0.0)
+    max_iter = check_int(max_iter, "max_iter", 1)
+    h_tol = check_real(h_tol, "h_tol", low=0.0, low_open=True)
+    rho_max = check_real(rho_max, "rho_max", low=1.0, low_open=True)
 
     with _single_threaded_blas():
         W, h, records = _augmented_lagrangian(_Objective(X, loss, lambda1), max_iter, h_tol, rho_max, precondition)
@@ -1098,7 +1083,7 @@ def run_pc(X, alpha: float = 0.05, indep_test: str = "fisherz", **kwargs) -> np.
     from causallearn.search.ConstraintBased.PC import pc
 
     X = _check_data(X)
-    alpha = _check_real(alpha, "alpha", low=0.0, low_inclusive=False)
+    alpha = check_real(alpha, "alpha", low=0.0, low_open=True)
     if alpha >= 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}.")
     n, d = X.shape

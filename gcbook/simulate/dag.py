@@ -11,7 +11,8 @@ import networkx as nx
 import numpy as np
 
 from gcbook._validation import check_random_state, check_square_matrix
-from gcbook.simulate.var import _check_int, _check_per_variable
+from gcbook._validation import check_int
+from gcbook.simulate.var import _check_per_variable
 
 __all__ = ["dag_weights", "is_dag", "linear_sem", "random_dag"]
 
@@ -94,9 +95,9 @@ def random_dag(d, n_edges, kind="ER", seed=None, hubs="in"):
     >>> int(B.sum()), is_dag(B)
     (36, True)
     """
-    d = _check_int(d, "d", 2)
+    d = check_int(d, "d", 2)
     max_edges = d * (d - 1) // 2
-    n_edges = _check_int(n_edges, "n_edges", 0)
+    n_edges = check_int(n_edges, "n_edges", 0)
     if n_edges > max_edges:
         raise ValueError(
             f"n_edges={n_edges} is more than a DAG on d={d} nodes can hold; use at most d(d-1)/2 = {max_edges}."
@@ -238,7 +239,7 @@ def linear_sem(W, n, noise="gauss", seed=None, noise_scale=1.0):
     """
     W = check_square_matrix(W, name="W")
     d = W.shape[0]
-    n = _check_int(n, "n", 1)
+    n = check_int(n, "n", 1)
     if noise not in _NOISES:
         raise ValueError(f"noise must be one of {', '.join(map(repr, _NOISES))}, got {noise!r}.")
     scale = _check_per_variable(noise_scale, d, "noise_scale", positive=True)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from gcbook._validation import check_random_state
-from gcbook.simulate.var import _check_int, _check_real
+from gcbook._validation import check_int, check_real
 
 __all__ = ["lorenz96", "lorenz96_rhs", "lorenz96_graph"]
 
@@ -67,7 +67,7 @@ def lorenz96_rhs(x, F=10.0) -> np.ndarray:
     >>> lorenz96_rhs(np.arange(4.0), F=0.0)
     array([-3., -1.,  1., -5.])
     """
-    F = _check_real(F, "F")
+    F = check_real(F, "F")
     try:
         x = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -104,7 +104,7 @@ def lorenz96_graph(p) -> np.ndarray:
            [1, 0, 1, 1, 1],
            [1, 1, 0, 1, 1]])
     """
-    p = _check_int(p, "p", 4)
+    p = check_int(p, "p", 4)
     j = np.arange(p)
     A = np.zeros((p, p), dtype=np.int64)
     for offset in (-2, -1, 0, 1):  # four parents per column, vectorized over columns
@@ -163,12 +163,12 @@ def lorenz96(p, T, F=10.0, seed=None, dt=0.1, burn_in=1000, noise_std=0.1):
     >>> A.sum(axis=0)  # four parents per variable
     array([4, 4, 4, 4, 4, 4])
     """
-    p = _check_int(p, "p", 4)
-    T = _check_int(T, "T", 1)
-    F = _check_real(F, "F")
-    dt = _check_real(dt, "dt", low=0.0, low_open=True)
-    burn_in = _check_int(burn_in, "burn_in", 0)
-    noise_std = _check_real(noise_std, "noise_std", low=0.0)
+    p = check_int(p, "p", 4)
+    T = check_int(T, "T", 1)
+    F = check_real(F, "F")
+    dt = check_real(dt, "dt", low=0.0, low_open=True)
+    burn_in = check_int(burn_in, "burn_in", 0)
+    noise_std = check_real(noise_std, "noise_std", low=0.0)
     rng = check_random_state(seed)
 
     x0 = F + 0.01 * rng.standard_normal(p)

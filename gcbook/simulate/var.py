@@ -24,41 +24,16 @@ Public functions
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 from scipy.optimize import brentq
 
-from gcbook._validation import check_lag, check_random_state
+from gcbook._validation import check_int, check_lag, check_random_state, check_real
 
 __all__ = ["companion_matrix", "confounded_var", "spectral_radius", "var", "var_from_coef"]
 
 
 # ----------------------------------------------------------------------------- checks
-def _check_int(value, name: str, minimum: int) -> int:
-    """Return ``value`` as an int >= ``minimum`` or raise a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r} ({type(value).__name__}).")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
-    return value
-
-
-def _check_real(value, name: str, *, low=None, high=None, low_open=False, high_open=False) -> float:
-    """Return ``value`` as a finite float inside the given bounds or raise a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise ValueError(f"{name} must be a real number, got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}.")
-    if low is not None and (value < low or (low_open and value == low)):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}.")
-    if high is not None and (value > high or (high_open and value == high)):
-        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}.")
-    return value
-
-
 def _check_coef(coef) -> np.ndarray:
     """Return ``coef`` as a finite float array of shape (lag, p, p) or raise a ValueError."""
     try:
@@ -217,8 +192,8 @@ def var_from_coef(coef, T, noise_std=1.0, intercept=None, burn_in=500, seed=None
     """
     coef = _check_coef(coef)
     lag, p, _ = coef.shape
-    T = _check_int(T, "T", 1)
-    burn_in = _check_int(burn_in, "burn_in", 0)
+    T = check_int(T, "T", 1)
+    burn_in = check_int(burn_in, "burn_in", 0)
     sd = _check_per_variable(noise_std, p, "noise_std", positive=True)
     c = np.zeros(p) if intercept is None else _check_per_variable(intercept, p, "intercept", positive=False)
     rho = spectral_radius(coef)
@@ -329,13 +304,13 @@ def var(p, T, lag=3, sparsity=0.2, seed=None, noise_std=1.0, burn_in=500, return
     >>> bool(((coef != 0).any(axis=0) == (A == 1)).all())
     True
     """
-    p = _check_int(p, "p", 2)
-    T = _check_int(T, "T", 1)
+    p = check_int(p, "p", 2)
+    T = check_int(T, "T", 1)
     lag = check_lag(lag)
-    sparsity = _check_real(sparsity, "sparsity", low=0.0, high=1.0)
-    noise_std = _check_real(noise_std, "noise_std", low=0.0, low_open=True)
-    burn_in = _check_int(burn_in, "burn_in", 0)
-    radius = _check_real(radius, "radius", low=0.0, high=1.0, low_open=True, high_open=True)
+    sparsity = check_real(sparsity, "sparsity", low=0.0, high=1.0)
+    noise_std = check_real(noise_std, "noise_std", low=0.0, low_open=True)
+    burn_in = check_int(burn_in, "burn_in", 0)
+    radius = check_real(radius, "radius", low=0.0, high=1.0, low_open=True, high_open=True)
     if not isinstance(return_coef, (bool, np.bool_)):
         raise ValueError(f"return_coef must be True or False, got {return_coef!r}.")
     rng = check_random_state(seed)
@@ -404,15 +379,15 @@ def confounded_var(T, strength=0.8, delays=(1, 3), seed=None, noise_std=1.0, ret
     array([[1, 0],
            [0, 1]])
     """
-    T = _check_int(T, "T", 1)
-    strength = _check_real(strength, "strength")
-    noise_std = _check_real(noise_std, "noise_std", low=0.0, low_open=True)
+    T = check_int(T, "T", 1)
+    strength = check_real(strength, "strength")
+    noise_std = check_real(noise_std, "noise_std", low=0.0, low_open=True)
     try:
         d0, d1 = delays
     except (TypeError, ValueError) as exc:
         raise ValueError(f"delays must be a pair of ints (delay to x0, delay to x1), got {delays!r}.") from exc
-    d0 = _check_int(d0, "delays[0]", 1)
-    d1 = _check_int(d1, "delays[1]", 1)
+    d0 = check_int(d0, "delays[0]", 1)
+    d1 = check_int(d1, "delays[1]", 1)
     if not isinstance(return_driver, (bool, np.bool_)):
         raise ValueError(f"return_driver must be True or False, got {return_driver!r}.")
 
