@@ -541,9 +541,3 @@ def test_import_has_no_side_effects_and_heavy_imports_are_lazy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout == ""
-
-
-def test_public_names_have_docstrings():
-    assert notears_module.__all__
-    for name in notears_module.__all__:
-        assert getattr(notears_module, name).__doc__, name
