@@ -120,3 +120,94 @@ def test_acyclicity_checker_explains_mistakes():
     assert "shape" in shape.cases[0].message
     not_pair = check_acyclicity(lambda W: 0.0, verbose=False)
     assert "return a pair" in not_pair.cases[0].message
+
+
+def right_jacobian_readout(model, inputs):
+    """An independent read-out: one torch.autograd.functional.jacobian per sample."""
+    import torch
+
+    J = torch.stack([torch.autograd.functional.jacobian(lambda z: model(z[None])[0], x) for x in inputs])
+    return J.abs().mean(0).permute(2, 0, 1)  # (n, j, k-1, i) -> (i, j, k-1)
+
+
+def per_sample_jacobian(model, inputs):
+    from gcbook.neural import input_jacobian
+
+    return input_jacobian(model, inputs).numpy()  # (n, effect j, k-1, cause i)
+
+
+def test_jacobian_checker_accepts_right_answer_and_keeps_rng(capsys):
+    import torch
+
+    from gcbook.exercises import check_jacobian_readout
+
+    state = torch.get_rng_state()
+    report = check_jacobian_readout(right_jacobian_readout)
+    assert report.passed and report.n_passed == len(report.cases) == 5
+    assert "5 of 5 hidden cases passed" in capsys.readouterr().out
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+@pytest.mark.parametrize(
+    "mistake, hint, n_failed",
+    [
+        (lambda m, x: np.asarray(right_jacobian_readout(m, x)).transpose(1, 0, 2), "effect on the rows", 5),
+        (lambda m, x: per_sample_jacobian(m, x).mean(0).transpose(2, 0, 1), "signed derivatives", 5),
+        (lambda m, x: np.abs(per_sample_jacobian(m, x).mean(0)).transpose(2, 0, 1), "|mean|", 4),
+        (lambda m, x: np.abs(per_sample_jacobian(m, x)).sum(0).transpose(2, 0, 1), "summed over", 5),
+        (lambda m, x: np.asarray(right_jacobian_readout(m, x))[:, :, ::-1], "reversed order", 5),
+        (lambda m, x: np.abs(per_sample_jacobian(m, x)).mean(0), "[j, k-1, i]", 5),
+        (per_sample_jacobian, "per-sample Jacobian", 5),
+        (lambda m, x: np.asarray(right_jacobian_readout(m, x)).max(2), "one score per lag", 5),
+    ],
+    ids=["transposed", "signed", "abs-of-mean", "sum", "reversed-lags", "jacobian-order", "per-sample", "no-lags"],
+)
+def test_jacobian_checker_explains_mistakes(mistake, hint, n_failed):
+    from gcbook.exercises import check_jacobian_readout
+
+    report = check_jacobian_readout(mistake, verbose=False)
+    failed = [case for case in report.cases if not case.passed]
+    assert not report.passed and len(failed) == n_failed
+    assert all(hint in case.message for case in failed), [case.message for case in failed]
+
+
+def test_jacobian_checker_abs_of_mean_fails_where_signs_change():
+    from gcbook.exercises import check_jacobian_readout
+
+    report = check_jacobian_readout(
+        lambda m, x: np.abs(per_sample_jacobian(m, x).mean(0)).transpose(2, 0, 1), verbose=False
+    )
+    linear, *others = report.cases
+    assert linear.passed and "linear" in linear.name  # a constant Jacobian cannot tell |mean| from mean |.|
+    assert not any(case.passed for case in others)
+
+
+def test_jacobian_checker_reports_shapes_stubs_and_exceptions(capsys):
+    from gcbook.exercises import check_jacobian_readout
+
+    report = check_jacobian_readout(lambda m, x: np.zeros((2, 2)), verbose=False)
+    assert "shape (p, p, lag)" in report.cases[0].message and report.n_passed == 0
+    report = check_jacobian_readout(lambda m, x: None, verbose=False)
+    assert "return statement" in report.cases[0].message
+    report = check_jacobian_readout(lambda m, x: 1 / 0, verbose=False)
+    assert "ZeroDivisionError" in report.cases[0].message and report.n_passed == 0
+    report = check_jacobian_readout(lambda m, x: np.zeros_like(right_jacobian_readout(m, x)), verbose=False)
+    assert "differs most" in report.cases[0].message
+
+    def stub(model, inputs):
+        raise NotImplementedError("Exercise: read the scores off the Jacobian")
+
+    report = check_jacobian_readout(stub)
+    assert not report.passed and "not implemented yet" in capsys.readouterr().out
+
+
+def test_jacobian_checker_ignores_changes_to_the_inputs():
+    from gcbook.exercises import check_jacobian_readout
+
+    def scribbles_on_inputs(model, inputs):
+        S = right_jacobian_readout(model, inputs)
+        inputs.zero_()
+        return S
+
+    assert check_jacobian_readout(scribbles_on_inputs, verbose=False).passed
+    assert check_jacobian_readout(right_jacobian_readout, verbose=False).passed

@@ -1,0 +1,897 @@
+"""Neural Granger causality: one network per target (CMLP) or one network for all (GRNGC).
+
+Both estimators forecast ``x(t)`` from the window ``x(t-1), ..., x(t-lag)`` of all ``p``
+series and read the Granger-causal graph off the trained network:
+
+* :class:`CMLP` (Tank et al.) trains ``p`` small MLPs, one per target, and puts a
+  group-lasso penalty on each network's first-layer weights. The weights leaving input
+  series ``i`` in network ``j`` form one group; a zero group means ``i`` does not
+  Granger-cause ``j``. It is trained by proximal gradient steps (ISTA).
+* :class:`GRNGC` (Li et al., 2025) trains **one** forecaster (``"mlp"``, ``"lstm"`` or
+  ``"kan"``) and puts an L1 penalty on the input-output Jacobian
+  ``d yhat_j(t) / d x_i(t-k)`` instead of on any weight. The strength of ``i -> j`` at lag
+  ``k`` is the mean of ``|d yhat_j(t) / d x_i(t-k)|`` over the samples.
+
+Conventions shared by both estimators:
+
+* ``scores_by_lag_[i, j, k-1]`` is the strength of ``x_i(t-k) -> x_j(t)``, shape
+  ``(p, p, lag)``; ``scores_[i, j]`` aggregates it over lags (cause is the row).
+* ``fit`` standardizes every series with the mean and standard deviation of the
+  training part, so scores are in standard-deviation units and do not depend on the
+  scale each series was recorded in.
+* The last ``val_fraction`` of the windows (in time) is held out. Training stops when the
+  validation *forecasting* loss (mean squared error, no penalty) has not improved for
+  ``patience`` checks, and the parameters with the best validation loss are kept. The
+  true graph is never looked at.
+* ``seed`` seeds torch inside ``fit`` only (the global torch state is restored
+  afterwards); the same seed gives bit-identical results on the same CPU.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import jacrev
+
+from gcbook._validation import as_time_series, check_int, check_lag, check_random_state, check_real
+
+__all__ = [
+    "GRNGC",
+    "CMLP",
+    "KANLayer",
+    "MLPForecaster",
+    "LSTMForecaster",
+    "KANForecaster",
+    "ComponentwiseMLP",
+    "TrainingHistory",
+    "LambdaPath",
+    "lagged_windows",
+    "input_jacobian",
+    "jacobian_scores",
+    "lambda_path",
+]
+
+MODELS = ("mlp", "lstm", "kan")
+AGGREGATES = ("max", "mean")
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def lagged_windows(X, lag):
+    """Cut a series into (past window, next value) pairs.
+
+    Parameters
+    ----------
+    X : array_like, shape (T, p)
+        Rows are time.
+    lag : int
+        Window length, ``1 <= lag < T``.
+
+    Returns
+    -------
+    inputs : numpy.ndarray, shape (T - lag, lag, p)
+        ``inputs[m, k-1, i] = X[lag + m - k, i]``, the value of ``x_i`` ``k`` steps before
+        the target time ``t = lag + m``.
+    targets : numpy.ndarray, shape (T - lag, p)
+        ``targets[m] = X[lag + m]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> inputs, targets = lagged_windows(X, lag=2)
+    >>> inputs.shape, targets.shape
+    ((4, 2, 2), (4, 2))
+    >>> inputs[0]            # rows: x(t-1), x(t-2) for t = 2
+    array([[2., 3.],
+           [0., 1.]])
+    >>> targets[0]
+    array([4., 5.])
+    """
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (T, p), got shape {X.shape}.")
+    lag = check_lag(lag)
+    T = X.shape[0]
+    if T <= lag:
+        raise ValueError(f"The series is too short for lag={lag}: T={T} must exceed lag.")
+    rows = lag + np.arange(T - lag)[:, None] - np.arange(1, lag + 1)[None, :]
+    return X[rows], X[lag:]
+
+
+# ----------------------------------------------------------------------------- forecasters
+
+
+class MLPForecaster(nn.Module):
+    """A multilayer perceptron from the flattened window to all ``p`` next values.
+
+    Parameters
+    ----------
+    p : int
+        Number of series.
+    lag : int
+        Window length.
+    hidden : tuple of int
+        Widths of the hidden layers (ReLU activations).
+
+    Notes
+    -----
+    ``forward`` maps ``x`` of shape ``(n, lag, p)`` to ``(n, p)``.
+    """
+
+    def __init__(self, p, lag, hidden=(64,)):
+        super().__init__()
+        widths = [p * lag, *hidden]
+        layers = []
+        for n_in, n_out in zip(widths[:-1], widths[1:]):
+            layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        layers.append(nn.Linear(widths[-1], p))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x.reshape(x.shape[0], -1))
+
+
+class LSTMForecaster(nn.Module):
+    """An LSTM that reads the window from oldest to newest and forecasts all ``p`` series.
+
+    The cell is written out (one linear map to the four gates) rather than taken from
+    :class:`torch.nn.LSTM`, so that :mod:`torch.func` can differentiate it twice.
+
+    Parameters
+    ----------
+    p : int
+        Number of series.
+    lag : int
+        Window length.
+    hidden : int
+        Size of the hidden and cell states.
+
+    Notes
+    -----
+    ``forward`` maps ``x`` of shape ``(n, lag, p)`` to ``(n, p)``.
+    """
+
+    def __init__(self, p, lag, hidden=32):
+        super().__init__()
+        self.lag = lag
+        self.hidden = hidden
+        self.gates = nn.Linear(p + hidden, 4 * hidden)
+        self.out = nn.Linear(hidden, p)
+
+    def forward(self, x):
+        h = x.new_zeros(x.shape[0], self.hidden)
+        c = torch.zeros_like(h)
+        for k in range(self.lag, 0, -1):  # x[:, k-1] holds x(t-k): oldest first
+            i, f, g, o = self.gates(torch.cat([x[:, k - 1], h], dim=1)).chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        return self.out(h)
+
+
+class KANLayer(nn.Module):
+    """A Kolmogorov-Arnold layer: a learnable univariate function on every edge.
+
+    Output ``o`` is ``sum_i phi_oi(x_i)`` with
+    ``phi_oi(u) = w_oi * silu(u) + sum_m c_oim * B_m(u)``, where ``B_m`` are the cubic
+    (``spline_order=3``) B-splines on a uniform grid of ``grid_size`` intervals over
+    ``grid_range``; the knots continue ``spline_order`` intervals beyond each end, so the
+spline part fades out there and is exactly zero farther out, where only the SiLU part
+remains.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths.
+    grid_size : int
+        Number of grid intervals.
+    spline_order : int
+        Degree of the B-splines.
+    grid_range : tuple of float
+        Interval covered by the grid.
+
+    Notes
+    -----
+    ``forward`` maps ``(n, n_in)`` to ``(n, n_out)``; :meth:`basis` returns the
+    ``(n, n_in, grid_size + spline_order)`` B-spline values.
+    """
+
+    def __init__(self, n_in, n_out, grid_size=5, spline_order=3, grid_range=(-3.0, 3.0)):
+        super().__init__()
+        low, high = grid_range
+        step = (high - low) / grid_size
+        knots = low + step * torch.arange(-spline_order, grid_size + spline_order + 1, dtype=torch.float32)
+        self.register_buffer("knots", knots)
+        self.spline_order = spline_order
+        bound = 1.0 / math.sqrt(n_in)
+        self.base_weight = nn.Parameter(torch.empty(n_out, n_in).uniform_(-bound, bound))
+        self.spline_weight = nn.Parameter(0.1 * bound * torch.randn(n_out, n_in, grid_size + spline_order))
+
+    def basis(self, x):
+        """B-spline values by the Cox-de Boor recursion, shape ``(n, n_in, grid_size + spline_order)``."""
+        t = self.knots
+        u = x.unsqueeze(-1)
+        B = ((u >= t[:-1]) & (u < t[1:])).to(x.dtype)
+        for d in range(1, self.spline_order + 1):
+            left = (u - t[: -(d + 1)]) / (t[d:-1] - t[: -(d + 1)])
+            right = (t[d + 1 :] - u) / (t[d + 1 :] - t[1:-d])
+            B = left * B[..., :-1] + right * B[..., 1:]
+        return B
+
+    def forward(self, x):
+        base = nn.functional.linear(nn.functional.silu(x), self.base_weight)
+        basis = self.basis(x).reshape(x.shape[0], -1)  # (n, n_in * n_basis)
+        spline = nn.functional.linear(basis, self.spline_weight.reshape(self.spline_weight.shape[0], -1))
+        return base + spline
+
+
+class KANForecaster(nn.Module):
+    """Two Kolmogorov-Arnold layers from the flattened window to all ``p`` next values.
+
+    ``forward`` maps ``x`` of shape ``(n, lag, p)`` to ``(n, p)``.
+    """
+
+    def __init__(self, p, lag, hidden=16, grid_size=5):
+        super().__init__()
+        self.inner = KANLayer(p * lag, hidden, grid_size=grid_size)
+        self.outer = KANLayer(hidden, p, grid_size=grid_size)
+
+    def forward(self, x):
+        return self.outer(self.inner(x.reshape(x.shape[0], -1)))
+
+
+class ComponentwiseMLP(nn.Module):
+    """``p`` one-hidden-layer MLPs, one per target, evaluated together.
+
+    Network ``j`` forecasts ``x_j(t)`` from the whole window; its first-layer weights
+    are ``weight_in[j]``, shape ``(hidden, lag, p)``, and ``weight_in[j, :, :, i]`` is
+    the group of weights that reads series ``i``.
+
+    Notes
+    -----
+    ``forward`` maps ``x`` of shape ``(n, lag, p)`` to ``(n, p)``.
+    """
+
+    def __init__(self, p, lag, hidden=100):
+        super().__init__()
+        bound_in = 1.0 / math.sqrt(p * lag)
+        bound_out = 1.0 / math.sqrt(hidden)
+        self.weight_in = nn.Parameter(torch.empty(p, hidden, lag, p).uniform_(-bound_in, bound_in))
+        self.bias_in = nn.Parameter(torch.empty(p, hidden).uniform_(-bound_in, bound_in))
+        self.weight_out = nn.Parameter(torch.empty(p, hidden).uniform_(-bound_out, bound_out))
+        self.bias_out = nn.Parameter(torch.empty(p).uniform_(-bound_out, bound_out))
+
+    def forward(self, x):
+        h = torch.relu(torch.einsum("nki,jhki->njh", x, self.weight_in) + self.bias_in)
+        return torch.einsum("njh,jh->nj", h, self.weight_out) + self.bias_out
+
+
+# ----------------------------------------------------------------------------- Jacobian
+
+
+def input_jacobian(model, inputs, create_graph=False):
+    """Per-sample Jacobian of the forecasts with respect to the input window.
+
+    Samples do not interact inside the forecasters, so the Jacobian of the *batch sum*
+    of the outputs with respect to the whole batch holds every per-sample Jacobian;
+    :func:`torch.func.jacrev` computes it with one vectorized reverse pass per output.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(n, lag, p)`` to ``(n, p_out)``, each row from its own window only.
+    inputs : torch.Tensor, shape (n, lag, p)
+    create_graph : bool
+        Keep the graph so that a penalty on the Jacobian can be backpropagated to the
+        parameters (training); ``False`` detaches the result (read-out).
+
+    Returns
+    -------
+    torch.Tensor, shape (n, p_out, lag, p)
+        ``J[m, j, k-1, i] = d yhat_j(t_m) / d x_i(t_m - k)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> lin = torch.nn.Linear(2 * 3, 3)          # lag=2, p=3, a linear forecaster
+    >>> model = lambda x: lin(x.reshape(len(x), -1))
+    >>> J = input_jacobian(model, torch.randn(4, 2, 3))
+    >>> J.shape
+    torch.Size([4, 3, 2, 3])
+    >>> torch.equal(J[0].reshape(3, 6), lin.weight.detach())
+    True
+    """
+    jac = jacrev(lambda z: model(z).sum(0))(inputs)  # (p_out, n, lag, p)
+    jac = jac.movedim(0, 1)
+    return jac if create_graph else jac.detach()
+
+
+def jacobian_scores(jacobian):
+    """Granger-causal strengths from per-sample Jacobians: the mean absolute value.
+
+    Parameters
+    ----------
+    jacobian : torch.Tensor or numpy.ndarray, shape (n, p, lag, p)
+        ``J[m, j, k-1, i] = d yhat_j(t_m) / d x_i(t_m - k)`` as from :func:`input_jacobian`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (p, p, lag)
+        ``S[i, j, k-1] = mean_m |J[m, j, k-1, i]|``: cause ``i`` on the rows, in the book's
+        orientation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> J = np.zeros((5, 2, 1, 2)); J[:, 1, 0, 0] = -3.0     # x0(t-1) drives yhat_1
+    >>> jacobian_scores(J)[:, :, 0]
+    array([[0., 3.],
+           [0., 0.]])
+    """
+    J = jacobian.detach().cpu().numpy() if isinstance(jacobian, torch.Tensor) else np.asarray(jacobian, dtype=float)
+    if J.ndim != 4 or J.shape[1] != J.shape[3]:
+        raise ValueError(f"jacobian must have shape (n, p, lag, p), got {J.shape}.")
+    return np.abs(J).mean(axis=0).transpose(2, 0, 1)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingHistory:
+    """Losses recorded every ``check_every`` epochs during a fit.
+
+    Attributes
+    ----------
+    epoch : numpy.ndarray of int, shape (n_checks,)
+    train_loss : numpy.ndarray, shape (n_checks,)
+        The training objective (forecast MSE plus penalty) at that epoch.
+    val_loss : numpy.ndarray, shape (n_checks,)
+        Mean squared one-step forecast error on the held-out windows (no penalty).
+    best_epoch : int
+        Epoch whose parameters were kept (lowest validation loss).
+    stopped_early : bool
+        Whether the patience rule stopped training before ``epochs``.
+    """
+
+    epoch: np.ndarray
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    best_epoch: int
+    stopped_early: bool
+
+    def __repr__(self):
+        how = "stopped early" if self.stopped_early else "ran all epochs"
+        return (
+            f"TrainingHistory({len(self.epoch)} checks up to epoch {int(self.epoch[-1])}, {how}; "
+            f"best epoch {self.best_epoch}, val loss {self.val_loss.min():.4g})"
+        )
+
+    def plot(self, ax=None):
+        """Training objective and validation loss against epoch, with the kept epoch marked."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 3))
+        ax.plot(self.epoch, self.train_loss, label="training objective")
+        ax.plot(self.epoch, self.val_loss, label="validation MSE")
+        ax.axvline(self.best_epoch, color="0.5", linestyle=":", label=f"kept (epoch {self.best_epoch})")
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.legend(frameon=False)
+        return ax
+
+
+def _resolve_device(device):
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device must be 'cpu', 'cuda' or a torch.device, got {device!r}.") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was requested but no CUDA GPU is available; use device='cpu'.")
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device.type!r}.")
+    return device
+
+
+def _seed_int(seed):
+    rng = check_random_state(seed)
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return int(seed)
+    return int(rng.integers(2**62))
+
+
+class _Estimator:
+    """Shared input checks, splitting, standardization and the early-stopping loop."""
+
+    _param_names: tuple[str, ...] = ()
+
+    def get_params(self):
+        """The constructor arguments as a dict."""
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def set_params(self, **params):
+        """Set constructor arguments (for example ``lam``) and return ``self``."""
+        for name, value in params.items():
+            if name not in self._param_names:
+                raise ValueError(f"{type(self).__name__} has no parameter {name!r}; valid: {self._param_names}.")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def _check_common(self):
+        check_lag(self.lag)
+        check_int(self.epochs, "epochs", 1)
+        check_int(self.check_every, "check_every", 1)
+        check_int(self.patience, "patience", 1)
+        check_real(self.lr, "lr", low=0.0, low_open=True)
+        check_real(self.lam, "lam", low=0.0)
+        check_real(self.val_fraction, "val_fraction", low=0.0, high=0.5, low_open=True)
+        return _resolve_device(self.device)
+
+    def _prepare(self, X):
+        """Validate ``X``, split windows in time and standardize with training statistics."""
+        X, labels = as_time_series(X)
+        T, p = X.shape
+        lag = check_lag(self.lag, T)
+        n = T - lag
+        n_val = max(1, int(round(self.val_fraction * n)))
+        n_train = n - n_val
+        if n_train < 2 * lag or n_train < 10:
+            raise ValueError(
+                f"Too few windows to train on: T={T}, lag={lag} and val_fraction={self.val_fraction} "
+                f"leave {n_train} training windows; use a longer series or a smaller lag."
+            )
+        train_rows = X[: lag + n_train]
+        mean, std = train_rows.mean(axis=0), train_rows.std(axis=0)
+        if np.any(std == 0):
+            raise ValueError("A series is constant over the training part; drop it or use a smaller val_fraction.")
+        inputs, targets = lagged_windows((X - mean) / std, lag)
+        stats = {"mean_": mean, "std_": std, "labels_": labels, "n_features_in_": p}
+        return inputs, targets, n_train, stats
+
+    def _tensor(self, a):
+        return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32, device=self._device)
+
+    def _train(self, model, step, val_loss, desc):
+        """Run ``step()`` once per epoch; check ``val_loss()`` every ``check_every`` epochs.
+
+        Keeps the parameters of the best check and stops once ``patience`` checks in a
+        row failed to improve the best validation loss by a relative ``1e-4``.
+        """
+        from tqdm.auto import tqdm
+
+        best, best_epoch, best_state, bad = math.inf, 0, None, 0
+        epochs, train_losses, val_losses = [], [], []
+        stopped_early = False
+        bar = tqdm(range(1, self.epochs + 1), desc=desc, disable=not self.verbose, leave=False)
+        for epoch in bar:
+            train_loss = step()
+            if epoch % self.check_every and epoch != self.epochs:
+                continue
+            with torch.no_grad():
+                loss = float(val_loss())
+            if not math.isfinite(train_loss) or not math.isfinite(loss):
+                raise ValueError(
+                    f"Training diverged at epoch {epoch} (loss {train_loss}); lower lr (now {self.lr})."
+                )
+            epochs.append(epoch), train_losses.append(train_loss), val_losses.append(loss)
+            bar.set_postfix(val=f"{loss:.4g}")
+            improved = loss < best * (1 - 1e-4)
+            if loss < best:
+                best, best_epoch, best_state = loss, epoch, copy.deepcopy(model.state_dict())
+            bad = 0 if improved else bad + 1
+            if bad >= self.patience and epoch < self.epochs:
+                stopped_early = True
+                break
+        model.load_state_dict(best_state)
+        self.loss_history_ = TrainingHistory(
+            np.array(epochs), np.array(train_losses), np.array(val_losses), best_epoch, stopped_early
+        )
+        self.val_loss_ = best
+
+    def _fit_scoped(self, X, fit_fn):
+        """Run ``fit_fn`` with torch seeded locally and the global torch RNG state restored."""
+        self._device = self._check_common()
+        inputs, targets, n_train, stats = self._prepare(X)
+        devices = [self._device] if self._device.type == "cuda" else []
+        start = time.perf_counter()
+        with torch.random.fork_rng(devices=devices):
+            torch.random.default_generator.manual_seed(_seed_int(self.seed))
+            fit_fn(self._tensor(inputs), self._tensor(targets), n_train)
+        vars(self).update(stats)
+        self.fit_seconds_ = time.perf_counter() - start
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise ValueError(f"This {type(self).__name__} is not fitted yet; call fit(X) first.")
+
+    def _windows_of(self, X):
+        self._check_fitted()
+        X, _ = as_time_series(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} series but the model was fitted on {self.n_features_in_}.")
+        inputs, _ = lagged_windows((X - self.mean_) / self.std_, self.lag)
+        return self._tensor(inputs)
+
+    def predict(self, X):
+        """One-step-ahead forecasts in the original units.
+
+        Parameters
+        ----------
+        X : array_like, shape (T, p)
+
+        Returns
+        -------
+        numpy.ndarray, shape (T - lag, p)
+            Row ``m`` forecasts ``X[lag + m]`` from the ``lag`` rows before it.
+        """
+        inputs = self._windows_of(X)
+        with torch.no_grad():
+            pred = self.model_(inputs).cpu().numpy().astype(np.float64)
+        return pred * self.std_ + self.mean_
+
+
+def _check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
+    return value
+
+
+def _check_hidden(hidden, model):
+    if model == "mlp":
+        widths = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
+        if not widths or any(isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths):
+            raise ValueError(f"hidden must be a positive int or a tuple of positive ints for model='mlp', got {hidden!r}.")
+        return tuple(int(w) for w in widths)
+    return check_int(hidden, "hidden", 1)
+
+
+class GRNGC(_Estimator):
+    """Gradient-regularized neural Granger causality: one forecaster, L1 on its Jacobian.
+
+    The model ``f`` forecasts all series at once, ``yhat(t) = f(x(t-1), ..., x(t-lag))``,
+    and minimizes
+
+    .. math::
+
+        \\frac{1}{p} \\sum_{j=1}^{p} \\Big[ \\frac{1}{n} \\sum_t (\\hat y_j(t) - x_j(t))^2
+        + \\lambda \\sum_{i=1}^{p} \\sum_{k=1}^{L}
+        \\frac{1}{n} \\sum_t \\Big| \\frac{\\partial \\hat y_j(t)}{\\partial x_i(t-k)} \\Big| \\Big]
+
+    with Adam on the whole training set per epoch. The Jacobian comes from
+    :func:`input_jacobian` (exact, by :func:`torch.func.jacrev`), and the same mean
+    absolute Jacobian over all windows is the read-out.
+
+    Parameters
+    ----------
+    lag : int, default 5
+        Window length ``L``.
+    model : {"mlp", "lstm", "kan"}, default "mlp"
+        The forecaster: :class:`MLPForecaster`, :class:`LSTMForecaster` or :class:`KANForecaster`.
+    hidden : int or tuple of int, optional
+        Hidden width(s); default ``(64,)`` for the MLP, 32 for the LSTM, 16 for the KAN.
+    lam : float, default 0.01
+        Weight ``lambda`` of the Jacobian penalty, in standardized units.
+    epochs : int, default 2000
+        Maximum number of full-batch epochs.
+    lr : float, default 1e-3
+        Adam learning rate.
+    val_fraction : float in (0, 0.5], default 0.2
+        Fraction of windows, the last in time, held out for early stopping.
+    check_every : int, default 10
+        Epochs between validation checks.
+    patience : int, default 20
+        Checks without improvement before stopping.
+    lag_aggregate : {"max", "mean"}, default "max"
+        How ``scores_`` summarizes ``scores_by_lag_`` over lags.
+    seed : None, int or numpy.random.Generator
+    device : str or torch.device, default "cpu"
+    verbose : bool, default False
+        Show a tqdm progress bar.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray, shape (p, p)
+        ``scores_[i, j]``: strength of ``i -> j`` (max or mean over lags).
+    scores_by_lag_ : numpy.ndarray, shape (p, p, lag)
+        ``scores_by_lag_[i, j, k-1] = mean_t |d yhat_j(t) / d x_i(t-k)|``, standardized units.
+    loss_history_ : TrainingHistory
+    val_loss_ : float
+        Best validation MSE (standardized units).
+    model_ : torch.nn.Module
+        The trained forecaster (parameters of the best validation check).
+    mean_, std_ : numpy.ndarray, shape (p,)
+        Standardization statistics of the training part.
+    fit_seconds_ : float
+
+    Examples
+    --------
+    >>> from gcbook.simulate import var
+    >>> X, A = var(p=4, T=400, lag=2, seed=0)
+    >>> est = GRNGC(lag=2, lam=0.01, epochs=200, seed=0).fit(X)
+    >>> est.scores_.shape, est.scores_by_lag_.shape
+    ((4, 4), (4, 4, 2))
+    """
+
+    _param_names = (
+        "lag", "model", "hidden", "lam", "epochs", "lr", "val_fraction", "check_every",
+        "patience", "lag_aggregate", "seed", "device", "verbose",
+    )  # fmt: skip
+
+    def __init__(
+        self, lag=5, model="mlp", hidden=None, lam=0.01, epochs=2000, lr=1e-3, val_fraction=0.2,
+        check_every=10, patience=20, lag_aggregate="max", seed=None, device="cpu", verbose=False,
+    ):  # fmt: skip
+        self.lag, self.model, self.hidden, self.lam = lag, model, hidden, lam
+        self.epochs, self.lr, self.val_fraction = epochs, lr, val_fraction
+        self.check_every, self.patience, self.lag_aggregate = check_every, patience, lag_aggregate
+        self.seed, self.device, self.verbose = seed, device, verbose
+
+    def _build(self, p):
+        kind = _check_choice(self.model, "model", MODELS)
+        default = {"mlp": (64,), "lstm": 32, "kan": 16}[kind]
+        hidden = _check_hidden(default if self.hidden is None else self.hidden, kind)
+        cls = {"mlp": MLPForecaster, "lstm": LSTMForecaster, "kan": KANForecaster}[kind]
+        return cls(p, self.lag, hidden).to(self._device)
+
+    def fit(self, X):
+        """Train the forecaster on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``."""
+        _check_choice(self.lag_aggregate, "lag_aggregate", AGGREGATES)
+        _check_choice(self.model, "model", MODELS)
+        self._fit_scoped(X, self._fit_tensors)
+        reduce = np.max if self.lag_aggregate == "max" else np.mean
+        self.scores_ = reduce(self.scores_by_lag_, axis=2)
+        return self
+
+    def _fit_tensors(self, inputs, targets, n_train):
+        model = self._build(inputs.shape[2])
+        x_tr, y_tr, x_val, y_val = inputs[:n_train], targets[:n_train], inputs[n_train:], targets[n_train:]
+        optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
+        p = inputs.shape[2]
+
+        def step():
+            optimizer.zero_grad()
+            mse = torch.mean((model(x_tr) - y_tr) ** 2)
+            if self.lam > 0:
+                penalty = input_jacobian(model, x_tr, create_graph=True).abs().mean(0).sum() / p
+                loss = mse + self.lam * penalty
+            else:
+                loss = mse
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        self._train(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "GRNGC")
+        self.model_ = model
+        self.scores_by_lag_ = jacobian_scores(input_jacobian(model, inputs))
+
+    def jacobian(self, X):
+        """Per-window Jacobians of the fitted forecaster on ``X``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (T - lag, p, lag, p)
+            ``J[m, j, k-1, i] = d yhat_j / d x_i(t-k)`` at target time ``t = lag + m``,
+            in standardized units.
+        """
+        inputs = self._windows_of(X)
+        return input_jacobian(self.model_, inputs).cpu().numpy().astype(np.float64)
+
+
+class CMLP(_Estimator):
+    """Component-wise MLP (Tank et al.): one network per target, group lasso on inputs.
+
+    Network ``j`` forecasts ``x_j(t)`` from the window; the objective is
+
+    .. math::
+
+        \\sum_{j=1}^{p} \\Big[ \\frac{1}{n} \\sum_t (\\hat y_j(t) - x_j(t))^2
+        + \\lambda \\sum_{i=1}^{p} \\| W^{(j)}_{:, :, i} \\|_F
+        + \\lambda_{\\text{ridge}} \\| w^{(j)}_{\\text{out}} \\|^2 \\Big]
+
+    where ``W^{(j)}_{:, :, i}`` are the first-layer weights (all hidden units, all lags)
+    that read series ``i``. Each epoch is one full-batch proximal gradient (ISTA) step:
+    a gradient step of size ``lr`` on the smooth part, then group soft-thresholding,
+    which sets whole groups exactly to zero. The ``p`` networks are stored as batched
+    tensors (:class:`ComponentwiseMLP`), so they train together without a Python loop.
+
+    Parameters
+    ----------
+    lag : int, default 5
+    hidden : int, default 100
+        Hidden units per network.
+    lam : float, default 0.002
+        Group-lasso weight.
+    lam_ridge : float, default 0.01
+        Ridge weight on the output layer.
+    epochs : int, default 2000
+        Maximum number of ISTA steps.
+    lr : float, default 0.05
+        ISTA step size.
+    val_fraction, check_every, patience, seed, device, verbose
+        As in :class:`GRNGC`.
+
+    Attributes
+    ----------
+    scores_ : numpy.ndarray, shape (p, p)
+        ``scores_[i, j] = ||W^{(j)}_{:, :, i}||_F``, the group norm that the penalty acts on.
+    scores_by_lag_ : numpy.ndarray, shape (p, p, lag)
+        ``scores_by_lag_[i, j, k-1] = ||W^{(j)}_{:, k-1, i}||_2``.
+    loss_history_, val_loss_, model_, mean_, std_, fit_seconds_
+        As in :class:`GRNGC`.
+
+    Examples
+    --------
+    >>> from gcbook.simulate import var
+    >>> X, A = var(p=4, T=400, lag=2, seed=0)
+    >>> est = CMLP(lag=2, hidden=20, epochs=200, seed=0).fit(X)
+    >>> est.scores_.shape
+    (4, 4)
+    """
+
+    _param_names = (
+        "lag", "hidden", "lam", "lam_ridge", "epochs", "lr", "val_fraction", "check_every",
+        "patience", "seed", "device", "verbose",
+    )  # fmt: skip
+
+    def __init__(
+        self, lag=5, hidden=100, lam=0.002, lam_ridge=0.01, epochs=2000, lr=0.05, val_fraction=0.2,
+        check_every=10, patience=20, seed=None, device="cpu", verbose=False,
+    ):  # fmt: skip
+        self.lag, self.hidden, self.lam, self.lam_ridge = lag, hidden, lam, lam_ridge
+        self.epochs, self.lr, self.val_fraction = epochs, lr, val_fraction
+        self.check_every, self.patience = check_every, patience
+        self.seed, self.device, self.verbose = seed, device, verbose
+
+    def fit(self, X):
+        """Train the ``p`` networks on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``."""
+        check_int(self.hidden, "hidden", 1)
+        check_real(self.lam_ridge, "lam_ridge", low=0.0)
+        self._fit_scoped(X, self._fit_tensors)
+        self.scores_ = np.sqrt((self.scores_by_lag_**2).sum(axis=2))
+        return self
+
+    def _fit_tensors(self, inputs, targets, n_train):
+        model = ComponentwiseMLP(inputs.shape[2], self.lag, self.hidden).to(self._device)
+        x_tr, y_tr, x_val, y_val = inputs[:n_train], targets[:n_train], inputs[n_train:], targets[n_train:]
+        params = list(model.parameters())
+
+        def step():
+            smooth = torch.mean((model(x_tr) - y_tr) ** 2, dim=0).sum()
+            smooth = smooth + self.lam_ridge * (model.weight_out**2).sum()
+            grads = torch.autograd.grad(smooth, params)
+            with torch.no_grad():
+                for param, grad in zip(params, grads):
+                    param -= self.lr * grad
+                W = model.weight_in  # (p_out, hidden, lag, p_in); a group is W[j, :, :, i]
+                norms = torch.sqrt((W**2).sum(dim=(1, 2), keepdim=True))
+                W *= torch.clamp(1 - self.lr * self.lam / norms.clamp_min(1e-30), min=0.0)
+                penalty = self.lam * norms.sum()
+            return (smooth + penalty).item()
+
+        self._train(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "CMLP")
+        self.model_ = model
+        W = model.weight_in.detach().cpu().numpy().astype(np.float64)
+        self.scores_by_lag_ = np.sqrt((W**2).sum(axis=1)).transpose(2, 0, 1)  # (i, j, k)
+
+
+# ----------------------------------------------------------------------------- lambda path
+
+
+@dataclasses.dataclass(frozen=True)
+class LambdaPath:
+    """Scores of one estimator fitted over a grid of penalty weights.
+
+    Attributes
+    ----------
+    lams : numpy.ndarray, shape (m,)
+    scores : numpy.ndarray, shape (m, p, p)
+        ``scores[l]`` is ``scores_`` of the fit with ``lams[l]``.
+    scores_by_lag : numpy.ndarray, shape (m, p, p, lag)
+    val_loss : numpy.ndarray, shape (m,)
+        Best validation MSE of each fit.
+    fit_seconds : numpy.ndarray, shape (m,)
+    """
+
+    lams: np.ndarray
+    scores: np.ndarray
+    scores_by_lag: np.ndarray
+    val_loss: np.ndarray
+    fit_seconds: np.ndarray
+
+    @property
+    def selected(self) -> int:
+        """Index of the penalty with the lowest validation loss (the only honest selector here)."""
+        return int(np.argmin(self.val_loss))
+
+    @property
+    def selected_scores(self) -> np.ndarray:
+        """``scores`` at :attr:`selected`, shape (p, p)."""
+        return self.scores[self.selected]
+
+    def __repr__(self):
+        lam = self.lams[self.selected]
+        return f"LambdaPath({len(self.lams)} penalties, p={self.scores.shape[1]}; lowest validation loss at lam={lam:.3g})"
+
+    def plot(self, A_true=None, ax=None):
+        """Each off-diagonal score against ``lam`` (log scale).
+
+        With ``A_true`` the true edges are drawn in a second colour, to *show* how the
+        path separates them; the selection itself never uses ``A_true``.
+        """
+        import matplotlib.pyplot as plt
+
+        from gcbook.plotting import PALETTE
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5.5, 3.5))
+        p = self.scores.shape[1]
+        off = ~np.eye(p, dtype=bool)
+        curves = self.scores[:, off]
+        truth = np.zeros(off.sum(), bool) if A_true is None else (np.asarray(A_true)[off] != 0)
+        for edge in (False, True):
+            cols = curves[:, truth == edge]
+            if cols.size:
+                color = PALETTE["truth"] if edge else PALETTE["neutral"]
+                lines = ax.plot(self.lams, cols, color=color, lw=1.0, alpha=0.8)
+                lines[0].set_label("true edge" if edge else ("non-edge" if A_true is not None else "pair"))
+        ax.axvline(self.lams[self.selected], color="0.2", ls=":", label="lowest validation loss")
+        ax.set_xscale("log")
+        ax.set_xlabel(r"penalty $\lambda$")
+        ax.set_ylabel("score")
+        ax.legend(frameon=False, fontsize="small")
+        return ax
+
+
+def lambda_path(estimator, X, lams):
+    """Fit copies of ``estimator`` for each penalty weight in ``lams``.
+
+    Every fit starts from the same initialization (the estimator's ``seed``), so the
+    path is reproducible and each point is independent of the others.
+
+    Parameters
+    ----------
+    estimator : GRNGC or CMLP
+        Its ``lam`` is replaced by each value in turn; the estimator itself is not changed.
+    X : array_like, shape (T, p)
+    lams : sequence of float, length m >= 1, each >= 0
+
+    Returns
+    -------
+    LambdaPath
+
+    Examples
+    --------
+    >>> from gcbook.simulate import var
+    >>> X, A = var(p=3, T=300, lag=1, seed=1)
+    >>> path = lambda_path(GRNGC(lag=1, epochs=100, seed=0), X, [0.0, 0.1])
+    >>> path.scores.shape, path.val_loss.shape
+    ((2, 3, 3), (2,))
+    """
+    if not isinstance(estimator, _Estimator):
+        raise ValueError(f"estimator must be a GRNGC or CMLP, got {type(estimator).__name__}.")
+    lams = np.atleast_1d(np.asarray(lams, dtype=float))
+    if lams.ndim != 1 or lams.size == 0 or not np.all(np.isfinite(lams)) or np.any(lams < 0):
+        raise ValueError(f"lams must be a non-empty 1-D sequence of finite values >= 0, got {lams!r}.")
+    seed = _seed_int(estimator.seed)
+    fits = [copy.deepcopy(estimator).set_params(lam=float(lam), seed=seed).fit(X) for lam in lams]
+    return LambdaPath(
+        lams=lams,
+        scores=np.stack([f.scores_ for f in fits]),
+        scores_by_lag=np.stack([f.scores_by_lag_ for f in fits]),
+        val_loss=np.array([f.val_loss_ for f in fits]),
+        fit_seconds=np.array([f.fit_seconds_ for f in fits]),
+    )
