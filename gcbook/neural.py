@@ -597,6 +597,11 @@ class GRNGC(_Estimator):
         Checks without improvement before stopping.
     lag_aggregate : {"max", "mean"}, default "max"
         How ``scores_`` summarizes ``scores_by_lag_`` over lags.
+    penalty_samples : int or None, default None
+        ``None`` computes the penalty exactly, on every training window, each epoch. An
+        int ``m`` uses a fresh random subset of ``m`` training windows per epoch instead:
+        an unbiased estimate of the penalty and of its gradient at about ``m / n`` of the
+        cost. The forecast loss and the read-out always use all windows.
     seed : None, int or numpy.random.Generator
     device : str or torch.device, default "cpu"
     verbose : bool, default False
@@ -628,16 +633,18 @@ class GRNGC(_Estimator):
 
     _param_names = (
         "lag", "model", "hidden", "lam", "epochs", "lr", "val_fraction", "check_every",
-        "patience", "lag_aggregate", "seed", "device", "verbose",
+        "patience", "lag_aggregate", "penalty_samples", "seed", "device", "verbose",
     )  # fmt: skip
 
     def __init__(
         self, lag=5, model="mlp", hidden=None, lam=0.01, epochs=2000, lr=1e-3, val_fraction=0.2,
-        check_every=10, patience=20, lag_aggregate="max", seed=None, device="cpu", verbose=False,
+        check_every=10, patience=20, lag_aggregate="max", penalty_samples=None, seed=None, device="cpu",
+        verbose=False,
     ):  # fmt: skip
         self.lag, self.model, self.hidden, self.lam = lag, model, hidden, lam
         self.epochs, self.lr, self.val_fraction = epochs, lr, val_fraction
         self.check_every, self.patience, self.lag_aggregate = check_every, patience, lag_aggregate
+        self.penalty_samples = penalty_samples
         self.seed, self.device, self.verbose = seed, device, verbose
 
     def _build(self, p):
@@ -651,6 +658,8 @@ class GRNGC(_Estimator):
         """Train the forecaster on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``."""
         _check_choice(self.lag_aggregate, "lag_aggregate", AGGREGATES)
         _check_choice(self.model, "model", MODELS)
+        if self.penalty_samples is not None:
+            check_int(self.penalty_samples, "penalty_samples", 1)
         self._fit_scoped(X, self._fit_tensors)
         reduce = np.max if self.lag_aggregate == "max" else np.mean
         self.scores_ = reduce(self.scores_by_lag_, axis=2)
@@ -662,11 +671,14 @@ class GRNGC(_Estimator):
         optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
         p = inputs.shape[2]
 
+        subsample = self.penalty_samples is not None and self.penalty_samples < n_train
+
         def step():
             optimizer.zero_grad()
             mse = torch.mean((model(x_tr) - y_tr) ** 2)
             if self.lam > 0:
-                penalty = input_jacobian(model, x_tr, create_graph=True).abs().mean(0).sum() / p
+                x_pen = x_tr[torch.randperm(n_train)[: self.penalty_samples].to(x_tr.device)] if subsample else x_tr
+                penalty = input_jacobian(model, x_pen, create_graph=True).abs().mean(0).sum() / p
                 loss = mse + self.lam * penalty
             else:
                 loss = mse

@@ -445,7 +445,8 @@ def test_bad_data_is_rejected(bad_X, cls, case, match):
      (dict(hidden=0), "hidden must be a positive int"), (dict(hidden=(0,)), "hidden must be a positive int"),
      (dict(hidden=()), "hidden must be a positive int"), (dict(model="lstm", hidden=0), "hidden must be >= 1"),
      (dict(model="kan", hidden=(4,)), "hidden must be an int"), (dict(device="tpu"), "device must be"),
-     (dict(seed=1.5), "seed")],
+     (dict(seed=1.5), "seed"), (dict(penalty_samples=0), "penalty_samples must be >= 1"),
+     (dict(penalty_samples=2.5), "penalty_samples")],
 )
 def test_bad_grngc_parameters_are_rejected(noise, params, match):
     with pytest.raises(ValueError, match=match):
@@ -523,3 +524,18 @@ def test_fit_on_gpu(noise, est):
     assert next(est.model_.parameters()).is_cuda
     assert np.isfinite(est.scores_).all() and np.isfinite(est.scores_by_lag_).all()
     assert est.predict(noise).shape == (len(noise) - 2, 3)
+
+
+def test_penalty_samples_at_least_n_is_the_exact_penalty(noise):
+    exact = GRNGC(lag=2, hidden=(8,), seed=0, **FAST).fit(noise)
+    capped = GRNGC(lag=2, hidden=(8,), penalty_samples=10**6, seed=0, **FAST).fit(noise)
+    assert np.array_equal(exact.scores_, capped.scores_)
+    assert np.array_equal(exact.loss_history_.train_loss, capped.loss_history_.train_loss)
+
+
+def test_subsampled_penalty_is_seeded_and_differs_from_exact(noise):
+    fits = [GRNGC(lag=2, hidden=(8,), penalty_samples=16, seed=0, **FAST).fit(noise) for _ in range(2)]
+    assert np.array_equal(fits[0].scores_, fits[1].scores_)
+    exact = GRNGC(lag=2, hidden=(8,), seed=0, **FAST).fit(noise)
+    assert not np.array_equal(exact.loss_history_.train_loss, fits[0].loss_history_.train_loss)
+
