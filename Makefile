@@ -29,6 +29,8 @@ student: $(STAMP)
 benchmarks: $(STAMP)
 	$(PY) benchmarks/granger_speed.py
 	$(PY) benchmarks/notears_speed.py
+	$(PY) benchmarks/neural_gc.py
+	$(PY) benchmarks/neural_gc_penalty.py
 
 clean:
 	rm -rf _build student_edition .pytest_cache

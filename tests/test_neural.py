@@ -539,3 +539,10 @@ def test_subsampled_penalty_is_seeded_and_differs_from_exact(noise):
     exact = GRNGC(lag=2, hidden=(8,), seed=0, **FAST).fit(noise)
     assert not np.array_equal(exact.loss_history_.train_loss, fits[0].loss_history_.train_loss)
 
+
+
+def test_verbose_shows_a_progress_bar_and_quiet_does_not(noise, capsys):
+    GRNGC(lag=2, hidden=(4,), seed=0, verbose=True, **FAST).fit(noise)
+    assert "GRNGC" in capsys.readouterr().err
+    CMLP(lag=2, hidden=4, seed=0, **FAST).fit(noise)
+    assert capsys.readouterr().err == ""
