@@ -11,6 +11,12 @@ diagonal included):
   :func:`companion_matrix`, :func:`spectral_radius`
 - :func:`lorenz96`, :func:`lorenz96_rhs`, :func:`lorenz96_graph`
 
+Pairs whose causation switches on and off in time (the DWGC paper's synthetic sets;
+``X`` of shape ``(T, 2)`` with column 0 the effect and column 1 the cause, and a
+per-time-point event truth instead of a graph):
+
+- :func:`switching_ar_pair`, :func:`nonlinear_ar_pair`, :func:`window_events`
+
 I.i.d. data from DAGs (``B``, ``W`` of shape ``(d, d)``, ``X`` of shape ``(n, d)``):
 
 - :func:`random_dag`, :func:`is_dag`, :func:`dag_weights`, :func:`linear_sem`
@@ -27,10 +33,12 @@ Examples
 """
 
 from gcbook.simulate.dag import dag_weights, is_dag, linear_sem, random_dag
+from gcbook.simulate.dwgc import PairSimulation, nonlinear_ar_pair, switching_ar_pair, window_events
 from gcbook.simulate.lorenz import lorenz96, lorenz96_graph, lorenz96_rhs
 from gcbook.simulate.var import companion_matrix, confounded_var, spectral_radius, var, var_from_coef
 
 __all__ = [
+    "PairSimulation",
     "companion_matrix",
     "confounded_var",
     "dag_weights",
@@ -39,8 +47,11 @@ __all__ = [
     "lorenz96",
     "lorenz96_graph",
     "lorenz96_rhs",
+    "nonlinear_ar_pair",
     "random_dag",
     "spectral_radius",
+    "switching_ar_pair",
     "var",
     "var_from_coef",
+    "window_events",
 ]
