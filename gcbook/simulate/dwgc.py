@@ -18,8 +18,8 @@ Both simulators return ``X`` of shape ``(T, 2)`` with
 So the causal direction is ``1 -> 0``; in the book's orientation the channel-level
 graph is ``A = [[0, 0], [1, 1]]`` (``A[1, 0] = 1``: the cause is the row; the
 diagonal entry ``A[1, 1]`` is the driver's dependence on its own past), returned as
-:attr:`PairSimulation.graph`. For :func:`gcbook.window.window_granger` pass
-``cause=1, effect=0``.
+:attr:`PairSimulation.graph`. A window-level test of ``1 -> 0`` therefore takes
+column 1 as the cause and column 0 as the effect.
 
 What differs from the paper, and why
 ------------------------------------
@@ -451,7 +451,7 @@ def window_events(events, window, step=1, *, lag=None, starts=None) -> np.ndarra
     lag : None, int or array_like of int, shape (T,), optional
         Delay of the cause behind each event (for example :attr:`PairSimulation.lag`).
     starts : None or array_like of int, shape (n_windows,), optional
-        Explicit window starts (for example ``WindowResult.starts``), each in ``[0, T - window]``.
+        Explicit window starts, each in ``[0, T - window]``.
 
     Returns
     -------
