@@ -123,6 +123,27 @@ def _binary_clf_curve(y_true: np.ndarray, y_score: np.ndarray):
     return fps, tps, y_score[threshold_idxs]
 
 
+def _rank_auroc(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """AUROC of validated 1-D labels (bool, both classes present) by the rank-sum statistic."""
+    ranks = rankdata(y_score, method="average")
+    n_pos = int(y_true.sum())
+    n_neg = y_true.size - n_pos
+    u_stat = ranks[y_true].sum() - n_pos * (n_pos + 1) / 2.0
+    return float(u_stat / (n_pos * n_neg))
+
+
+def _roc_points(y_true: np.ndarray, y_score: np.ndarray, drop_intermediate: bool):
+    """``(fpr, tpr, thresholds)`` of validated 1-D labels, from (0, 0) with threshold inf to (1, 1)."""
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score)
+    if drop_intermediate and fps.size > 2:
+        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    fps = np.r_[0.0, fps]
+    tps = np.r_[0.0, tps]
+    thresholds = np.r_[np.inf, thresholds]
+    return fps / fps[-1], tps / tps[-1], thresholds
+
+
 # ---------------------------------------------------------------------------
 # ranking metrics
 # ---------------------------------------------------------------------------
@@ -178,11 +199,7 @@ def auroc(A_true, scores, include_diagonal: bool = False) -> float:
     0.875
     """
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "AUROC")
-    ranks = rankdata(y_score, method="average")
-    n_pos = int(y_true.sum())
-    n_neg = y_true.size - n_pos
-    u_stat = ranks[y_true].sum() - n_pos * (n_pos + 1) / 2.0
-    return float(u_stat / (n_pos * n_neg))
+    return _rank_auroc(y_true, y_score)
 
 
 def roc_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate: bool = True):
@@ -230,14 +247,7 @@ def roc_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate:
     array([inf, 0.8, 0.3])
     """
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "The ROC curve")
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score)
-    if drop_intermediate and fps.size > 2:
-        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
-        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-    fps = np.r_[0.0, fps]
-    tps = np.r_[0.0, tps]
-    thresholds = np.r_[np.inf, thresholds]
-    return fps / fps[-1], tps / tps[-1], thresholds
+    return _roc_points(y_true, y_score, drop_intermediate)
 
 
 def precision_recall_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate: bool = False):

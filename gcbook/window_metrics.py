@@ -44,10 +44,9 @@ length, ``epsilon`` a finite number ``> 0``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 from gcbook._validation import check_real
-from gcbook.metrics import _binary_clf_curve
+from gcbook.metrics import _rank_auroc, _roc_points
 
 __all__ = [
     "window_accuracy",
@@ -294,14 +293,7 @@ def window_roc(F, truth, drop_intermediate=True):
     """
     f, y = _check_scores(F, truth)
     _check_both_classes(y, "The ROC curve")
-    fps, tps, thresholds = _binary_clf_curve(y, f)
-    if drop_intermediate and fps.size > 2:
-        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
-        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-    fps = np.r_[0.0, fps]
-    tps = np.r_[0.0, tps]
-    thresholds = np.r_[np.inf, thresholds]
-    return fps / fps[-1], tps / tps[-1], thresholds
+    return _roc_points(y, f, drop_intermediate)
 
 
 def window_auroc(F, truth) -> float:
@@ -338,7 +330,4 @@ def window_auroc(F, truth) -> float:
     """
     f, y = _check_scores(F, truth)
     _check_both_classes(y, "AUROC")
-    ranks = rankdata(f, method="average")
-    n_pos = int(y.sum())
-    n_neg = y.size - n_pos
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+    return _rank_auroc(y, f)
