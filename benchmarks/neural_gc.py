@@ -113,10 +113,17 @@ def single_record(dataset, method, seed, X, A, est):
     }
 
 
-def timing_record(p, method, repeat, epochs=None):
+def timing_record(p, method, repeat, epochs=None, makers=None):
+    """Fit ``makers[method](**kw)`` on Lorenz-96 (F=10, T=1000, seed 0) and time it.
+
+    ``epochs`` fixes the number of epochs (patience never runs out); ``None`` keeps the
+    estimator's own stopping rule. ``makers`` maps method names to estimator factories
+    (default: GRNGC-MLP and CMLP with the package defaults and seed 0).
+    """
+    makers = makers or {"GRNGC-MLP": lambda **kw: grngc(0, **kw), "CMLP": lambda **kw: cmlp(0, **kw)}
     X, A = lorenz96(p, 1000, F=10.0, seed=0)
     kw = {} if epochs is None else {"epochs": epochs, "patience": 10**6}
-    est = (grngc if method == "GRNGC-MLP" else cmlp)(0, **kw).fit(X)
+    est = makers[method](**kw).fit(X)
     ran = int(est.loss_history_.epoch[-1])
     return {
         "p": p,
@@ -129,23 +136,24 @@ def timing_record(p, method, repeat, epochs=None):
     }
 
 
+def ratios(records, key, method="GRNGC-MLP"):
+    """Median over repeats of CMLP's ``key`` over ``method``'s, per ``p`` (keys are ``str(p)``)."""
+    pairs = {}
+    for r in records:
+        pairs.setdefault((r["p"], r["repeat"]), {})[r["method"]] = r[key]
+    out = {}
+    for p in sorted({p for p, _ in pairs}):
+        per_repeat = [v["CMLP"] / v[method] for (q, _), v in pairs.items() if q == p and "CMLP" in v and method in v]
+        if per_repeat:
+            out[str(p)] = float(np.median(per_repeat))
+    return out
+
+
 def summarize(results):
     medians = {}
     for rec in results["auroc"]:
         medians.setdefault(rec["dataset"], {}).setdefault(rec["method"], []).append(rec["auroc"])
     auroc_median = {d: {m: float(np.median(v)) for m, v in ms.items()} for d, ms in medians.items()}
-
-    def ratios(records, key):
-        pairs = {}
-        for r in records:
-            pairs.setdefault((r["p"], r["repeat"]), {})[r["method"]] = r[key]
-        out = {}
-        for p in sorted({p for p, _ in pairs}):
-            per_repeat = [v["CMLP"] / v["GRNGC-MLP"] for (q, _), v in pairs.items() if q == p and len(v) == 2]
-            if per_repeat:
-                out[str(p)] = float(np.median(per_repeat))
-        return out
-
     return {
         "auroc_median": auroc_median,
         "time_ratio_cmlp_over_grngc": ratios(results["timing"], "seconds"),

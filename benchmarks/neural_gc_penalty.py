@@ -43,9 +43,8 @@ import torch  # noqa: E402
 torch.set_num_threads(THREADS)
 
 sys.path.insert(0, str(Path(__file__).parent))
-from neural_gc import DATASETS, GRNGC_LAMS, SEEDS, path_records  # noqa: E402
+from neural_gc import DATASETS, GRNGC_LAMS, SEEDS, path_records, ratios, timing_record  # noqa: E402
 
-from gcbook.metrics import auroc  # noqa: E402
 from gcbook.neural import CMLP, GRNGC, input_jacobian, lagged_windows  # noqa: E402
 from gcbook.simulate import lorenz96  # noqa: E402
 
@@ -92,27 +91,6 @@ def estimator_records(draws=50):
     return records
 
 
-def timing_record(p, method, repeat, epochs=None):
-    X, A = lorenz96(p, 1000, F=10.0, seed=0)
-    kw = {} if epochs is None else {"epochs": epochs, "patience": 10**6}
-    est = METHODS[method](**kw).fit(X)
-    ran = int(est.loss_history_.epoch[-1])
-    return {"p": p, "method": method, "repeat": repeat, "seconds": est.fit_seconds_, "epochs_run": ran,
-            "seconds_per_epoch": est.fit_seconds_ / ran, "auroc": auroc(A, est.scores_)}
-
-
-def ratios(records, key, method):
-    pairs = {}
-    for r in records:
-        pairs.setdefault((r["p"], r["repeat"]), {})[r["method"]] = r[key]
-    out = {}
-    for p in sorted({p for p, _ in pairs}):
-        per_repeat = [v["CMLP"] / v[method] for (q, _), v in pairs.items() if q == p and "CMLP" in v and method in v]
-        if per_repeat:
-            out[str(p)] = float(np.median(per_repeat))
-    return out
-
-
 def save(results):
     sub = f"GRNGC-MLP m={M}"
     medians = {}
@@ -155,12 +133,12 @@ def main(argv=None):
               flush=True)
     for p in per_epoch_p:
         for method in METHODS:
-            rec = timing_record(p, method, 0, epochs=30)
+            rec = timing_record(p, method, 0, epochs=30, makers=METHODS)
             results["per_epoch"].append(rec), save(results)
             print(f"epoch p={p:3d} {method:16s}: {1e3 * rec['seconds_per_epoch']:.1f} ms/epoch", flush=True)
     for p, repeat in full_fits:
         for method in (f"GRNGC-MLP m={M}", "CMLP"):
-            rec = timing_record(p, method, repeat)
+            rec = timing_record(p, method, repeat, makers=METHODS)
             results["timing"].append(rec), save(results)
             print(f"fit   p={p:3d} {method:16s} repeat {repeat}: {rec['seconds']:.1f} s, {rec['epochs_run']} epochs, "
                   f"AUROC {rec['auroc']:.3f}", flush=True)
