@@ -648,7 +648,7 @@ class GRNGC(_Estimator):
         self.seed, self.device, self.verbose = seed, device, verbose
 
     def _build(self, p):
-        kind = _check_choice(self.model, "model", MODELS)
+        kind = self.model  # checked in fit
         default = {"mlp": (64,), "lstm": 32, "kan": 16}[kind]
         hidden = _check_hidden(default if self.hidden is None else self.hidden, kind)
         cls = {"mlp": MLPForecaster, "lstm": LSTMForecaster, "kan": KANForecaster}[kind]
