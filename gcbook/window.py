@@ -1,0 +1,654 @@
+"""Dynamic window-level Granger causality (DWGC): one Granger comparison per sliding window.
+
+Zhang, Hu, Tian and Zhu (*Dynamic Window-level Granger Causality of Multi-channel
+Time Series*) ask, for every window of ``k`` consecutive time points, whether the
+past of a cause channel helps forecast an effect channel **in that window**. Two
+forecasters of the effect are compared over the window's time points: one that
+sees only the effect's own past (its mean squared error is ``L1``) and one that
+also sees the cause's past (``L2``); the paper calls the window causal when
+``F = L1 / L2`` exceeds a threshold ``epsilon`` (``> 1``).
+
+Windows
+-------
+Window ``w`` holds the ``window`` *targets* ``t = s_w, ..., s_w + window - 1``;
+each target is forecast from its past ``t - 1, ..., t - lag``, which may reach
+before ``s_w`` (the paper's ``Y_{<t}``). Windows start at ``lag`` (so every
+target has a full past) and then every ``step`` points while they fit.
+
+Two forecasters
+---------------
+``model="linear"``
+    Ordinary least squares *inside each window*: the restricted model regresses
+    the effect on an intercept and its own ``lag`` lags, the full model adds the
+    cause's ``lag`` lags. Besides the paper's ratio ``L1 / L2 = RSS_r / RSS_u``
+    this gives the classical F statistic with its degrees of freedom,
+
+    .. math:: F = \\frac{(\\mathrm{RSS}_r - \\mathrm{RSS}_u)/L}{\\mathrm{RSS}_u/(k - 2L - 1)}
+              \\sim F(L,\\, k - 2L - 1) \\text{ under } H_0,
+
+    and a p-value per window. Because the models are nested and fitted on the
+    same points, ``L1 / L2 >= 1`` in every window: the paper's rule ``L1/L2 > 1``
+    would call every window causal, so ``f_stat`` holds the classical ``F``
+    (``F = (L1/L2 - 1)(k - 2L - 1)/L``). All windows are fitted in one batched QR
+    factorisation, without a Python loop over windows.
+``model="nar"``
+    The paper's nonlinear autoregressive (NAR) forecasters: two one-hidden-layer
+    networks fitted once on the whole series (standardized), evaluated window by
+    window; ``f_stat = L1 / L2``. A global model can do better or worse than its
+    average in a given window, so ``F < 1`` is possible. The networks are
+    trained together as one batched tensor model.
+
+Causality indexing (``indexing=True``, NAR only)
+------------------------------------------------
+The paper reweights the series by a causality index ``Phi`` (one positive
+weight per time point and channel), ``A = Phi * Y``, to scale down the time
+points where a channel's own autoregressive forecast is unusually bad. It
+alternates (its Algorithm 1):
+
+1. fit the NAR forecasters on ``A`` and compute every window's ``F``;
+2. on the windows with ``F > epsilon``, fit ``Phi`` by minimising its loss (9),
+   ``sum_windows sum_channels KL(Phi_window / sum Phi_window || h / sum h)`` with
+   ``h = alpha - tanh(e**2)`` of the channel's autoregressive errors ``e`` and
+   ``alpha > 1`` (the paper uses ``alpha = 6/5``).
+
+Loss (9) fixes ``Phi`` only up to one factor per window; a small ridge penalty on
+``log Phi`` picks the factor (geometric mean 1 over each window when windows do
+not overlap). Finally, inside each window the paper places the cause and effect
+time points at ``argmax_{t1 < t2} Phi_cause[t1] + Phi_effect[t2]`` (its eq. 14).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import stats
+
+from gcbook._validation import as_time_series, check_int, check_lag, check_real
+from gcbook.granger import _batches
+from gcbook.neural import _resolve_device, _seed_int
+
+__all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events"]
+
+_MODELS = ("linear", "nar")
+
+
+# ----------------------------------------------------------------------------- result
+@dataclass(frozen=True, repr=False)
+class WindowResult:
+    """Window-level Granger statistics of one ordered pair ``cause -> effect``.
+
+    Attributes
+    ----------
+    starts : numpy.ndarray of int, shape (n_windows,)
+        First target time point of each window; window ``w`` covers ``[starts[w], starts[w] + window)``.
+    f_stat : numpy.ndarray of float, shape (n_windows,)
+        ``model="linear"``: the classical F statistic of each window (NaN where a window's
+        design is rank deficient). ``model="nar"``: the paper's ``L1 / L2``.
+    p_value : numpy.ndarray of float, shape (n_windows,)
+        ``P(F(df_num, df_den) > f_stat)`` for the linear model; all NaN for the NAR model,
+        whose ratio has no known null distribution.
+    mse_ratio : numpy.ndarray of float, shape (n_windows,)
+        The paper's ``L1 / L2`` (restricted over full mean squared error), for both models.
+    window, step, lag : int
+    cause, effect : int
+        Column indices of ``X`` that were tested (``cause -> effect``).
+    model : str
+        ``"linear"`` or ``"nar"``.
+    indexing : bool
+        Whether causality indexing was used.
+    df_num, df_den : int or None
+        Degrees of freedom of the linear F test (``lag`` and ``window - 2 lag - 1``); None for NAR.
+    phi : numpy.ndarray of float, shape (T, 2), or None
+        The causality index with indexing (column 0: effect, column 1: cause); None otherwise.
+    cause_time, effect_time : numpy.ndarray of int, shape (n_windows,), or None
+        With indexing: the paper's localisation (eq. 14) of the cause and effect time points
+        inside each window, as absolute time indices; None otherwise.
+    labels : tuple of str
+        Names of (cause, effect).
+    """
+
+    starts: np.ndarray
+    f_stat: np.ndarray
+    p_value: np.ndarray
+    mse_ratio: np.ndarray
+    window: int
+    step: int
+    lag: int
+    cause: int
+    effect: int
+    model: str
+    indexing: bool
+    df_num: int | None = None
+    df_den: int | None = None
+    phi: np.ndarray | None = None
+    cause_time: np.ndarray | None = None
+    effect_time: np.ndarray | None = None
+    labels: tuple = ("cause", "effect")
+
+    @property
+    def centers(self) -> np.ndarray:
+        """Middle of each window, ``starts + (window - 1) / 2``, shape (n_windows,)."""
+        return self.starts + (self.window - 1) / 2
+
+    def causal(self, threshold: float = 1.0) -> np.ndarray:
+        """Windows called causal by the paper's rule ``f_stat > threshold``.
+
+        Parameters
+        ----------
+        threshold : float, default 1.0
+            The paper's ``epsilon``. For the linear model ``f_stat`` is the classical F,
+            whose mean under no causality is ``df_den / (df_den - 2)``, a little above 1;
+            prefer :meth:`significant` there.
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (n_windows,)
+            NaN statistics count as not causal.
+        """
+        threshold = check_real(threshold, "threshold")
+        with np.errstate(invalid="ignore"):
+            return np.asarray(self.f_stat > threshold)
+
+    def significant(self, alpha: float = 0.05) -> np.ndarray:
+        """Windows whose linear F test rejects "no causality" at level ``alpha`` (per window, uncorrected).
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (n_windows,)
+
+        Raises
+        ------
+        ValueError
+            For the NAR model, which has no p-values.
+        """
+        if self.model != "linear":
+            raise ValueError("p-values exist only for model='linear'; use causal(threshold) for the NAR ratio.")
+        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
+        with np.errstate(invalid="ignore"):
+            return np.asarray(self.p_value < alpha)
+
+    def to_frame(self):
+        """The per-window numbers as a pandas DataFrame indexed by window start."""
+        import pandas as pd
+
+        data = {"f_stat": self.f_stat, "p_value": self.p_value, "mse_ratio": self.mse_ratio}
+        if self.cause_time is not None:
+            data.update(cause_time=self.cause_time, effect_time=self.effect_time)
+        return pd.DataFrame(data, index=pd.Index(self.starts, name="start"))
+
+    def plot(self, ax=None, threshold: float = 1.0, truth=None, time=None):
+        """Plot the window statistic against the window centres, with the threshold.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+        threshold : float, default 1.0
+            Drawn as a dashed line; points above it are the windows called causal.
+        truth : array_like of bool, shape (n_windows,), optional
+            Windows that hold a causal event, shaded.
+        time : array_like, shape (T,), optional
+            Time stamps of the series (for example dates) used for the x axis.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 3))
+        x = self.centers if time is None else np.asarray(time)[np.round(self.centers).astype(int)]
+        if truth is not None:
+            truth = np.asarray(truth, dtype=bool)
+            if truth.shape != self.starts.shape:
+                raise ValueError(f"truth must have one entry per window ({self.starts.size}), got shape {truth.shape}.")
+            ax.scatter(np.asarray(x)[truth], self.f_stat[truth], s=14, color="C3", label="window with an event", zorder=3)
+        ax.plot(x, self.f_stat, color="C0", lw=1, label="F")
+        ax.axhline(threshold, color="k", ls="--", lw=1, label=f"threshold {threshold:g}")
+        ax.set_yscale("log")
+        ax.set_ylabel("F" if self.model == "linear" else "L1 / L2")
+        ax.set_xlabel("window centre" if time is None else "")
+        ax.set_title(f"{self.labels[0]} -> {self.labels[1]}: window {self.window}, {self.model}"
+                     + (", indexing" if self.indexing else ""))
+        ax.legend(frameon=False, fontsize=8)
+        return ax
+
+    def __repr__(self) -> str:
+        finite = np.isfinite(self.f_stat)
+        detected = int(np.sum(self.causal(1.0)))
+        text = (
+            f"WindowResult({self.labels[0]} -> {self.labels[1]}, model={self.model!r}, indexing={self.indexing}, "
+            f"window={self.window}, step={self.step}, lag={self.lag}, n_windows={self.starts.size}, "
+            f"F > 1 in {detected}"
+        )
+        if self.model == "linear":
+            text += f", p < 0.05 in {int(np.sum(self.significant(0.05)))}, df=({self.df_num}, {self.df_den})"
+        if not np.all(finite):
+            text += f", undefined in {int(np.sum(~finite))}"
+        return text + ")"
+
+
+# ----------------------------------------------------------------------------- windows
+def window_starts(T: int, window: int, lag: int, step: int) -> np.ndarray:
+    """Start indices of the windows: ``lag, lag + step, ...`` while ``start + window <= T``.
+
+    Parameters
+    ----------
+    T, window, lag, step : int
+        Series length, window length (``> lag``), number of lags, distance between starts.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_windows,)
+
+    Raises
+    ------
+    ValueError
+        If ``window <= lag``, ``step < 1``, or no window fits.
+
+    Examples
+    --------
+    >>> window_starts(T=12, window=4, lag=2, step=3)
+    array([2, 5, 8])
+    """
+    T = check_int(T, "T", 1)
+    lag = check_lag(lag)
+    window = check_int(window, "window", 1)
+    step = check_int(step, "step", 1)
+    if window <= lag:
+        raise ValueError(
+            f"window={window} must be longer than lag={lag}: a window has to hold a cause and its effect."
+        )
+    if window + lag > T:
+        raise ValueError(
+            f"window={window} is too long for the series: T={T} time points leave T - lag = {T - lag} "
+            "forecast targets. Use a shorter window or a longer series."
+        )
+    return np.arange(lag, T - window + 1, step)
+
+
+def _lag_design(effect: np.ndarray, cause: np.ndarray, lag: int) -> np.ndarray:
+    """Rows ``t = lag..T-1`` of ``[1, effect(t-1..t-lag), cause(t-1..t-lag)]``, shape (T - lag, 2 lag + 1)."""
+    T = effect.size
+    cols = [np.ones(T - lag)]
+    cols += [effect[lag - k: T - k] for k in range(1, lag + 1)]
+    cols += [cause[lag - k: T - k] for k in range(1, lag + 1)]
+    return np.column_stack(cols)
+
+
+def _linear_windows(effect: np.ndarray, cause: np.ndarray, lag: int, window: int, starts: np.ndarray):
+    """Per-window nested least squares, batched: returns ``(RSS_r - RSS_u, RSS_u)``, each (n_windows,).
+
+    A window whose full design is (numerically) rank deficient, or whose full model fits
+    exactly, gets NaN in both.
+    """
+    design = _lag_design(effect, cause, lag)
+    target = effect[lag:]
+    m = design.shape[1]
+    rows = starts - lag  # row of the design holding the window's first target
+    # (n_rows - window + 1, m, window) views; the fancy index below copies one batch at a time
+    design_views = sliding_window_view(design, window, axis=0)
+    target_views = sliding_window_view(target, window)
+    extra = np.full(starts.size, np.nan)
+    rss_u = np.full(starts.size, np.nan)
+    for batch in _batches(starts.size, window * (2 * m + 2) * 8):
+        Z = design_views[rows[batch]].transpose(0, 2, 1)  # (b, window, m)
+        y = target_views[rows[batch]]  # (b, window)
+        q, r = np.linalg.qr(Z)
+        proj = np.einsum("bnk,bn->bk", q, y)
+        resid = y - np.einsum("bnk,bk->bn", q, proj)
+        ss_u = np.einsum("bn,bn->b", resid, resid)
+        ss_extra = np.einsum("bk,bk->b", proj[:, lag + 1:], proj[:, lag + 1:])
+        # rank deficiency (a flat stretch of data) or an exact fit leaves F undefined
+        diag = np.abs(np.diagonal(r, axis1=1, axis2=2))
+        col_norm = np.maximum(np.linalg.norm(Z, axis=1), 1e-300)
+        bad = np.any(diag < 1e-10 * col_norm, axis=1) | (ss_u <= 1e-24 * np.maximum(np.einsum("bn,bn->b", y, y), 1e-300))
+        ss_extra[bad] = np.nan
+        ss_u[bad] = np.nan
+        extra[batch] = ss_extra
+        rss_u[batch] = ss_u
+    return extra, rss_u
+
+
+def window_mse(errors, window: int, starts) -> np.ndarray:
+    """Mean of squared errors over each window's targets.
+
+    Parameters
+    ----------
+    errors : array_like, shape (..., n)
+        Forecast errors of targets ``t = lag..T-1`` (position ``t - lag``), last axis time.
+    window : int
+    starts : array_like of int, shape (n_windows,)
+        Window starts in the coordinates of ``errors`` (that is ``start - lag``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_windows)
+
+    Examples
+    --------
+    >>> window_mse([1.0, 1.0, 2.0, 0.0], window=2, starts=[0, 2])
+    array([1., 2.])
+    """
+    sq = np.square(np.asarray(errors, dtype=np.float64))
+    csum = np.concatenate([np.zeros(sq.shape[:-1] + (1,)), np.cumsum(sq, axis=-1)], axis=-1)
+    starts = np.asarray(starts)
+    return (csum[..., starts + window] - csum[..., starts]) / window
+
+
+# ----------------------------------------------------------------------------- NAR models
+class PairNAR(torch.nn.Module):
+    """Three one-hidden-layer NAR forecasters held as one batched tensor model.
+
+    Every network sees the same input, the window ``[effect(t-1..t-L), cause(t-1..t-L)]``,
+    through a fixed mask on its first layer:
+
+    * network 0 (restricted): the effect from the effect's own past (gives ``L1``);
+    * network 1 (full): the effect from both pasts (gives ``L2``);
+    * network 2 (cause AR): the cause from its own past (its errors feed causality indexing).
+
+    Parameters
+    ----------
+    lag : int
+    hidden : int
+        Hidden units per network (tanh activation).
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = PairNAR(lag=3, hidden=8)
+    >>> net(torch.zeros(5, 6)).shape
+    torch.Size([3, 5])
+    """
+
+    def __init__(self, lag: int, hidden: int):
+        super().__init__()
+        own = torch.zeros(2 * lag)
+        own[:lag] = 1.0
+        other = 1.0 - own
+        self.register_buffer("mask", torch.stack([own, torch.ones(2 * lag), other])[:, :, None])  # (3, 2L, 1)
+        fan_in = self.mask.sum(dim=(1, 2))  # inputs each network really sees
+        bound1 = (1.0 / fan_in.sqrt())[:, None, None]
+        self.w1 = torch.nn.Parameter((torch.rand(3, 2 * lag, hidden) * 2 - 1) * bound1 * self.mask)
+        self.b1 = torch.nn.Parameter((torch.rand(3, hidden) * 2 - 1) * bound1[:, :, 0])
+        bound2 = 1.0 / hidden**0.5
+        self.w2 = torch.nn.Parameter((torch.rand(3, hidden) * 2 - 1) * bound2)
+        self.b2 = torch.nn.Parameter((torch.rand(3) * 2 - 1) * bound2)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Forecasts of shape (3, n) from inputs of shape (n, 2 lag)."""
+        hidden = torch.tanh(torch.einsum("nd,mdh->mnh", inputs, self.w1 * self.mask) + self.b1[:, None, :])
+        return torch.einsum("mnh,mh->mn", hidden, self.w2) + self.b2[:, None]
+
+
+def _nar_inputs(effect: np.ndarray, cause: np.ndarray, lag: int):
+    """Inputs (n, 2 lag) and targets (3, n) of :class:`PairNAR` for ``t = lag..T-1``."""
+    design = _lag_design(effect, cause, lag)[:, 1:]
+    targets = np.stack([effect[lag:], effect[lag:], cause[lag:]])
+    return design, targets
+
+
+def _train_nar(net: PairNAR, inputs: torch.Tensor, targets: torch.Tensor, epochs: int, lr: float) -> np.ndarray:
+    """Full-batch Adam on the summed MSE of the three networks; returns the errors (3, n)."""
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = torch.mean((net(inputs) - targets) ** 2, dim=1).sum()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        return (net(inputs) - targets).cpu().numpy().astype(np.float64)
+
+
+# ----------------------------------------------------------------------------- indexing
+def _fit_phi(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor, alpha: float,
+             steps: int, ridge: float) -> torch.Tensor:
+    """Minimise loss (9) over ``log Phi`` on the given windows.
+
+    Parameters
+    ----------
+    log_phi : torch.Tensor, shape (T, 2)
+        Starting point (columns: effect, cause).
+    sq_errors : torch.Tensor, shape (T, 2)
+        Squared autoregressive errors per time point and channel (0 where undefined).
+    index : torch.Tensor of int, shape (n_detected, window)
+        Time points of each window with ``F > epsilon``.
+
+    Returns
+    -------
+    torch.Tensor, shape (T, 2): the fitted ``log Phi``.
+    """
+    target = alpha - torch.tanh(sq_errors[index])  # (n_w, window, 2), the paper's h
+    log_q = torch.log(target / target.sum(dim=1, keepdim=True))
+    theta = log_phi.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([theta], lr=0.05)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        log_p = torch.log_softmax(theta[index], dim=1)  # Phi normalised within each window
+        kl = torch.sum(log_p.exp() * (log_p - log_q))
+        loss = kl + ridge * torch.sum(theta**2)
+        loss.backward()
+        optimizer.step()
+    return theta.detach()
+
+
+def localize_events(phi_cause, phi_effect, window: int, starts) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's eq. 14: ``argmax_{t1 < t2} phi_cause[t1] + phi_effect[t2]`` inside each window.
+
+    Parameters
+    ----------
+    phi_cause, phi_effect : array_like, shape (T,)
+        Causality index of the cause and of the effect channel.
+    window : int
+        Window length, ``>= 2``.
+    starts : array_like of int, shape (n_windows,)
+        Window start indices (time points ``[s, s + window)``).
+
+    Returns
+    -------
+    cause_time, effect_time : numpy.ndarray of int, shape (n_windows,)
+        Absolute time indices ``t1 < t2`` of each window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([0.0, 5.0, 0.0, 0.0, 9.0, 0.0])
+    >>> b = np.array([0.0, 0.0, 0.0, 4.0, 0.0, 0.0])
+    >>> localize_events(a, b, window=6, starts=[0])     # 9 at t=4 has no later effect slot worth more
+    (array([1]), array([3]))
+    """
+    window = check_int(window, "window", 2)
+    starts = np.asarray(starts, dtype=np.int64)
+    idx = starts[:, None] + np.arange(window)
+    a = np.asarray(phi_cause, dtype=np.float64)[idx]
+    b = np.asarray(phi_effect, dtype=np.float64)[idx]
+    best_before = np.maximum.accumulate(a, axis=1)[:, :-1]  # max of a[:j] for j = 1..window-1
+    score = b[:, 1:] + best_before
+    t2 = np.argmax(score, axis=1) + 1
+    before = np.where(np.arange(window)[None, :] < t2[:, None], a, -np.inf)
+    t1 = np.argmax(before, axis=1)
+    return starts + t1, starts + t2
+
+
+# ----------------------------------------------------------------------------- public API
+def _check_channel(value, p: int, labels: list[str], name: str) -> int:
+    if isinstance(value, str):
+        if value not in labels:
+            raise ValueError(f"{name}={value!r} is not a column of X; the columns are {labels}.")
+        return labels.index(value)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a column index (int) or a column name, got {value!r}.")
+    if not 0 <= int(value) < p:
+        raise ValueError(f"{name}={value} is not a column index of X, which has p={p} columns (0..{p - 1}).")
+    return int(value)
+
+
+def window_granger(
+    X,
+    cause,
+    effect,
+    window,
+    step=None,
+    model="linear",
+    indexing=False,
+    seed=None,
+    *,
+    lag=1,
+    hidden=16,
+    epochs=300,
+    lr=0.01,
+    n_rounds=3,
+    epsilon=1.0,
+    alpha=1.2,
+    phi_steps=200,
+    device="cpu",
+) -> WindowResult:
+    """Window-level Granger test of ``cause -> effect``, one statistic per sliding window.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p)
+        Rows are time; ``p >= 2``. Only the columns ``cause`` and ``effect`` are used
+        (the test is pairwise, as in the paper).
+    cause, effect : int or str
+        Column index (or DataFrame column name) of the candidate cause and of the effect.
+    window : int
+        Number of forecast targets per window, ``> lag``; ``model="linear"`` needs
+        ``window >= 2 lag + 2`` (one residual degree of freedom).
+    step : int or None, default None
+        Distance between window starts; ``None`` means ``window`` (non-overlapping
+        windows, as in the paper).
+    model : {"linear", "nar"}, default "linear"
+        Per-window least squares with a classical F test, or the paper's NAR networks.
+    indexing : bool, default False
+        Causality indexing (``model="nar"`` only).
+    seed : None, int or numpy.random.Generator
+        Seeds the NAR networks (torch is seeded inside this call only); the linear model
+        is deterministic.
+    lag : int, default 1
+        Number of past values of each channel the forecasters see.
+    hidden, epochs, lr : int, int, float
+        NAR networks: hidden units, full-batch Adam epochs per fit, learning rate.
+    n_rounds : int, default 3
+        Causality indexing: number of ``Phi`` updates (each followed by a refit).
+    epsilon : float, default 1.0
+        Causality indexing: windows with ``F > epsilon`` feed the ``Phi`` update.
+    alpha : float, default 1.2
+        Causality indexing: the scale function ``h = alpha - tanh(.)``, ``alpha > 1``.
+    phi_steps : int, default 200
+        Causality indexing: Adam steps per ``Phi`` update.
+    device : str, default "cpu"
+        Torch device of the NAR networks.
+
+    Returns
+    -------
+    WindowResult
+        ``starts``, ``f_stat``, ``p_value`` and ``mse_ratio`` per window (see its docstring).
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf or constant columns, bad channel indices (out of range, or
+        ``cause == effect``), ``window <= lag``, a window longer than the series, a
+        linear window too short for an F test, an unknown model, indexing with the linear
+        model, or bad hyper-parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(400)
+    >>> y = np.r_[0.0, 0.9 * x[:-1]] + 0.5 * rng.standard_normal(400)
+    >>> res = window_granger(np.column_stack([y, x]), cause=1, effect=0, window=50)
+    >>> res.starts[:3], res.df_num, res.df_den
+    (array([  1,  51, 101]), 1, 47)
+    >>> bool(res.significant(0.01).all())
+    True
+    """
+    arr, labels = as_time_series(X)
+    T, p = arr.shape
+    cause = _check_channel(cause, p, labels, "cause")
+    effect = _check_channel(effect, p, labels, "effect")
+    if cause == effect:
+        raise ValueError(f"cause and effect must be different columns, both are {cause}.")
+    if model not in _MODELS:
+        raise ValueError(f"model must be one of {_MODELS}, got {model!r}.")
+    if not isinstance(indexing, (bool, np.bool_)):
+        raise ValueError(f"indexing must be True or False, got {indexing!r}.")
+    if indexing and model != "nar":
+        raise ValueError("causality indexing is built on the NAR forecasters' errors; use model='nar' with indexing=True.")
+    lag = check_lag(lag)
+    window = check_int(window, "window", 1)
+    step = window if step is None else check_int(step, "step", 1)
+    starts = window_starts(T, window, lag, step)
+    # standardising leaves every ratio and F unchanged for the linear model and helps the networks
+    pair = arr[:, [effect, cause]]
+    pair = (pair - pair.mean(axis=0)) / pair.std(axis=0)
+    y_effect, y_cause = pair[:, 0], pair[:, 1]
+    common = dict(starts=starts, window=window, step=step, lag=lag, cause=cause, effect=effect,
+                  model=model, indexing=bool(indexing), labels=(labels[cause], labels[effect]))
+
+    if model == "linear":
+        df_num, df_den = lag, window - 2 * lag - 1
+        if df_den < 1:
+            raise ValueError(
+                f"window={window} is too short for the linear F test with lag={lag}: the full model has "
+                f"{2 * lag + 1} coefficients, so window must be at least {2 * lag + 2}."
+            )
+        extra, rss_u = _linear_windows(y_effect, y_cause, lag, window, starts)
+        f_stat = (extra / df_num) / (rss_u / df_den)
+        return WindowResult(f_stat=f_stat, p_value=stats.f.sf(f_stat, df_num, df_den),
+                            mse_ratio=(rss_u + extra) / rss_u, df_num=df_num, df_den=df_den, **common)
+
+    hidden = check_int(hidden, "hidden", 1)
+    epochs = check_int(epochs, "epochs", 1)
+    lr = check_real(lr, "lr", low=0.0, low_open=True)
+    n_rounds = check_int(n_rounds, "n_rounds", 1)
+    epsilon = check_real(epsilon, "epsilon", low=0.0, low_open=True)
+    alpha = check_real(alpha, "alpha", low=1.0, low_open=True)
+    phi_steps = check_int(phi_steps, "phi_steps", 1)
+    torch_device = _resolve_device(device)
+    devices = [torch_device] if torch_device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.random.default_generator.manual_seed(_seed_int(seed))
+        f_stat, phi = _nar_windows(pair, lag, window, starts, hidden, epochs, lr,
+                                   n_rounds if indexing else 0, epsilon, alpha, phi_steps, torch_device)
+    extra_fields = {}
+    if indexing:
+        cause_time, effect_time = localize_events(phi[:, 1], phi[:, 0], window, starts)
+        extra_fields = dict(phi=phi, cause_time=cause_time, effect_time=effect_time)
+    return WindowResult(f_stat=f_stat, p_value=np.full(starts.size, np.nan), mse_ratio=f_stat.copy(),
+                        **common, **extra_fields)
+
+
+def _nar_windows(pair, lag, window, starts, hidden, epochs, lr, n_rounds, epsilon, alpha, phi_steps, device):
+    """Algorithm 1 of the paper; ``n_rounds = 0`` is the naive DWGC (one fit, no reweighting).
+
+    Returns the final window ratios ``L1 / L2`` (n_windows,) and ``Phi`` (T, 2).
+    """
+    T = pair.shape[0]
+    net = PairNAR(lag, hidden).to(device=device, dtype=torch.float64)
+    log_phi = torch.zeros(T, 2, dtype=torch.float64, device=device)
+    index = torch.as_tensor(starts[:, None] + np.arange(window), device=device)
+    ridge = 1e-3
+    for round_ in range(n_rounds + 1):
+        reweighted = np.exp(log_phi.cpu().numpy()) * pair  # A = Phi * Y (eq. 10)
+        inputs, targets = _nar_inputs(reweighted[:, 0], reweighted[:, 1], lag)
+        errors = _train_nar(net, torch.as_tensor(inputs, device=device), torch.as_tensor(targets, device=device),
+                            epochs, lr)
+        mse = window_mse(errors[:2], window, starts - lag)
+        ratio = mse[0] / mse[1]
+        if round_ == n_rounds:
+            break
+        detected = ratio > epsilon
+        if not detected.any():
+            break
+        sq = np.zeros((T, 2))
+        sq[lag:, 0] = errors[0] ** 2  # the effect's own-past (autoregressive) errors
+        sq[lag:, 1] = errors[2] ** 2  # the cause's own-past errors
+        log_phi = _fit_phi(log_phi, torch.as_tensor(sq, device=device), index[torch.as_tensor(detected, device=device)],
+                           alpha, phi_steps, ridge)
+    return ratio, np.exp(log_phi.cpu().numpy())
