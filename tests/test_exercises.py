@@ -211,3 +211,135 @@ def test_jacobian_checker_ignores_changes_to_the_inputs():
 
     assert check_jacobian_readout(scribbles_on_inputs, verbose=False).passed
     assert check_jacobian_readout(right_jacobian_readout, verbose=False).passed
+
+
+# ----------------------------------------------------------------------------- the F statistic of one window
+def lstsq_window_f(X, cause, effect, targets, lag, intercept=True, df_den=None):
+    """F of the targets ``targets`` by two np.linalg.lstsq fits; returns (F, RSS_r, RSS_u)."""
+    t = np.asarray(targets)
+    y = X[t, effect]
+    own = np.column_stack([X[t - k, effect] for k in range(1, lag + 1)])
+    other = np.column_stack([X[t - k, cause] for k in range(1, lag + 1)])
+    if intercept:
+        own = np.column_stack([np.ones(t.size), own])
+
+    def rss(design):
+        beta = np.linalg.lstsq(design, y, rcond=None)[0]
+        return np.sum((y - design @ beta) ** 2)
+
+    rss_r, rss_u = rss(own), rss(np.column_stack([own, other]))
+    df_den = t.size - 2 * lag - 1 if df_den is None else df_den
+    return (rss_r - rss_u) / lag / (rss_u / df_den), rss_r, rss_u
+
+
+def right_window_f(X, cause, effect, start, window, lag):
+    """An independent window F: targets start..start+window-1, lags may reach before start."""
+    return float(lstsq_window_f(X, cause, effect, range(start, start + window), lag)[0])
+
+
+def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief():
+    from gcbook.exercises import _window_f_cases
+
+    cases = list(_window_f_cases())
+    assert len(cases) == 6
+    for name, (X, cause, effect, start, window, lag), expected, hints in cases:
+        assert np.isfinite(expected) and start >= lag and start + window <= X.shape[0]
+        assert expected == pytest.approx(right_window_f(X, cause, effect, start, window, lag), rel=1e-8)
+        # every hint is a value different from the right answer, so a right answer never gets a hint
+        assert all(not np.isclose(value, expected, rtol=1e-6) for value, _ in hints), name
+    lags = {args[5] for _, args, _, _ in cases}
+    assert lags == {1, 2, 3}
+    assert len({args[4] for _, args, _, _ in cases}) >= 4  # several window lengths
+    assert any(args[1] == 0 for _, args, _, _ in cases)  # the cause in column 0
+    assert any(args[0].shape[1] == 3 for _, args, _, _ in cases)  # an extra column to ignore
+    assert any(args[3] == args[5] for _, args, _, _ in cases)  # the first window, lags reaching back to t = 0
+
+
+def test_window_f_checker_accepts_right_answer(capsys):
+    from gcbook.exercises import check_window_f
+
+    report = check_window_f(right_window_f)
+    assert report.passed and report.n_passed == len(report.cases) == 6
+    assert "6 of 6 hidden cases passed" in capsys.readouterr().out
+    # numpy scalars and 0-d arrays are numbers too
+    assert check_window_f(lambda *args: np.float32(right_window_f(*args)), verbose=False).passed  # rel. error 6e-8
+    assert check_window_f(lambda *args: np.array(right_window_f(*args)), verbose=False).passed
+
+
+def _inside_window(X, cause, effect, start, window, lag):
+    return lstsq_window_f(X[start:start + window], cause, effect, range(lag, window), lag)[0]
+
+
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (lambda X, c, e, s, w, L: (lambda F, r, u: r / u)(*lstsq_window_f(X, c, e, range(s, s + w), L)), "L1 / L2"),
+        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, df_den=w - 2 * L)[0],
+         "denominator degrees of freedom"),
+        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, df_den=w - L - 1)[0],
+         "denominator degrees of freedom"),
+        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, intercept=False)[0], "intercept"),
+        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, intercept=False, df_den=w - 2 * L)[0],
+         "intercept"),
+        (_inside_window, "only from inside the window"),
+        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s + L, s + L + w), L)[0],
+         "only from inside the window"),
+        (lambda X, c, e, s, w, L: right_window_f(X, e, c, s, w, L), "swapped cause and effect"),
+        (lambda X, c, e, s, w, L: stats.f.sf(right_window_f(X, c, e, s, w, L), L, w - 2 * L - 1), "p-value"),
+    ],
+    ids=["mse-ratio", "df-2L", "df-L-1", "no-intercept", "no-intercept-df", "inside-window", "shifted-window",
+         "swapped", "p-value"],
+)
+def test_window_f_checker_explains_mistakes(mistake, hint):
+    from gcbook.exercises import check_window_f
+
+    report = check_window_f(mistake, verbose=False)
+    assert not report.passed and report.n_passed == 0
+    assert all(hint in case.message and "expected F=" in case.message for case in report.cases), [
+        case.message for case in report.cases
+    ]
+
+
+def test_window_f_checker_gives_no_hint_to_an_unknown_mistake():
+    from gcbook.exercises import check_window_f
+
+    report = check_window_f(lambda *args: 1.5 * right_window_f(*args), verbose=False)
+    assert report.n_passed == 0
+    assert all(case.message.startswith("expected F=") and case.message.endswith(".") and ":" not in case.message
+               for case in report.cases)
+
+
+def test_window_f_checker_handles_stub_and_garbage(capsys):
+    from gcbook.exercises import check_window_f
+
+    def stub(X, cause, effect, start, window, lag):
+        raise NotImplementedError("Exercise: compute the window F")
+
+    report = check_window_f(stub)
+    assert not report.passed and "not implemented yet" in capsys.readouterr().out
+    for garbage, text in [
+        (lambda *args: None, "return statement"),
+        (lambda *args: "3.0", "single number"),
+        (lambda X, *args: X[:, 0], "shape"),
+        (lambda *args: [right_window_f(*args)], "single number"),
+        (lambda *args: {"F": 1.0}, "single number"),
+        (lambda *args: [[1.0], [1.0, 2.0]], "single number"),
+        (lambda *args: float("nan"), "got nan"),
+        (lambda *args: 1 + 2j, "real number"),
+        (lambda *args: 1 / 0, "ZeroDivisionError"),
+    ]:
+        report = check_window_f(garbage, verbose=False)
+        assert report.n_passed == 0 and len(report.cases) == 6
+        assert all(text in case.message for case in report.cases), (text, report.cases[0].message)
+
+
+def test_window_f_checker_ignores_changes_to_the_data():
+    from gcbook.exercises import check_window_f
+
+    def scribbles(X, cause, effect, start, window, lag):
+        F = right_window_f(X, cause, effect, start, window, lag)
+        X[:] = 0.0
+        return F
+
+    assert check_window_f(scribbles, verbose=False).passed
+    assert check_window_f(right_window_f, verbose=False).passed

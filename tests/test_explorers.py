@@ -9,11 +9,14 @@ from matplotlib.figure import Figure
 
 from gcbook.explorers import (
     ExplorerResult,
+    WindowExplorerResult,
     coupled_pair,
     explorer_grid,
     granger_explorer,
     granger_explorer_widget,
     simulate_pairs,
+    window_explorer,
+    window_explorer_widget,
 )
 from gcbook.granger import granger_test
 
@@ -180,3 +183,162 @@ def test_widget_wires_controls_to_the_explorer(capsys):
     lag_slider.value = 5
     assert widget.kwargs["lag"] == 5
     assert "lag=5" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- window explorer
+@pytest.mark.parametrize(
+    "window, epsilon, kind, T, seed, lag",
+    [(20, 1.0, "linear", 600, 0, 2), (6, 0.25, "nonlinear", 600, 3, 2), (40, 4.0, "linear", 900, 7, 3),
+     (120, 16.0, "nonlinear", 600, 1, 2), (4, 2.0, "linear", 300, 2, 1)],
+)
+def test_window_explorer_matches_direct_computation(window, epsilon, kind, T, seed, lag):
+    from gcbook.simulate import nonlinear_ar_pair, switching_ar_pair, window_events
+    from gcbook.window import window_granger
+    from gcbook.window_metrics import window_accuracy, window_precision, window_recall
+
+    result = window_explorer(window, epsilon, kind=kind, T=T, seed=seed, lag=lag)
+    assert isinstance(result, WindowExplorerResult)
+    sim = (switching_ar_pair if kind == "linear" else nonlinear_ar_pair)(T, seed=seed, lag=lag)
+    np.testing.assert_array_equal(result.X, sim.X)
+    np.testing.assert_array_equal(result.event, sim.event)
+    reference = window_granger(sim.X, 1, 0, window, step=window, lag=lag)
+    assert result.result.model == "linear" and (result.result.cause, result.result.effect) == (1, 0)
+    np.testing.assert_array_equal(result.result.starts, reference.starts)
+    np.testing.assert_allclose(result.result.f_stat, reference.f_stat, rtol=1e-12)
+    truth = window_events(sim.event, window, starts=reference.starts)
+    np.testing.assert_array_equal(result.truth, truth)
+    np.testing.assert_array_equal(result.detected, reference.f_stat > epsilon)
+    assert np.all(np.isfinite(reference.f_stat))
+    assert result.accuracy == window_accuracy(reference.f_stat, truth, epsilon)
+    assert np.array_equal(result.precision, window_precision(reference.f_stat, truth, epsilon), equal_nan=True)
+    if truth.any():
+        assert result.recall == window_recall(reference.f_stat, truth, epsilon)
+    else:
+        assert np.isnan(result.recall)
+    assert (result.window, result.epsilon, result.kind, result.T, result.lag) == (window, epsilon, kind, T, lag)
+    assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
+    close(result)
+
+
+def test_window_explorer_figure_shows_threshold_log_scale_and_scores():
+    result = window_explorer(20, 2.0, seed=0)
+    ax_series, ax_f = result.figure.axes
+    assert ax_f.get_yscale() == "log"
+    dashed = [line for line in ax_f.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and np.allclose(dashed[0].get_ydata(), 2.0)
+    assert result.scores_text() in ax_f.get_title()
+    assert "recall" in ax_f.get_title() and "precision" in ax_f.get_title()
+    # the events are marked on the effect series, one marker per event time point
+    markers = ax_series.collections[0].get_offsets()
+    np.testing.assert_array_equal(np.asarray(markers)[:, 0], np.flatnonzero(result.event))
+    close(result)
+
+
+def test_window_explorer_shows_undefined_precision_as_na():
+    result = window_explorer(20, 16.0, kind="nonlinear", seed=0)  # no window has F > 16
+    assert not result.detected.any() and np.isnan(result.precision)
+    assert "precision n/a" in result.scores_text() and "precision n/a" in repr(result)
+    assert "n/a" in result.figure.axes[1].get_title()
+    close(result)
+
+
+def test_window_explorer_shows_undefined_recall_as_na():
+    # The nonlinear pair's first events are at t = 12..20: a series of 12 points has none.
+    result = window_explorer(6, 1.0, kind="nonlinear", T=12, seed=0)
+    assert result.truth.size == 1 and not result.truth.any()
+    assert np.isnan(result.recall) and "recall n/a" in repr(result)
+    assert result.accuracy in (0.0, 1.0)
+    close(result)
+
+
+def test_window_scores_handle_undefined_windows():
+    from gcbook.explorers import _window_scores
+
+    recall, accuracy, precision = _window_scores(np.array([np.nan, 3.0, 0.5]), np.array([True, False, True]), 1.0)
+    assert (recall, accuracy) == (0.0, 0.0) and precision == 0.0  # the NaN window is left out
+    assert all(np.isnan(_window_scores(np.array([np.nan, np.nan]), np.array([True, False]), 1.0)))
+
+
+def test_window_explorer_is_fast_and_deterministic():
+    import time
+
+    window_explorer(20, 1.0)  # the first call imports torch (via gcbook.window)
+    start = time.perf_counter()
+    a = window_explorer(10, 1.0, kind="nonlinear", seed=5)
+    assert time.perf_counter() - start < 2.0  # well under a second on a laptop; generous on a loaded machine
+    b = window_explorer(10, 1.0, kind="nonlinear", seed=5)
+    np.testing.assert_array_equal(a.result.f_stat, b.result.f_stat)
+    close(a)
+    close(b)
+
+
+def test_window_explorer_draws_into_given_axes():
+    figure = Figure()
+    axes = figure.subplots(2, 1)
+    result = window_explorer(30, 1.0, axes=axes)
+    assert result.figure is figure and len(figure.axes) == 2
+    assert axes[1].get_yscale() == "log"
+    close(figure)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(window=20, epsilon=1.0, kind="nar"), "kind"),
+        (dict(window=20, epsilon=1.0, kind=None), "kind"),
+        (dict(window=5, epsilon=1.0), "at least 6"),
+        (dict(window=3, epsilon=1.0, lag=1), "at least 4"),
+        (dict(window=20.0, epsilon=1.0), "window"),
+        (dict(window=True, epsilon=1.0), "window"),
+        (dict(window=599, epsilon=1.0), "too long"),
+        (dict(window=20, epsilon=0.0), "epsilon"),
+        (dict(window=20, epsilon=-1.0), "epsilon"),
+        (dict(window=20, epsilon=np.nan), "epsilon"),
+        (dict(window=20, epsilon="1"), "epsilon"),
+        (dict(window=20, epsilon=1.0, T=5), "T"),
+        (dict(window=20, epsilon=1.0, lag=0), "lag"),
+        (dict(window=30, epsilon=1.0, lag=10), "lag"),
+        (dict(window=20, epsilon=1.0, seed=-1), "seed"),
+        (dict(window=20, epsilon=1.0, axes=[None]), "pair"),
+    ],
+)
+def test_window_explorer_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        window_explorer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(window=5), "window"),
+        (dict(window=121), "window"),
+        (dict(epsilon=0.1), "epsilon"),
+        (dict(epsilon=32.0), "epsilon"),
+        (dict(kind="nar"), "kind"),
+        (dict(T=100), "T"),
+        (dict(seed=51), "seed"),
+    ],
+)
+def test_window_widget_rejects_start_values_off_its_controls(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        window_explorer_widget(**kwargs)
+
+
+def test_window_widget_wires_controls_to_the_explorer(capsys):
+    pytest.importorskip("ipywidgets")
+    widget = window_explorer_widget(window=30, epsilon=2.0, kind="linear", T=600, seed=1)
+    controls = {child.description: child for child in widget.children if hasattr(child, "description")}
+    assert {"window", "epsilon", "kind", "T", "seed"} <= set(controls)
+    assert widget.kwargs == {"window": 30, "epsilon": 2.0, "kind": "linear", "T": 600, "seed": 1}
+    assert (controls["window"].min, controls["window"].max) == (6, 120)
+    epsilon = controls["epsilon"]
+    assert (epsilon.base ** epsilon.min, epsilon.base ** epsilon.max) == (0.25, 16.0)
+    assert list(controls["kind"].options) == ["linear", "nonlinear"]
+    assert "window=30" in capsys.readouterr().out
+    # Moving a control re-runs the explorer with the new value.
+    controls["window"].value = 6
+    assert widget.kwargs["window"] == 6 and "window=6" in capsys.readouterr().out
+    controls["kind"].value = "nonlinear"
+    assert "kind='nonlinear'" in capsys.readouterr().out
+    controls["epsilon"].value = 16.0
+    assert "epsilon=16" in capsys.readouterr().out
