@@ -51,9 +51,9 @@ alternates (its Algorithm 1):
    ``h = alpha - tanh(e**2)`` of the channel's autoregressive errors ``e`` and
    ``alpha > 1`` (the paper uses ``alpha = 6/5``).
 
-Loss (9) fixes ``Phi`` only up to one factor per window; a small ridge penalty on
-``log Phi`` picks the factor (geometric mean 1 over each window when windows do
-not overlap). Finally, inside each window the paper places the cause and effect
+Loss (9) fixes ``Phi`` only up to one factor per window; a penalty on each
+window's mean of ``log Phi`` picks the factor (geometric mean 1 over each window
+when windows do not overlap) without moving the optimum. Finally, inside each window the paper places the cause and effect
 time points at ``argmax_{t1 < t2} Phi_cause[t1] + Phi_effect[t2]`` (its eq. 14).
 """
 
@@ -405,8 +405,13 @@ def _train_nar(net: PairNAR, inputs: torch.Tensor, targets: torch.Tensor, epochs
 
 # ----------------------------------------------------------------------------- indexing
 def _fit_phi(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor, alpha: float,
-             steps: int, ridge: float) -> torch.Tensor:
+             steps: int) -> torch.Tensor:
     """Minimise loss (9) over ``log Phi`` on the given windows.
+
+    Loss (9) does not change when ``Phi`` is multiplied by a constant inside a window, so a
+    penalty on each window's mean of ``log Phi`` picks that constant: it is zero along every
+    direction that changes the loss, and with non-overlapping windows it makes the geometric
+    mean of ``Phi`` over each window exactly 1 without moving the optimum of loss (9).
 
     Parameters
     ----------
@@ -416,6 +421,10 @@ def _fit_phi(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor
         Squared autoregressive errors per time point and channel (0 where undefined).
     index : torch.Tensor of int, shape (n_detected, window)
         Time points of each window with ``F > epsilon``.
+    alpha : float
+        The scale function is ``h = alpha - tanh(.)``.
+    steps : int
+        Adam steps.
 
     Returns
     -------
@@ -427,10 +436,11 @@ def _fit_phi(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor
     optimizer = torch.optim.Adam([theta], lr=0.05)
     for _ in range(steps):
         optimizer.zero_grad()
-        log_p = torch.log_softmax(theta[index], dim=1)  # Phi normalised within each window
+        window_theta = theta[index]
+        log_p = torch.log_softmax(window_theta, dim=1)  # Phi normalised within each window
         kl = torch.sum(log_p.exp() * (log_p - log_q))
-        loss = kl + ridge * torch.sum(theta**2)
-        loss.backward()
+        gauge = torch.sum(window_theta.mean(dim=1) ** 2)
+        (kl + gauge).backward()
         optimizer.step()
     return theta.detach()
 
@@ -503,7 +513,7 @@ def window_granger(
     n_rounds=3,
     epsilon=1.0,
     alpha=1.2,
-    phi_steps=200,
+    phi_steps=300,
     device="cpu",
 ) -> WindowResult:
     """Window-level Granger test of ``cause -> effect``, one statistic per sliding window.
@@ -538,7 +548,7 @@ def window_granger(
         Causality indexing: windows with ``F > epsilon`` feed the ``Phi`` update.
     alpha : float, default 1.2
         Causality indexing: the scale function ``h = alpha - tanh(.)``, ``alpha > 1``.
-    phi_steps : int, default 200
+    phi_steps : int, default 300
         Causality indexing: Adam steps per ``Phi`` update.
     device : str, default "cpu"
         Torch device of the NAR networks.
@@ -633,7 +643,6 @@ def _nar_windows(pair, lag, window, starts, hidden, epochs, lr, n_rounds, epsilo
     net = PairNAR(lag, hidden).to(device=device, dtype=torch.float64)
     log_phi = torch.zeros(T, 2, dtype=torch.float64, device=device)
     index = torch.as_tensor(starts[:, None] + np.arange(window), device=device)
-    ridge = 1e-3
     for round_ in range(n_rounds + 1):
         reweighted = np.exp(log_phi.cpu().numpy()) * pair  # A = Phi * Y (eq. 10)
         inputs, targets = _nar_inputs(reweighted[:, 0], reweighted[:, 1], lag)
@@ -650,5 +659,5 @@ def _nar_windows(pair, lag, window, starts, hidden, epochs, lr, n_rounds, epsilo
         sq[lag:, 0] = errors[0] ** 2  # the effect's own-past (autoregressive) errors
         sq[lag:, 1] = errors[2] ** 2  # the cause's own-past errors
         log_phi = _fit_phi(log_phi, torch.as_tensor(sq, device=device), index[torch.as_tensor(detected, device=device)],
-                           alpha, phi_steps, ridge)
+                           alpha, phi_steps)
     return ratio, np.exp(log_phi.cpu().numpy())
