@@ -31,6 +31,8 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/notears_speed.py
 	$(PY) benchmarks/neural_gc.py
 	$(PY) benchmarks/neural_gc_penalty.py
+	$(PY) benchmarks/window_speed.py
+	$(PY) benchmarks/dwgc_tables.py
 
 clean:
 	rm -rf _build student_edition .pytest_cache

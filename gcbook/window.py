@@ -282,30 +282,32 @@ def _lag_design(effect: np.ndarray, cause: np.ndarray, lag: int) -> np.ndarray:
 def _linear_windows(effect: np.ndarray, cause: np.ndarray, lag: int, window: int, starts: np.ndarray):
     """Per-window nested least squares, batched: returns ``(RSS_r - RSS_u, RSS_u)``, each (n_windows,).
 
+    The QR factorisation of the augmented window matrix ``[Z_u, y] = Q R`` holds both residual
+    sums in its last column: ``R[:m, m] = Q_Zᵀ y`` are the coordinates of ``y`` in the column
+    space of ``Z_u`` (the last ``lag`` of them belong to the cause's lags, which come last), and
+    ``R[m, m]**2 = RSS_u``. So ``RSS_r - RSS_u`` is the squared norm of the cause's coordinates,
+    computed without subtracting two large sums, and ``Q`` itself is never formed.
+
     A window whose full design is (numerically) rank deficient, or whose full model fits
     exactly, gets NaN in both.
     """
     design = _lag_design(effect, cause, lag)
-    target = effect[lag:]
     m = design.shape[1]
-    rows = starts - lag  # row of the design holding the window's first target
-    # (n_rows - window + 1, m, window) views; the fancy index below copies one batch at a time
-    design_views = sliding_window_view(design, window, axis=0)
-    target_views = sliding_window_view(target, window)
+    augmented = np.column_stack([design, effect[lag:]])  # rows t = lag..T-1: [1, lags, y_t]
+    rows = starts - lag  # row holding the window's first target
+    views = sliding_window_view(augmented, window, axis=0)  # (n_rows - window + 1, m + 1, window), no copy
     extra = np.full(starts.size, np.nan)
     rss_u = np.full(starts.size, np.nan)
-    for batch in _batches(starts.size, window * (2 * m + 2) * 8):
-        Z = design_views[rows[batch]].transpose(0, 2, 1)  # (b, window, m)
-        y = target_views[rows[batch]]  # (b, window)
-        q, r = np.linalg.qr(Z)
-        proj = np.einsum("bnk,bn->bk", q, y)
-        resid = y - np.einsum("bnk,bk->bn", q, proj)
-        ss_u = np.einsum("bn,bn->b", resid, resid)
-        ss_extra = np.einsum("bk,bk->b", proj[:, lag + 1:], proj[:, lag + 1:])
+    for batch in _batches(starts.size, window * (m + 1) * 8 * 2):
+        block = views[rows[batch]].transpose(0, 2, 1)  # (b, window, m + 1), copied one batch at a time
+        r = np.linalg.qr(block, mode="r")
+        ss_extra = np.sum(r[:, lag + 1: m, m] ** 2, axis=1)
+        ss_u = r[:, m, m] ** 2
         # rank deficiency (a flat stretch of data) or an exact fit leaves F undefined
-        diag = np.abs(np.diagonal(r, axis1=1, axis2=2))
-        col_norm = np.maximum(np.linalg.norm(Z, axis=1), 1e-300)
-        bad = np.any(diag < 1e-10 * col_norm, axis=1) | (ss_u <= 1e-24 * np.maximum(np.einsum("bn,bn->b", y, y), 1e-300))
+        diag = np.abs(np.diagonal(r[:, :m, :m], axis1=1, axis2=2))
+        col_norm = np.maximum(np.linalg.norm(block[:, :, :m], axis=1), 1e-300)
+        y_norm2 = np.maximum(np.sum(block[:, :, m] ** 2, axis=1), 1e-300)
+        bad = np.any(diag < 1e-10 * col_norm, axis=1) | (ss_u <= 1e-24 * y_norm2)
         ss_extra[bad] = np.nan
         ss_u[bad] = np.nan
         extra[batch] = ss_extra
