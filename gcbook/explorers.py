@@ -49,6 +49,8 @@ MAX_COUPLING = 5.0
 SHOWN_POINTS = 200
 #: Simulated pairs of the window explorer (see :mod:`gcbook.simulate.dwgc`).
 WINDOW_KINDS = ("linear", "nonlinear")
+#: The window tests the DWGC explorer can run.
+WINDOW_MODELS = ("linear", "nar")
 #: Range of the window explorer's threshold slider (log scale, base 2).
 EPSILON_RANGE = (0.25, 16.0)
 #: Range of the window explorer's window slider; 6 = 2 lag + 2 is the shortest linear window at lag 2.
@@ -529,15 +531,19 @@ def _window_scores(f_stat: np.ndarray, truth: np.ndarray, epsilon: float) -> tup
     return float(recall), float(window_accuracy(F, y, epsilon)), float(window_precision(F, y, epsilon))
 
 
-def _check_window_explorer_args(window, epsilon, kind, T, lag) -> tuple[int, float, str, int, int]:
+def _check_window_explorer_args(window, epsilon, kind, T, lag, model="linear") -> tuple[int, float, str, int, int]:
     if not isinstance(kind, str) or kind not in WINDOW_KINDS:
         raise ValueError(f"kind must be one of {WINDOW_KINDS}, got {kind!r}.")
+    if not isinstance(model, str) or model not in WINDOW_MODELS:
+        raise ValueError(f"model must be one of {WINDOW_MODELS}, got {model!r}.")
     lag = check_int(lag, "lag", 1)
     if lag > 9:
         raise ValueError(f"lag must be <= 9 (the simulators' largest lag), got {lag}.")
     T = check_int(T, "T", 10)
     window = check_int(window, "window", 1)
-    if window < 2 * lag + 2:
+    if window <= lag:
+        raise ValueError(f"window={window} must be longer than lag={lag}.")
+    if model == "linear" and window < 2 * lag + 2:
         raise ValueError(
             f"window={window} is too short for the linear F test with lag={lag}: the full model has "
             f"{2 * lag + 1} coefficients, so window must be at least {2 * lag + 2}."
@@ -593,23 +599,24 @@ def _draw_windows(axes, X, event, res, truth, detected, epsilon, title, scores):
                          facecolors="none" if colour == PALETTE["edge"] else colour)
     ax_f.axhline(epsilon, color="k", linestyle="--", linewidth=1.0, label=f"$\\varepsilon$ = {epsilon:g}")
     ax_f.set_yscale("log")
-    ax_f.set_ylabel(f"window $F({res.df_num}, {res.df_den})$")
+    ax_f.set_ylabel(f"window $F({res.df_num}, {res.df_den})$" if res.model == "linear" else "window $L_1 / L_2$ (NAR)")
     ax_f.set_xlabel("time $t$ (shaded: windows holding an event)")
     ax_f.set_title(f"window {window}, $\\varepsilon$ = {epsilon:g}: {scores}")
     ax_f.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int = 600, seed=0, lag: int = 2,
-                    axes=None) -> WindowExplorerResult:
-    """Simulate a DWGC pair, run the linear window-level Granger test and draw it.
+                    model: str = "linear", axes=None) -> WindowExplorerResult:
+    """Simulate a DWGC pair, run the window-level Granger test and draw it.
 
     The pair is the DWGC paper's: ``kind="linear"`` is
     :func:`gcbook.simulate.switching_ar_pair`, ``kind="nonlinear"``
     :func:`gcbook.simulate.nonlinear_ar_pair`, both with the fixed delay ``lag``; column 1 (the
     cause) drives column 0 (the effect), strongly at the causal event time points. The test is
-    always the **linear** one, ``window_granger(X, 1, 0, window, step=window, lag=lag)``
-    (non-overlapping windows, as in the paper), which takes about a millisecond, so this is the
-    update function of :func:`window_explorer_widget`.
+    ``window_granger(X, 1, 0, window, step=window, lag=lag, model=model)`` (non-overlapping
+    windows, as in the paper): the linear one takes about a millisecond, the NAR one (``seed=0``)
+    about a second, since it trains networks. This is the update function of
+    :func:`window_explorer_widget`.
 
     Parameters
     ----------
@@ -626,6 +633,8 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
         Seed of the simulation (the test itself is deterministic).
     lag : int, default 2
         Delay of the simulated coupling and number of lags of the test, in ``1..9``.
+    model : {"linear", "nar"}, default "linear"
+        The per-window F test, or the paper's NAR ratio ``L1 / L2``.
     axes : pair of matplotlib.axes.Axes, optional
         Where to draw (series, window F). By default a new :class:`matplotlib.figure.Figure` with
         two stacked axes sharing the time axis is made without :mod:`matplotlib.pyplot`.
@@ -639,8 +648,8 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
     Raises
     ------
     ValueError
-        For an unknown ``kind``, ``lag`` outside ``1..9``, ``T < 10``, a window shorter than
-        ``2 lag + 2`` or too long for ``T``, ``epsilon <= 0`` or not finite, a bad ``seed``, or
+        For an unknown ``kind`` or ``model``, ``lag`` outside ``1..9``, ``T < 10``, a window not
+        longer than ``lag`` (shorter than ``2 lag + 2`` for the linear test) or too long for ``T``, ``epsilon <= 0`` or not finite, a bad ``seed``, or
         ``axes`` that is not a pair.
 
     Examples
@@ -658,7 +667,7 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
     from gcbook.simulate import nonlinear_ar_pair, switching_ar_pair, window_events
     from gcbook.window import window_granger
 
-    window, epsilon, kind, T, lag = _check_window_explorer_args(window, epsilon, kind, T, lag)
+    window, epsilon, kind, T, lag = _check_window_explorer_args(window, epsilon, kind, T, lag, model)
     if axes is not None:
         axes = list(np.ravel(axes))
         if len(axes) != 2:
@@ -666,7 +675,7 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
 
     simulate = switching_ar_pair if kind == "linear" else nonlinear_ar_pair
     sim = simulate(T, seed=seed, lag=lag)
-    res = window_granger(sim.X, 1, 0, window, step=window, lag=lag)
+    res = window_granger(sim.X, 1, 0, window, step=window, lag=lag, model=model, seed=0)
     truth = window_events(sim.event, window, starts=res.starts)
     detected = res.causal(epsilon)
     recall, accuracy, precision = _window_scores(res.f_stat, truth, epsilon)
@@ -677,7 +686,8 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
         figure = Figure(figsize=(9.0, 5.0), layout="constrained")
         axes = figure.subplots(2, 1, sharex=True)
     figure = axes[0].figure
-    title = f"{kind} pair, T = {T}, lag {lag}: {int(sim.event.sum())} causal events (cause -> effect)"
+    title = (f"{kind} pair, T = {T}, lag {lag}, {model} test: {int(sim.event.sum())} causal events "
+             "(cause -> effect)")
     result = WindowExplorerResult(
         kind=kind, window=window, epsilon=epsilon, T=T, lag=lag, X=sim.X, event=sim.event, result=res,
         truth=truth, detected=detected, recall=recall, accuracy=accuracy, precision=precision, figure=figure,
@@ -687,17 +697,19 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
 
 
 def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "linear", T: int = 600,
-                           seed: int = 0):
+                           seed: int = 0, model: str = "linear"):
     """An :func:`ipywidgets.interactive` explorer of the window-level Granger test (live only with a kernel).
 
     A slider for the window length (6 to 120; the test uses ``lag = 2``, whose shortest window
     is ``2 lag + 2 = 6``), a log-scale slider for the threshold ``epsilon`` (0.25 to 16), a
-    dropdown for the simulated pair and sliders for ``T`` and the seed; every change calls
+    dropdown for the simulated pair, one for the test (``"linear"`` or ``"nar"``; the NAR test
+    trains networks and takes about a second per change) and sliders for ``T`` and the seed;
+    every change calls
     :func:`window_explorer` and shows its figure and numbers.
 
     Parameters
     ----------
-    window, epsilon, kind, T, seed
+    window, epsilon, kind, T, seed, model
         Starting values of the controls.
 
     Returns
@@ -720,6 +732,8 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
     epsilon = check_real(epsilon, "epsilon", low=EPSILON_RANGE[0], high=EPSILON_RANGE[1])
     if not isinstance(kind, str) or kind not in WINDOW_KINDS:
         raise ValueError(f"kind must be one of {WINDOW_KINDS}, got {kind!r}.")
+    if not isinstance(model, str) or model not in WINDOW_MODELS:
+        raise ValueError(f"model must be one of {WINDOW_MODELS}, got {model!r}.")
     T = check_int(T, "T", 200)
     if T > 3000:
         raise ValueError(f"T must be <= 3000 (the slider's range), got {T}.")
@@ -730,9 +744,9 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
     import ipywidgets as widgets
     from IPython.display import display
 
-    def update(window, epsilon, kind, T, seed):
+    def update(window, epsilon, kind, model, T, seed):
         try:
-            result = window_explorer(window, epsilon, kind=kind, T=T, seed=seed)
+            result = window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model)
         except ValueError as exc:  # e.g. a window too long for a short series: say so in the output
             print(f"Cannot run the test: {exc}")
             return None
@@ -747,6 +761,7 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
                                        max=np.log2(EPSILON_RANGE[1]), step=0.25, description="epsilon",
                                        continuous_update=False),
         kind=widgets.Dropdown(options=list(WINDOW_KINDS), value=kind, description="kind"),
+        model=widgets.Dropdown(options=list(WINDOW_MODELS), value=model, description="test"),
         T=widgets.IntSlider(value=T, min=200, max=3000, step=100, description="T", continuous_update=False),
         seed=widgets.IntSlider(value=seed, min=0, max=50, step=1, description="seed", continuous_update=False),
     )

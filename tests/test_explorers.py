@@ -220,6 +220,27 @@ def test_window_explorer_matches_direct_computation(window, epsilon, kind, T, se
     close(result)
 
 
+def test_window_explorer_nar_model_matches_direct_computation():
+    from gcbook.simulate import nonlinear_ar_pair, window_events
+    from gcbook.window import window_granger
+    from gcbook.window_metrics import window_recall
+
+    res = window_explorer(window=25, epsilon=1.5, kind="nonlinear", T=400, seed=3, lag=2, model="nar")
+    sim = nonlinear_ar_pair(400, seed=3, lag=2)
+    direct = window_granger(sim.X, 1, 0, 25, step=25, lag=2, model="nar", seed=0)
+    np.testing.assert_array_equal(res.result.f_stat, direct.f_stat)
+    assert res.result.model == "nar"
+    truth = window_events(sim.event, 25, starts=direct.starts)
+    assert res.recall == pytest.approx(window_recall(direct.f_stat, truth, 1.5))
+    assert "L_1 / L_2" in res.figure.axes[1].get_ylabel()
+    # the NAR test only needs window > lag, shorter than the linear test's 2 lag + 2
+    assert window_explorer(window=4, epsilon=1.0, kind="nonlinear", T=200, lag=2, model="nar").result.window == 4
+    with pytest.raises(ValueError, match="model must be one of"):
+        window_explorer(window=20, epsilon=1.0, model="mlp")
+    with pytest.raises(ValueError, match="must be longer than lag"):
+        window_explorer(window=2, epsilon=1.0, lag=2, model="nar")
+
+
 def test_window_explorer_figure_shows_threshold_log_scale_and_scores():
     result = window_explorer(20, 2.0, seed=0)
     ax_series, ax_f = result.figure.axes
@@ -328,8 +349,10 @@ def test_window_widget_wires_controls_to_the_explorer(capsys):
     pytest.importorskip("ipywidgets")
     widget = window_explorer_widget(window=30, epsilon=2.0, kind="linear", T=600, seed=1)
     controls = {child.description: child for child in widget.children if hasattr(child, "description")}
-    assert {"window", "epsilon", "kind", "T", "seed"} <= set(controls)
-    assert widget.kwargs == {"window": 30, "epsilon": 2.0, "kind": "linear", "T": 600, "seed": 1}
+    assert {"window", "epsilon", "kind", "test", "T", "seed"} <= set(controls)
+    assert widget.kwargs == {"window": 30, "epsilon": 2.0, "kind": "linear", "model": "linear", "T": 600,
+                             "seed": 1}
+    assert tuple(controls["test"].options) == ("linear", "nar")
     assert (controls["window"].min, controls["window"].max) == (6, 120)
     epsilon = controls["epsilon"]
     assert (epsilon.base ** epsilon.min, epsilon.base ** epsilon.max) == (0.25, 16.0)
