@@ -24,13 +24,7 @@ CUDA = torch.cuda.is_available()
 FAST = dict(epochs=30, check_every=5, lr=1e-2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Fit on one core: the machine is shared, and one thread keeps the float sums in one order."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

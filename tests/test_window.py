@@ -32,13 +32,7 @@ from gcbook.window_metrics import window_auroc  # noqa: E402
 NAR = dict(model="nar", hidden=8, epochs=60, lr=0.03)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Fit on one core: the machine is shared, and one thread keeps the float sums in one order."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")  # tests/conftest.py
 
 
 # ----------------------------------------------------------------------------- helpers
