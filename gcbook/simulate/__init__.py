@@ -32,13 +32,17 @@ Examples
 (100, 5)
 """
 
+from gcbook.simulate.calcium import CalciumMovie, CalciumPair, calcium_movie, movie_pair
 from gcbook.simulate.dag import dag_weights, is_dag, linear_sem, random_dag
 from gcbook.simulate.dwgc import PairSimulation, nonlinear_ar_pair, switching_ar_pair, window_events
 from gcbook.simulate.lorenz import lorenz96, lorenz96_graph, lorenz96_rhs
 from gcbook.simulate.var import companion_matrix, confounded_var, spectral_radius, var, var_from_coef
 
 __all__ = [
+    "CalciumMovie",
+    "CalciumPair",
     "PairSimulation",
+    "calcium_movie",
     "companion_matrix",
     "confounded_var",
     "dag_weights",
@@ -47,6 +51,7 @@ __all__ = [
     "lorenz96",
     "lorenz96_graph",
     "lorenz96_rhs",
+    "movie_pair",
     "nonlinear_ar_pair",
     "random_dag",
     "spectral_radius",
