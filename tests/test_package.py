@@ -10,7 +10,8 @@ import pytest
 from gcbook._validation import as_time_series, check_lag, check_random_state
 
 PUBLIC_MODULES = ["gcbook.simulate", "gcbook.granger", "gcbook.notears", "gcbook.metrics", "gcbook.plotting",
-                  "gcbook.exercises", "gcbook.student", "gcbook.explorers", "gcbook.window", "gcbook.window_metrics"]
+                  "gcbook.exercises", "gcbook.student", "gcbook.explorers", "gcbook.window", "gcbook.window_metrics",
+                  "gcbook.sparse_var"]
 
 
 def test_import_has_no_side_effects():
