@@ -59,7 +59,7 @@ from torch import nn
 
 from gcbook._validation import as_time_series, check_int, check_lag, check_real
 from gcbook.sparse_var import lasso_var, lasso_var_torch
-from gcbook.neural import _resolve_device, _seed_int
+from gcbook.neural import _Params, _resolve_device, _seed_int
 
 __all__ = [
     "SparseVARAutoencoder",
@@ -179,7 +179,7 @@ class _ConvAutoencoder(nn.Module):
         return h, self.static + self.decode_dynamic(h)
 
 
-class SparseVARAutoencoder:
+class SparseVARAutoencoder(_Params):
     """Convolutional autoencoder whose standardised latents follow a sparse (lasso) VAR.
 
     See the module docstring for the architecture and the objective.
@@ -272,22 +272,8 @@ class SparseVARAutoencoder:
         self._check_params()
 
     # ------------------------------------------------------------------ parameters
-    def get_params(self):
-        """The constructor arguments as a dict."""
-        return {name: getattr(self, name) for name in self._param_names}
-
-    def set_params(self, **params):
-        """Set constructor arguments and return ``self``."""
-        for name, value in params.items():
-            if name not in self._param_names:
-                raise ValueError(f"{type(self).__name__} has no parameter {name!r}; valid: {self._param_names}.")
-            setattr(self, name, value)
+    def _params_changed(self):
         self._check_params()
-        return self
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
 
     def _check_params(self):
         check_int(self.n_factors, "n_factors", 2)

@@ -409,8 +409,8 @@ def _seed_int(seed):
     return int(rng.integers(2**62))
 
 
-class _Estimator:
-    """Shared input checks, splitting, standardization and the early-stopping loop."""
+class _Params:
+    """``get_params``/``set_params`` and a repr from the constructor arguments in ``_param_names``."""
 
     _param_names: tuple[str, ...] = ()
 
@@ -424,11 +424,19 @@ class _Estimator:
             if name not in self._param_names:
                 raise ValueError(f"{type(self).__name__} has no parameter {name!r}; valid: {self._param_names}.")
             setattr(self, name, value)
+        self._params_changed()
         return self
+
+    def _params_changed(self):
+        """Hook run after ``set_params``: subclasses that validate eagerly do it here."""
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
+
+
+class _Estimator(_Params):
+    """Shared input checks, splitting, standardization and the early-stopping loop."""
 
     def _check_common(self):
         check_lag(self.lag)
