@@ -58,6 +58,7 @@ from scipy.optimize import linear_sum_assignment
 from torch import nn
 
 from gcbook._validation import as_time_series, check_int, check_lag, check_real
+from gcbook.granger import lag_matrix
 from gcbook.sparse_var import lasso_var, lasso_var_torch
 from gcbook.neural import _Params, _resolve_device, _seed_int
 
@@ -647,9 +648,9 @@ TestResult = TwoRecordingResult
 
 
 def _lagged_design(X, lag):
-    T, K = X.shape
-    Z = np.concatenate([np.ones((T - lag, 1))] + [X[lag - k : T - k] for k in range(1, lag + 1)], axis=1)
-    return Z, X[lag:]
+    """Targets (n, K) and the design ``[1, lags]`` (n, K lag + 1) of a VAR(lag), ``n = T - lag``."""
+    Y, lags = lag_matrix(X, lag)
+    return np.column_stack([np.ones(Y.shape[0]), lags.reshape(Y.shape[0], -1)]), Y
 
 
 def _residuals(Z, Y):

@@ -67,7 +67,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
 from gcbook._validation import as_time_series, check_int, check_lag, check_real
-from gcbook.granger import _batches
+from gcbook.granger import _batches, lag_matrix
 from gcbook.neural import _resolve_device, _seed_int
 
 __all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events"]
@@ -272,11 +272,8 @@ def window_starts(T: int, window: int, lag: int, step: int) -> np.ndarray:
 
 def _lag_design(effect: np.ndarray, cause: np.ndarray, lag: int) -> np.ndarray:
     """Rows ``t = lag..T-1`` of ``[1, effect(t-1..t-lag), cause(t-1..t-lag)]``, shape (T - lag, 2 lag + 1)."""
-    T = effect.size
-    cols = [np.ones(T - lag)]
-    cols += [effect[lag - k: T - k] for k in range(1, lag + 1)]
-    cols += [cause[lag - k: T - k] for k in range(1, lag + 1)]
-    return np.column_stack(cols)
+    _, lags = lag_matrix(np.column_stack([effect, cause]), lag)  # (T - lag, 2, lag), lags 1..lag
+    return np.column_stack([np.ones(lags.shape[0]), lags.reshape(lags.shape[0], 2 * lag)])
 
 
 def _linear_windows(effect: np.ndarray, cause: np.ndarray, lag: int, window: int, starts: np.ndarray):
