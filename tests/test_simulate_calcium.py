@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gcbook.simulate import CalciumMovie, CalciumPair, calcium_movie, movie_pair
+from gcbook.simulate import CalciumMovie, CalciumPair, calcium_movie, movie_pair, rerecord
 
 
 def _signal(sim: CalciumMovie) -> np.ndarray:
@@ -277,3 +277,50 @@ def test_movie_pair_bad_input_raises(kwargs, match):
         movie_pair(**args)
 
 
+
+
+# ----------------------------------------------------------------------------- rerecord
+def test_rerecord_images_the_same_unit_with_new_activity():
+    sim = calcium_movie(T=150, seed=4)
+    again = rerecord(sim, seed=5)
+    for name in ("footprints", "centres", "background", "coef", "graph"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(sim, name))
+    assert again.movie.shape == sim.movie.shape and again.noise == sim.noise
+    assert not np.array_equal(again.spikes, sim.spikes)
+    x = again.factors  # the VAR holds exactly in the new recording too
+    np.testing.assert_allclose(x[1:], x[:-1] @ sim.coef + again.spikes[1:])
+    resid = again.movie - again.background - np.tensordot(x, again.footprints, axes=1)
+    assert abs(resid.std() - sim.noise) < 0.01
+    np.testing.assert_array_equal(rerecord(sim, seed=5).movie, again.movie)  # seeded
+    assert rerecord(sim, T=40, seed=0, dtype=np.float32).movie.dtype == np.float32
+
+
+def test_rerecord_with_new_coef_changes_only_the_dynamics():
+    sim = calcium_movie(T=150, seed=4)
+    i, j = sim.edges[0]
+    coef = sim.coef.copy()
+    coef[i, j] = 0.0
+    changed = rerecord(sim, T=80, seed=1, coef=coef)
+    assert (i, j) not in changed.edges and changed.movie.shape == (80, 32, 32)
+    np.testing.assert_allclose(changed.factors[1:], changed.factors[:-1] @ coef + changed.spikes[1:])
+    np.testing.assert_array_equal(changed.footprints, sim.footprints)
+    assert sim.coef[i, j] == 0.3  # the unit itself is not modified
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(T=1), "T must be >= 2"),
+        (dict(coef=np.eye(3) * 0.5), "shape \\(4, 4\\)"),
+        (dict(coef=-np.eye(4) * 0.5), "non-negative"),
+        (dict(coef=np.full((4, 4), np.nan)), "finite"),
+        (dict(coef=np.eye(4) * 1.2), "spectral radius 1.2"),
+        (dict(dtype=np.int32), "dtype must be float32 or float64"),
+    ],
+)
+def test_rerecord_bad_input_raises(kwargs, match):
+    sim = calcium_movie(T=20, seed=0)
+    with pytest.raises(ValueError, match=match):
+        rerecord(sim, **kwargs)
+    with pytest.raises(ValueError, match="unit must be a CalciumMovie"):
+        rerecord(sim.movie)

@@ -17,6 +17,11 @@ per-time-point event truth instead of a graph):
 
 - :func:`switching_ar_pair`, :func:`nonlinear_ar_pair`, :func:`window_events`
 
+Synthetic calcium-imaging movies (``movie`` of shape ``(T, size, size)``) whose latent
+factors follow a sparse VAR(1), with their footprints and driver graph:
+
+- :func:`calcium_movie`, :func:`movie_pair`, :func:`rerecord`
+
 I.i.d. data from DAGs (``B``, ``W`` of shape ``(d, d)``, ``X`` of shape ``(n, d)``):
 
 - :func:`random_dag`, :func:`is_dag`, :func:`dag_weights`, :func:`linear_sem`
@@ -32,7 +37,7 @@ Examples
 (100, 5)
 """
 
-from gcbook.simulate.calcium import CalciumMovie, CalciumPair, calcium_movie, movie_pair
+from gcbook.simulate.calcium import CalciumMovie, CalciumPair, calcium_movie, movie_pair, rerecord
 from gcbook.simulate.dag import dag_weights, is_dag, linear_sem, random_dag
 from gcbook.simulate.dwgc import PairSimulation, nonlinear_ar_pair, switching_ar_pair, window_events
 from gcbook.simulate.lorenz import lorenz96, lorenz96_graph, lorenz96_rhs
@@ -54,6 +59,7 @@ __all__ = [
     "movie_pair",
     "nonlinear_ar_pair",
     "random_dag",
+    "rerecord",
     "spectral_radius",
     "switching_ar_pair",
     "var",

@@ -53,6 +53,9 @@ Public functions
 :func:`movie_pair`
     Two recordings of the same unit (same footprints and background) whose VAR
     coefficients are the same or differ in one driver edge (:class:`CalciumPair`).
+:func:`rerecord`
+    Another recording of the unit of an earlier simulation, optionally with new VAR
+    coefficients.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ import numpy as np
 
 from gcbook._validation import check_int, check_random_state, check_real
 
-__all__ = ["CalciumMovie", "CalciumPair", "calcium_movie", "movie_pair"]
+__all__ = ["CalciumMovie", "CalciumPair", "calcium_movie", "movie_pair", "rerecord"]
 
 #: Footprint centres are at least this many footprint widths apart.
 _SEPARATION = 3.0
@@ -557,3 +560,76 @@ def movie_pair(
     x, spikes, movie = _record(rng, coef2, T, burn_in, spike_rate, spike_scale, noise, footprints, bg, dtype)
     second = _package(coef2, x, spikes, movie, centres, footprints, bg, settings)
     return CalciumPair(first=first, second=second, same=same, changed_edge=changed_edge)
+
+
+def rerecord(unit: CalciumMovie, T=None, seed=None, *, coef=None, dtype=None) -> CalciumMovie:
+    """A new recording of the unit of an earlier simulation: same cells, new activity.
+
+    The footprints, centres, background and settings (noise, spike rate, ...) are those
+    of ``unit``; the spikes and the pixel noise are drawn afresh with ``seed``. The VAR
+    coefficients are ``unit.coef`` unless ``coef`` gives new ones, which is how a
+    changed driver graph is imaged (for example to check the power of a test that
+    compares recordings). Use it to image one unit many times, e.g. to fit a model on
+    one recording and test it on others.
+
+    Parameters
+    ----------
+    unit : CalciumMovie
+        From :func:`calcium_movie`, :func:`movie_pair` or :func:`rerecord`.
+    T : int, optional
+        Number of frames; default ``unit``'s.
+    seed : None, int or numpy.random.Generator
+        Source of the new spikes and pixel noise.
+    coef : array_like of shape (K, K), optional
+        VAR(1) weights of the new recording, in the book's orientation (``coef[i, j]``:
+        effect of factor ``i`` at ``t-1`` on factor ``j`` at ``t``). They must be
+        non-negative (the factors stay ``>= 0``) with spectral radius below 1 (a stable
+        VAR). Default ``unit.coef``.
+    dtype : numpy float32 or float64, optional
+        dtype of the movie; default ``unit.movie.dtype``.
+
+    Returns
+    -------
+    CalciumMovie
+
+    Raises
+    ------
+    ValueError
+        If ``unit`` is not a :class:`CalciumMovie`, or for a bad ``T``, ``coef`` or ``dtype``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gcbook.simulate import calcium_movie, rerecord
+    >>> sim = calcium_movie(T=300, seed=0)
+    >>> again = rerecord(sim, seed=1)
+    >>> bool(np.array_equal(again.footprints, sim.footprints)), bool(np.array_equal(again.coef, sim.coef))
+    (True, True)
+    >>> weaker = sim.coef.copy(); weaker[3, 0] = 0.0              # remove the driver 3 -> 0
+    >>> rerecord(sim, T=200, seed=2, coef=weaker).edges
+    [(1, 2)]
+    """
+    if not isinstance(unit, CalciumMovie):
+        raise ValueError(f"unit must be a CalciumMovie (from calcium_movie), got {type(unit).__name__}.")
+    T = unit.movie.shape[0] if T is None else check_int(T, "T", 2)
+    K = unit.coef.shape[0]
+    if coef is None:
+        coef = unit.coef
+    else:
+        coef = np.array(coef, dtype=np.float64)
+        if coef.shape != (K, K):
+            raise ValueError(f"coef must have shape ({K}, {K}) like the unit's, got {coef.shape}.")
+        if not np.all(np.isfinite(coef)) or np.any(coef < 0):
+            raise ValueError("coef must be finite and non-negative (negative weights would make factors negative).")
+        radius = float(np.max(np.abs(np.linalg.eigvals(coef))))
+        if radius >= 1:
+            raise ValueError(f"coef has spectral radius {radius:.3g} >= 1: the VAR would not be stable.")
+    dtype = unit.movie.dtype if dtype is None else _check_settings(
+        T, K, unit.movie.shape[1], 0, unit.decay, unit.coupling, unit.spike_rate, unit.spike_scale, unit.noise,
+        unit.footprint_width, unit.burn_in, dtype)[-1]
+    rng = check_random_state(seed)
+    x, spikes, movie = _record(rng, coef, T, unit.burn_in, unit.spike_rate, unit.spike_scale, unit.noise,
+                               unit.footprints, unit.background, dtype)
+    settings = dict(noise=unit.noise, decay=unit.decay, coupling=unit.coupling, spike_rate=unit.spike_rate,
+                    spike_scale=unit.spike_scale, footprint_width=unit.footprint_width, burn_in=unit.burn_in)
+    return _package(coef, x, spikes, movie, unit.centres, unit.footprints, unit.background, settings)
