@@ -57,7 +57,7 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 from torch import nn
 
-from gcbook._validation import as_time_series, check_int, check_lag, check_real
+from gcbook._validation import as_time_series, check_int, check_lag, check_random_state, check_real
 from gcbook.granger import lag_matrix
 from gcbook.sparse_var import lasso_var, lasso_var_torch
 from gcbook.neural import _Params, _resolve_device, _seed_int
@@ -620,6 +620,9 @@ def driver_auroc(true_graph, coef_est_aligned):
 
 
 # ---------------------------------------------------------------------- two recordings
+TEST_METHODS = ("permutation", "chi2")
+
+
 @dataclasses.dataclass(frozen=True)
 class TwoRecordingResult:
     """Likelihood-ratio test of equal VAR coefficients in two recordings.
@@ -629,8 +632,14 @@ class TwoRecordingResult:
     statistic : float
         The (Sims-corrected) likelihood-ratio statistic.
     df : int
-        Degrees of freedom of its chi-square null distribution, ``K * (K * lag + 1)``.
+        Degrees of freedom of its asymptotic chi-square distribution, ``K * (K * lag + 1)``
+        (reported for both methods; only ``method="chi2"`` uses it for the p-value).
     p_value : float
+    method : {"permutation", "chi2"}
+    n_permutations : int
+        Random block permutations drawn (0 for ``"chi2"``).
+    block_length : int
+        Frames per block (0 for ``"chi2"``).
     """
 
     __test__ = False  # not a pytest test class
@@ -638,9 +647,14 @@ class TwoRecordingResult:
     statistic: float
     df: int
     p_value: float
+    method: str = "chi2"
+    n_permutations: int = 0
+    block_length: int = 0
 
     def __repr__(self):
-        return f"TwoRecordingResult(statistic={self.statistic:.4g}, df={self.df}, p_value={self.p_value:.3g})"
+        extra = f", n_permutations={self.n_permutations}, block_length={self.block_length}" if self.n_permutations else ""
+        return (f"TwoRecordingResult(statistic={self.statistic:.4g}, df={self.df}, p_value={self.p_value:.3g}, "
+                f"method={self.method!r}{extra})")
 
 
 TestResult = TwoRecordingResult
@@ -653,28 +667,68 @@ def _lagged_design(X, lag):
     return np.column_stack([np.ones(Y.shape[0]), lags.reshape(Y.shape[0], -1)]), Y
 
 
-def _residuals(Z, Y):
-    B, *_ = np.linalg.lstsq(Z, Y, rcond=None)
-    return Y - Z @ B
+def _moments(X, lag):
+    """Cross-products ``(ZᵀZ, ZᵀY, YᵀY, n)`` of the VAR(lag) design of one stretch ``X`` (T, K)."""
+    Z, Y = _lagged_design(X, lag)
+    return Z.T @ Z, Z.T @ Y, Y.T @ Y, Y.shape[0]
 
 
-def two_recording_test(latents_a, latents_b, lag=1):
+def _residual_ssp(G, H, S):
+    """Residual sum of squares and products ``S - Hᵀ G⁻¹ H`` of least squares; batched over leading axes."""
+    return S - np.swapaxes(H, -1, -2) @ np.linalg.solve(G, H)
+
+
+def _lr_statistic(ssp_unrestricted, ssp_restricted, n, m):
+    """Sims-corrected LR ``(n - m)(log|Σ_R| - log|Σ_U|)``; batched over the leading axes of the unrestricted."""
+    sign_u, logdet_u = np.linalg.slogdet(ssp_unrestricted / n)
+    sign_r, logdet_r = np.linalg.slogdet(ssp_restricted / n)
+    if np.any(sign_u <= 0) or sign_r <= 0:
+        raise ValueError("The residual covariance is singular; are some latents exact combinations of others?")
+    return np.maximum((n - m) * (logdet_r - logdet_u), 0.0)
+
+
+def _blocks(X, block_length, lag, name):
+    """Cut ``X`` (T, K) into ``T // block_length`` consecutive blocks of (nearly) equal length."""
+    n_blocks = X.shape[0] // block_length
+    if n_blocks < 2:
+        raise ValueError(f"{name} has T={X.shape[0]} rows: fewer than 2 blocks of block_length={block_length}; "
+                         "use a shorter block_length or method='chi2'.")
+    return np.array_split(X, n_blocks)
+
+
+def two_recording_test(latents_a, latents_b, lag=1, method="permutation", *, block_length=50,
+                       n_permutations=999, seed=None):
     """Test whether two recordings follow the same VAR(lag) (Chow-type likelihood ratio).
 
-    Each recording is modelled as ``z(t) = c + sum_k z(t-k) B_k + e(t)`` with Gaussian
-    errors ``e(t) ~ N(0, Sigma)``, one covariance ``Sigma`` shared by both recordings in
-    both models. The unrestricted model fits ``(c, B)`` to each recording separately, the
-    restricted model fits one ``(c, B)`` to both (unpenalised least squares, with
-    intercepts). With ``n = n_a + n_b`` one-step equations in all,
+    Each recording is modelled as ``z(t) = c + sum_k z(t-k) B_k + e(t)`` with errors of one
+    covariance ``Sigma`` shared by both recordings in both models. The unrestricted model fits
+    ``(c, B)`` to each recording separately, the restricted model fits one ``(c, B)`` to both
+    (unpenalised least squares, with intercepts). With ``n`` one-step equations in all,
 
     .. math:: \\mathrm{LR} = (n - m)\\,\\bigl(\\log|\\hat\\Sigma_R| - \\log|\\hat\\Sigma_U|\\bigr),
 
     where ``Sigma_R`` and ``Sigma_U`` are the residual covariance matrices (divided by
     ``n``) of the restricted and the unrestricted fit, and ``m = 2 (K lag + 1)`` is the
-    number of regressors per equation of the unrestricted model: Sims's small-sample
-    correction, which replaces the factor ``n`` of the plain LR statistic. Under equal
-    coefficients LR is approximately chi-square with ``K (K lag + 1)`` degrees of freedom.
-    Equality of the noise covariances is assumed, not tested.
+    number of regressors per equation of the unrestricted model (Sims's small-sample
+    correction of the factor ``n``).
+
+    Two ways to get a p-value:
+
+    * ``method="chi2"``: LR is asymptotically chi-square with ``K (K lag + 1)`` degrees of
+      freedom when the latents are a Gaussian-like VAR(lag). Latents of calcium movies are
+      not: their innovations are sparse spikes (heavy tails), and an encoder's latents are
+      only approximately a VAR. On short recordings the chi-square p-values are then too
+      small (the benchmark ``benchmarks/sparse_var.py`` measures the size).
+    * ``method="permutation"`` (default): each recording is cut into consecutive blocks of
+      ``block_length`` frames; under the null that both recordings come from one stationary
+      process, the blocks are exchangeable between the recordings (if the dependence dies
+      out within a block). The statistic, computed with the design built inside each block
+      (``lag`` equations lost per block), is recomputed for ``n_permutations`` random
+      reassignments of the blocks to the two recordings (the numbers of blocks kept), and
+      ``p = (1 + #{LR_perm >= LR}) / (1 + n_permutations)``. No distributional assumption;
+      the price is that block boundaries must be far apart compared with the memory of the
+      latents, and the null is "the same process", slightly more than "the same
+      coefficients".
 
     Parameters
     ----------
@@ -683,11 +737,25 @@ def two_recording_test(latents_a, latents_b, lag=1):
         ``model.transform(movie_a)`` and ``model.transform(movie_b)`` of one fitted
         :class:`SparseVARAutoencoder`.
     lag : int, default 1
+    method : {"permutation", "chi2"}, default "permutation"
+    block_length : int, default 50
+        Frames per block (``method="permutation"`` only); each recording needs at least two
+        blocks, and a block more than ``lag + K lag + 1`` frames.
+    n_permutations : int, default 999
+        Random block reassignments (``method="permutation"`` only), ``>= 19``.
+    seed : None, int or numpy.random.Generator
+        Draws the permutations.
 
     Returns
     -------
     TwoRecordingResult
-        ``statistic``, ``df``, ``p_value``.
+        ``statistic``, ``df``, ``p_value``, ``method``, ``n_permutations``, ``block_length``.
+
+    Raises
+    ------
+    ValueError
+        On NaN or inf, different numbers of series, recordings too short for the lag (or
+        for two blocks), a singular residual covariance, or a bad ``method``.
 
     Examples
     --------
@@ -698,33 +766,55 @@ def two_recording_test(latents_a, latents_b, lag=1):
     ...         z[t] = z[t - 1] @ B + rng.standard_normal(2)
     ...     return z
     >>> B = np.array([[0.5, 0.4], [0.0, 0.5]])
-    >>> two_recording_test(simulate(B, 400), simulate(B, 400)).df
-    6
-    >>> two_recording_test(simulate(B, 400), simulate(B.T, 400)).p_value < 1e-6
+    >>> res = two_recording_test(simulate(B, 400), simulate(B, 400), seed=0)
+    >>> res.df, res.n_permutations, res.block_length
+    (6, 999, 50)
+    >>> two_recording_test(simulate(B, 400), simulate(B.T, 400), seed=0).p_value   # the smallest possible
+    0.001
+    >>> two_recording_test(simulate(B, 400), simulate(B.T, 400), method="chi2").p_value < 1e-6
     True
     """
     A, _ = as_time_series(latents_a, name="latents_a", min_vars=1)
     Bm, _ = as_time_series(latents_b, name="latents_b", min_vars=1)
     if A.shape[1] != Bm.shape[1]:
         raise ValueError(f"latents_a has {A.shape[1]} series and latents_b {Bm.shape[1]}; they must match.")
+    if method not in TEST_METHODS:
+        raise ValueError(f"method must be one of {TEST_METHODS}, got {method!r}.")
     K = A.shape[1]
     lag = check_lag(lag)
     n_par = K * lag + 1
+    m = 2 * n_par
+    df = K * n_par
     for name, X in (("latents_a", A), ("latents_b", Bm)):
         if X.shape[0] - lag <= n_par:
             raise ValueError(f"{name} has T={X.shape[0]} rows; at least {lag + n_par + 1} are needed for K={K}, lag={lag}.")
-    Za, Ya = _lagged_design(A, lag)
-    Zb, Yb = _lagged_design(Bm, lag)
-    Ea, Eb = _residuals(Za, Ya), _residuals(Zb, Yb)
-    Er = _residuals(np.vstack([Za, Zb]), np.vstack([Ya, Yb]))
-    n = len(Er)
-    m = 2 * n_par
+    if method == "chi2":
+        moments = np.array([_moments(A, lag), _moments(Bm, lag)], dtype=object)
+        labels = np.array([0, 1])
+    else:
+        block_length = check_int(block_length, "block_length", lag + n_par + 1)
+        n_permutations = check_int(n_permutations, "n_permutations", 19)
+        blocks = _blocks(A, block_length, lag, "latents_a") + _blocks(Bm, block_length, lag, "latents_b")
+        moments = np.array([_moments(X, lag) for X in blocks], dtype=object)
+        labels = np.repeat([0, 1], [A.shape[0] // block_length, Bm.shape[0] // block_length])
+    G, H, S = (np.stack(moments[:, k]) for k in range(3))
+    n = int(moments[:, 3].sum())
     if n - m <= K:
         raise ValueError("Too few time points for the test; use longer recordings.")
-    sign_u, logdet_u = np.linalg.slogdet((Ea.T @ Ea + Eb.T @ Eb) / n)
-    sign_r, logdet_r = np.linalg.slogdet(Er.T @ Er / n)
-    if sign_u <= 0 or sign_r <= 0:
-        raise ValueError("The residual covariance is singular; are some latents exact combinations of others?")
-    stat = max((n - m) * (logdet_r - logdet_u), 0.0)
-    df = K * n_par
-    return TwoRecordingResult(statistic=float(stat), df=int(df), p_value=float(stats.chi2.sf(stat, df)))
+    restricted = _residual_ssp(G.sum(0), H.sum(0), S.sum(0))
+
+    def statistic(group_of_b):
+        """LR for block labels (..., n_blocks) in {0, 1}: 1 marks the blocks of recording b."""
+        w = np.stack([1.0 - group_of_b, group_of_b]).astype(float)  # (2, ..., n_blocks)
+        ssp = sum(_residual_ssp(*(np.tensordot(w[g], M, axes=1) for M in (G, H, S))) for g in range(2))
+        return _lr_statistic(ssp, restricted, n, m)
+
+    observed = float(statistic(labels))
+    if method == "chi2":
+        return TwoRecordingResult(statistic=observed, df=int(df), p_value=float(stats.chi2.sf(observed, df)))
+    rng = check_random_state(seed)
+    shuffled = np.stack([rng.permutation(labels) for _ in range(n_permutations)])
+    null = statistic(shuffled)
+    p_value = (1 + np.sum(null >= observed * (1 - 1e-12))) / (1 + n_permutations)
+    return TwoRecordingResult(statistic=observed, df=int(df), p_value=float(p_value), method="permutation",
+                              n_permutations=n_permutations, block_length=block_length)

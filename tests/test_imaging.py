@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 import torch
 
 from gcbook import imaging
@@ -193,16 +194,80 @@ def _simulate_var1(B, T, n, rng, burn_in=50):
 B_NULL = np.array([[0.5, 0.3, 0.0], [0.0, 0.4, 0.0], [0.0, -0.2, 0.6]])
 
 
-def test_two_recording_test_size():
+def test_two_recording_test_chi2_size():
     rng = np.random.default_rng(12)
     n_pairs, T = 1000, 200  # about 0.06 s per 100 pairs; 1000 pairs keep the Monte Carlo error near 0.007
     a, b = _simulate_var1(B_NULL, T, n_pairs, rng), _simulate_var1(B_NULL, T, n_pairs, rng)
-    p = np.array([two_recording_test(a[i] + 1.0, b[i] + 1.0).p_value for i in range(n_pairs)])
+    p = np.array([two_recording_test(a[i] + 1.0, b[i] + 1.0, method="chi2").p_value for i in range(n_pairs)])
     rate = np.mean(p < 0.05)
     assert 0.02 <= rate <= 0.08, rate
-    res = two_recording_test(a[0], b[0])
-    assert res.df == 3 * (3 + 1)
-    assert "TwoRecordingResult(" in repr(res)
+    res = two_recording_test(a[0], b[0], method="chi2")
+    assert res.df == 3 * (3 + 1) and res.method == "chi2" and res.n_permutations == 0
+    assert "TwoRecordingResult(" in repr(res) and "method='chi2'" in repr(res)
+
+
+def test_two_recording_test_chi2_matches_plain_least_squares():
+    """The statistic from cross-products equals the textbook one from residual matrices."""
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((80, 2)), rng.standard_normal((90, 2))
+
+    def design(X):
+        return np.column_stack([np.ones(len(X) - 1), X[:-1]]), X[1:]
+
+    def resid(Z, Y):
+        return Y - Z @ np.linalg.lstsq(Z, Y, rcond=None)[0]
+
+    (Za, Ya), (Zb, Yb) = design(a), design(b)
+    Eu = np.vstack([resid(Za, Ya), resid(Zb, Yb)])
+    Er = resid(np.vstack([Za, Zb]), np.vstack([Ya, Yb]))
+    n, m = len(Er), 2 * 3
+    expected = (n - m) * (np.linalg.slogdet(Er.T @ Er / n)[1] - np.linalg.slogdet(Eu.T @ Eu / n)[1])
+    res = two_recording_test(a, b, method="chi2")
+    assert res.statistic == pytest.approx(expected, rel=1e-10)
+    assert res.p_value == pytest.approx(stats.chi2.sf(expected, 6), rel=1e-9)
+
+
+def _spiky_var1(B, T, n, rng, burn_in=200):
+    """``n`` VAR(1) series driven by sparse exponential spikes (calcium-like), shape (n, T, K)."""
+    K = B.shape[0]
+    spikes = (rng.random((T + burn_in, n, K)) < 0.05) * rng.exponential(1.0, (T + burn_in, n, K))
+    z = np.zeros((n, K))
+    out = np.empty((n, T, K))
+    for t in range(T + burn_in):
+        z = z @ B + spikes[t]
+        if t >= burn_in:
+            out[:, t - burn_in] = z
+    return out
+
+
+B_SPIKY = np.array([[0.9, 0.3, 0.0], [0.0, 0.9, 0.0], [0.0, 0.3, 0.9]])
+
+
+def test_two_recording_test_permutation_size_on_spiky_series():
+    rng = np.random.default_rng(21)
+    n_pairs, T = 400, 300
+    a, b = _spiky_var1(B_SPIKY, T, n_pairs, rng), _spiky_var1(B_SPIKY, T, n_pairs, rng)
+    p = np.array([two_recording_test(a[i], b[i], seed=i).p_value for i in range(n_pairs)])
+    rate = np.mean(p < 0.05)
+    assert 0.02 <= rate <= 0.08, rate
+    # permutation p-values are multiples of 1/(n_permutations + 1) and never 0
+    assert np.all(p >= 1 / 1000) and np.allclose(p * 1000, np.round(p * 1000))
+
+
+def test_two_recording_test_permutation_power_seed_and_fields():
+    rng = np.random.default_rng(22)
+    B_alt = B_SPIKY.copy()
+    B_alt[0, 1] = 0.0  # the driver edge 0 -> 1 is lost in the second recording
+    a, b = _spiky_var1(B_SPIKY, 600, 40, rng), _spiky_var1(B_alt, 600, 40, rng)
+    p = np.array([two_recording_test(a[i], b[i], seed=0, n_permutations=199).p_value for i in range(40)])
+    assert np.mean(p < 0.05) > 0.9
+    res = two_recording_test(a[0], b[0], seed=5, block_length=60, n_permutations=99)
+    assert (res.method, res.n_permutations, res.block_length) == ("permutation", 99, 60)
+    assert res == two_recording_test(a[0], b[0], seed=5, block_length=60, n_permutations=99)  # seeded
+    assert "n_permutations=99, block_length=60" in repr(res)
+    # the observed statistic uses the designs inside the blocks, so it differs from chi2's slightly
+    chi2 = two_recording_test(a[0], b[0], method="chi2")
+    assert res.statistic == pytest.approx(chi2.statistic, rel=0.2) and res.statistic != chi2.statistic
 
 
 def test_two_recording_test_power():
@@ -210,20 +275,30 @@ def test_two_recording_test_power():
     B_alt = B_NULL.copy()
     B_alt[0, 1] = -0.3  # the driver edge 0 -> 1 flips sign (removing it, a change of 0.3, gave power 0.82 here)
     a, b = _simulate_var1(B_NULL, 300, 50, rng), _simulate_var1(B_alt, 300, 50, rng)
-    p = np.array([two_recording_test(a[i], b[i]).p_value for i in range(50)])
+    p = np.array([two_recording_test(a[i], b[i], method="chi2").p_value for i in range(50)])
     assert np.mean(p < 0.05) > 0.9
 
 
 def test_two_recording_test_lag2_and_bad_input():
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((100, 3)), rng.standard_normal((120, 3))
-    assert two_recording_test(a, b, lag=2).df == 3 * (3 * 2 + 1)
+    assert two_recording_test(a, b, lag=2, seed=0).df == 3 * (3 * 2 + 1)
     with pytest.raises(ValueError, match="must match"):
         two_recording_test(a, b[:, :2])
     with pytest.raises(ValueError, match="NaN"):
         two_recording_test(np.where(a > 2, np.nan, a), b)
     with pytest.raises(ValueError, match="rows"):
         two_recording_test(a[:5], b)
+    with pytest.raises(ValueError, match="method must be one of"):
+        two_recording_test(a, b, method="bootstrap")
+    with pytest.raises(ValueError, match="fewer than 2 blocks"):
+        two_recording_test(a, b, block_length=60)
+    with pytest.raises(ValueError, match="block_length must be >= 6"):
+        two_recording_test(a, b, block_length=5)  # a block must hold more equations than parameters
+    with pytest.raises(ValueError, match="n_permutations must be >= 19"):
+        two_recording_test(a, b, n_permutations=10)
+    with pytest.raises(ValueError, match="seed"):
+        two_recording_test(a, b, seed=-3)
 
 
 # ------------------------------------------------------------------ bad input
