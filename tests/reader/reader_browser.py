@@ -1,0 +1,526 @@
+"""Drive headless Chromium over the Chrome DevTools Protocol and report what a page shows.
+
+The reader test (``test_reader.py``) opens every page of the built book the way a reader's
+browser does: Chromium loads the page from a ``file://`` URL, runs its JavaScript (the theme, the
+toggle buttons that collapse the exercise solutions), lays it out and paints it. This module is the
+small amount of machinery that needs: it starts Chromium with ``--remote-debugging-port``, talks to
+it through one websocket (``websocket-client``) using flattened target sessions, and, for one page,
+collects a :class:`PageReport` by evaluating JavaScript in the live page (``naturalWidth`` of the
+images, computed styles of the solution bodies, the text of the cell outputs) and saving a PNG
+screenshot.
+
+Requests to ``http://`` and ``https://`` URLs are blocked, so the result does not depend on the
+network: MathJax comes from a CDN and is simply absent (the formulas stay as TeX source), which the
+checks do not mind. Failures of *local* resources (a missing image, style sheet or script under
+``_build/html``) are recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websocket
+
+#: Executable names tried, in order, when ``GCBOOK_CHROMIUM`` is not set.
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+
+#: Width of the emulated reader's window, in CSS pixels (the theme's wide, two-sidebar layout).
+WINDOW_WIDTH = 1280
+#: Height of the emulated window; screenshots extend below it (see ``screenshot_max_height``).
+WINDOW_HEIGHT = 900
+
+# Evaluated in the page after its load event: waits until the page is settled (images decoded,
+# toggle transitions finished), then returns everything the checks need as one JSON object.
+_INSPECT_PAGE_JS = r"""
+(async () => {
+  const withTimeout = (promise, ms) =>
+    Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms))]);
+
+  const main = document.querySelector("main") || document.querySelector("[role=main]")
+    || document.body;
+
+  // A reader scrolls, so lazily loaded images would load for them: load every image now.
+  const images = Array.from(main.querySelectorAll("img"));
+  for (const img of images) {
+    if (img.loading === "lazy") img.loading = "eager";
+  }
+  await withTimeout(Promise.all(images.map((img) => img.complete ? null : new Promise(
+    (resolve) => { img.addEventListener("load", resolve); img.addEventListener("error", resolve); }
+  ))), 15000);
+  await withTimeout(Promise.all(images.map((img) => img.decode().catch(() => null))), 15000);
+  // The toggle buttons animate the collapse (opacity, height); wait for that to finish (but not
+  // for endless animations such as spinners, whose `finished` never resolves).
+  const finite = document.getAnimations().filter(
+    (a) => !a.effect || a.effect.getComputedTiming().endTime !== Infinity);
+  await withTimeout(Promise.all(finite.map((a) => a.finished.catch(() => null))), 5000);
+
+  const shortText = (el, n = 300) => (el.innerText || el.textContent || "").trim().slice(0, n);
+  const describe = (el) => {
+    const id = el.id ? "#" + el.id : "";
+    const cls = el.classList.length ? "." + Array.from(el.classList).join(".") : "";
+    return el.tagName.toLowerCase() + id + cls;
+  };
+  const isShown = (el) => {
+    const style = getComputedStyle(el);
+    if (style.display === "none" || style.visibility === "hidden"
+        || parseFloat(style.opacity) === 0) return false;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) return false;
+    return el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  };
+
+  const h1 = main.querySelector("h1");
+  const report = {
+    url: location.href,
+    title: document.title,
+    h1: h1 ? shortText(h1) : null,
+    main_selector: describe(main),
+    height: Math.max(document.documentElement.scrollHeight, document.body.scrollHeight),
+    images: images.map((img) => ({
+      src: img.getAttribute("src"),
+      current_src: img.currentSrc,
+      alt: img.getAttribute("alt"),
+      complete: img.complete,
+      natural_width: img.naturalWidth,
+      natural_height: img.naturalHeight,
+      in_cell_output: img.closest(".cell_output") !== null,
+      in_solution: img.closest(".solution") !== null,
+    })),
+    error_outputs: Array.from(main.querySelectorAll(
+      ".output.stderr, .output.traceback, .output.error, .stderr, .traceback, "
+      + ".system-message, .problematic"
+    )).map((el) => ({element: describe(el), text: shortText(el)})),
+    cell_outputs: Array.from(main.querySelectorAll(".cell_output")).map(
+      (el) => shortText(el, 20000)),
+    main_text: main.innerText,
+    solutions: Array.from(main.querySelectorAll(".solution")).map((sol) => {
+      const title = sol.querySelector(":scope > .admonition-title, :scope > summary");
+      const body = Array.from(sol.children).filter((child) => child !== title);
+      return {
+        element: describe(sol),
+        title: title ? shortText(title, 120) : null,
+        title_shown: title ? isShown(title) : false,
+        is_details: sol.tagName === "DETAILS",
+        details_open: sol.tagName === "DETAILS" ? sol.open : null,
+        dropdown: sol.classList.contains("dropdown"),
+        toggle_hidden: sol.classList.contains("toggle-hidden"),
+        shown_body_parts: body.filter(isShown).map(
+          (el) => describe(el) + ": " + shortText(el, 80)),
+        body_parts: body.length,
+        height: sol.getBoundingClientRect().height,
+      };
+    }),
+  };
+  return JSON.stringify(report);
+})()
+"""
+
+
+class ChromiumError(RuntimeError):
+    """Chromium could not be started, or did not answer as the DevTools Protocol says."""
+
+
+def find_chromium() -> str | None:
+    """Return the Chromium executable to use, or None when there is none.
+
+    Returns
+    -------
+    str or None
+        ``$GCBOOK_CHROMIUM`` when set, otherwise the first of :data:`CHROMIUM_NAMES` on ``PATH``.
+    """
+    configured = os.environ.get("GCBOOK_CHROMIUM")
+    if configured:
+        return shutil.which(configured) or (configured if Path(configured).is_file() else None)
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@dataclass
+class PageReport:
+    """What Chromium showed for one page of the book.
+
+    Attributes
+    ----------
+    url : str
+        The ``file://`` URL that was opened.
+    navigation_error : str or None
+        Chromium's error text when the navigation itself failed (e.g. ``net::ERR_FILE_NOT_FOUND``).
+    inspected : dict
+        The JSON object produced by the in-page inspection script: ``title``, ``h1``, ``images``,
+        ``error_outputs``, ``cell_outputs``, ``main_text``, ``solutions``, ``height``. Empty when
+        the page could not be inspected.
+    failed_local_resources : list of str
+        ``file://`` resources (images, scripts, style sheets) that failed to load, with the reason.
+    blocked_external : int
+        How many ``http(s)://`` requests were blocked (MathJax and the like; informational).
+    javascript_exceptions : list of str
+        Uncaught JavaScript exceptions thrown while the page loaded.
+    screenshot : pathlib.Path or None
+        Where the PNG screenshot was written.
+    seconds : float
+        Wall-clock time spent on the page.
+    """
+
+    url: str
+    navigation_error: str | None = None
+    inspected: dict[str, Any] = field(default_factory=dict)
+    failed_local_resources: list[str] = field(default_factory=list)
+    blocked_external: int = 0
+    javascript_exceptions: list[str] = field(default_factory=list)
+    screenshot: Path | None = None
+    seconds: float = 0.0
+
+
+class Chromium:
+    """One headless Chromium process, driven over a single DevTools websocket.
+
+    Parameters
+    ----------
+    executable : str
+        Path of the Chromium executable (see :func:`find_chromium`).
+    timeout : float, optional
+        Seconds to wait for Chromium to start, and for any one DevTools command or page load.
+
+    Notes
+    -----
+    Use as a context manager; the process (and its whole process group, which this class started)
+    is terminated on exit. The browser runs with its own temporary profile, so nothing the test
+    does persists.
+    """
+
+    def __init__(self, executable: str, timeout: float = 60.0) -> None:
+        self.executable = executable
+        self.timeout = timeout
+        self._ids = itertools.count(1)
+        self._pending_events: list[dict[str, Any]] = []
+        self._profile = Path(tempfile.mkdtemp(prefix="gcbook-chromium-"))
+        self._log_path = self._profile / "chromium.log"
+        self._process: subprocess.Popen | None = None
+        self._socket: websocket.WebSocket | None = None
+
+    # --- lifetime -------------------------------------------------------------------------
+
+    def __enter__(self) -> "Chromium":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start Chromium and connect to its browser-level DevTools endpoint.
+
+        Raises
+        ------
+        ChromiumError
+            If Chromium exits early or does not publish its DevTools port in time; the message
+            ends with the tail of Chromium's own log.
+        """
+        user_data = self._profile / "profile"
+        user_data.mkdir()
+        command = [
+            self.executable,
+            "--headless",
+            "--no-sandbox",  # CI containers run as root, where the sandbox cannot start
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-extensions",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--mute-audio",
+            "--force-color-profile=srgb",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={user_data}",
+            f"--window-size={WINDOW_WIDTH},{WINDOW_HEIGHT}",
+            "about:blank",
+        ]
+        with open(self._log_path, "wb") as log:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        port_file = user_data / "DevToolsActivePort"
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if port_file.exists():
+                lines = port_file.read_text().split()
+                if len(lines) >= 2:
+                    break
+            if self._process.poll() is not None:
+                raise ChromiumError(
+                    f"{self.executable} exited with status {self._process.returncode} before "
+                    f"opening its DevTools port.\n{self._log_tail()}")
+            if time.monotonic() > deadline:
+                self.close()
+                raise ChromiumError(
+                    f"{self.executable} did not open its DevTools port within {self.timeout:.0f} s."
+                    f"\n{self._log_tail()}")
+            time.sleep(0.05)
+        port, path = lines[0], lines[1]
+        try:
+            self._socket = websocket.create_connection(
+                f"ws://127.0.0.1:{port}{path}", timeout=self.timeout, suppress_origin=True)
+        except (OSError, websocket.WebSocketException) as error:
+            self.close()
+            raise ChromiumError(f"could not connect to Chromium's DevTools endpoint on port "
+                                f"{port}: {error}") from None
+
+    def close(self) -> None:
+        """Close the browser (politely, then by signal) and delete its temporary profile."""
+        if self._socket is not None:
+            try:
+                self.send("Browser.close", timeout=5)
+            except Exception:  # the browser may already be gone; the signals below finish it
+                pass
+            try:
+                self._socket.close()
+            except Exception:
+                pass
+            self._socket = None
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._signal_group(signal.SIGTERM)
+                try:
+                    self._process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._signal_group(signal.SIGKILL)
+                    self._process.wait(timeout=5)
+            self._process = None
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the process group this object started (Chromium and its helpers)."""
+        try:
+            os.killpg(self._process.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _log_tail(self, lines: int = 20) -> str:
+        """The last lines of Chromium's stdout/stderr, for error messages."""
+        try:
+            text = self._log_path.read_text(errors="replace")
+        except OSError:
+            return "(no Chromium log)"
+        return "Chromium log (tail):\n" + "\n".join(text.splitlines()[-lines:])
+
+    # --- protocol -------------------------------------------------------------------------
+
+    def send(self, method: str, params: dict[str, Any] | None = None,
+             session_id: str | None = None, timeout: float | None = None) -> dict[str, Any]:
+        """Send one DevTools command and return its result, keeping events that arrive meanwhile.
+
+        Parameters
+        ----------
+        method : str
+            Protocol method, e.g. ``"Page.navigate"``.
+        params : dict, optional
+            The method's parameters.
+        session_id : str, optional
+            Target session (from ``Target.attachToTarget`` with ``flatten``); None for the browser.
+        timeout : float, optional
+            Seconds to wait for the answer; defaults to the instance's timeout.
+
+        Returns
+        -------
+        dict
+            The command's ``result`` object.
+
+        Raises
+        ------
+        ChromiumError
+            If the command fails or no answer comes in time.
+        """
+        message_id = next(self._ids)
+        message: dict[str, Any] = {"id": message_id, "method": method, "params": params or {}}
+        if session_id is not None:
+            message["sessionId"] = session_id
+        self._socket.send(json.dumps(message))
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            reply = self._receive(deadline, f"the answer to {method}")
+            if reply.get("id") == message_id:
+                if "error" in reply:
+                    raise ChromiumError(f"{method} failed: {reply['error']}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self._pending_events.append(reply)
+
+    def wait_for_event(self, method: str, session_id: str, timeout: float | None = None
+                       ) -> dict[str, Any]:
+        """Wait for the event ``method`` in ``session_id``; return its parameters.
+
+        Events received earlier (while waiting for command answers) are searched first; other
+        events stay queued for :meth:`drain_events`.
+        """
+        for index, event in enumerate(self._pending_events):
+            if event["method"] == method and event.get("sessionId") == session_id:
+                return self._pending_events.pop(index).get("params", {})
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            event = self._receive(deadline, f"the event {method}")
+            if event.get("method") == method and event.get("sessionId") == session_id:
+                return event.get("params", {})
+            if "method" in event:
+                self._pending_events.append(event)
+
+    def drain_events(self, session_id: str) -> list[dict[str, Any]]:
+        """Remove and return all queued events of ``session_id``, in arrival order."""
+        mine = [event for event in self._pending_events if event.get("sessionId") == session_id]
+        self._pending_events = [event for event in self._pending_events
+                                if event.get("sessionId") != session_id]
+        return mine
+
+    def _receive(self, deadline: float, waiting_for: str) -> dict[str, Any]:
+        """Read one message from the websocket, failing at ``deadline``."""
+        remaining = deadline - time.monotonic()
+        late = f"no {waiting_for} came from Chromium within the time limit"
+        if remaining <= 0:
+            raise ChromiumError(late)
+        self._socket.settimeout(remaining)
+        try:
+            return json.loads(self._socket.recv())
+        except websocket.WebSocketTimeoutException:
+            raise ChromiumError(late) from None
+        except websocket.WebSocketConnectionClosedException:
+            raise ChromiumError(
+                f"Chromium closed the DevTools connection while we waited for {waiting_for}."
+                f"\n{self._log_tail()}") from None
+
+    # --- one page -------------------------------------------------------------------------
+
+    def inspect_page(self, path: Path, screenshot: Path | None,
+                     screenshot_max_height: int = 16000) -> PageReport:
+        """Open ``path`` in a fresh tab, inspect it as a reader would see it, and screenshot it.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            An HTML file of the built book.
+        screenshot : pathlib.Path or None
+            Where to write a PNG of the page (its top ``screenshot_max_height`` CSS pixels at
+            :data:`WINDOW_WIDTH`); None for no screenshot.
+        screenshot_max_height : int, optional
+            Cap on the screenshot's height, in CSS pixels.
+
+        Returns
+        -------
+        PageReport
+            Everything the reader checks need. Navigation failures are reported in it rather than
+            raised, so that a missing page fails its test with a clear message.
+        """
+        started = time.monotonic()
+        url = path.resolve().as_uri()
+        report = PageReport(url=url)
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}
+                            )["sessionId"]
+        try:
+            for method in ("Page.enable", "Network.enable", "Runtime.enable"):
+                self.send(method, session_id=session)
+            try:
+                self.send("Network.setBlockedURLs", {"urls": ["http://*", "https://*"]},
+                          session_id=session)
+            except ChromiumError:
+                # Best effort: a Chromium without this (experimental) command lets the page try the
+                # network; offline, those requests fail fast and the checks do not depend on them.
+                pass
+            self.send("Emulation.setDeviceMetricsOverride",
+                      {"width": WINDOW_WIDTH, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1,
+                       "mobile": False}, session_id=session)
+            self.drain_events(session)
+            navigation = self.send("Page.navigate", {"url": url}, session_id=session)
+            if navigation.get("errorText"):
+                report.navigation_error = navigation["errorText"]
+                return report
+            self.wait_for_event("Page.loadEventFired", session)
+            evaluated = self.send(
+                "Runtime.evaluate",
+                {"expression": _INSPECT_PAGE_JS, "awaitPromise": True, "returnByValue": True},
+                session_id=session,
+            )
+            if "exceptionDetails" in evaluated:
+                raise ChromiumError(
+                    f"the inspection script failed in {url}: {evaluated['exceptionDetails']}")
+            report.inspected = json.loads(evaluated["result"]["value"])
+            if screenshot is not None:
+                self._screenshot(session, screenshot,
+                                 max(1, min(int(report.inspected["height"]),
+                                            screenshot_max_height)))
+                report.screenshot = screenshot
+            self._record_events(report, self.drain_events(session))
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
+            self.drain_events(session)
+            report.seconds = time.monotonic() - started
+        return report
+
+    def _screenshot(self, session: str, path: Path, height: int) -> None:
+        """Write a PNG of the top ``height`` CSS pixels of the page in ``session`` to ``path``.
+
+        The window is made ``height`` pixels tall and the page is captured after two animation
+        frames. (``captureBeyondViewport`` would avoid the resize, but with this theme it now and
+        then captured a relayout without the sidebars.) The tall window is the last thing the page
+        sees: the in-page inspection has already run at the reader's window size.
+        """
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": WINDOW_WIDTH, "height": height, "deviceScaleFactor": 1,
+                   "mobile": False}, session_id=session)
+        self.send("Runtime.evaluate", {
+            "expression": "new Promise((done) => requestAnimationFrame("
+                          "() => requestAnimationFrame(done)))",
+            "awaitPromise": True,
+        }, session_id=session)
+        shot = self.send("Page.captureScreenshot", {
+            "format": "png",
+            "clip": {"x": 0, "y": 0, "width": WINDOW_WIDTH, "height": height, "scale": 1},
+        }, session_id=session)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot["data"]))
+
+    @staticmethod
+    def _record_events(report: PageReport, events: list[dict[str, Any]]) -> None:
+        """Fill the resource and exception fields of ``report`` from one page's events."""
+        urls: dict[str, str] = {}
+        for event in events:
+            params = event.get("params", {})
+            if event["method"] == "Network.requestWillBeSent":
+                urls[params["requestId"]] = params["request"]["url"]
+            elif event["method"] == "Network.loadingFailed":
+                url = urls.get(params["requestId"], "?")
+                if url.startswith(("http://", "https://")):
+                    report.blocked_external += 1
+                else:
+                    reason = params.get("blockedReason") or params.get("errorText", "")
+                    report.failed_local_resources.append(f"{url} ({reason})")
+            elif event["method"] == "Network.responseReceived":
+                response = params["response"]
+                if response["url"].startswith("file:") and response.get("status", 200) >= 400:
+                    report.failed_local_resources.append(
+                        f"{response['url']} (status {response['status']})")
+            elif event["method"] == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                exception = details.get("exception", {})
+                text = exception.get("description") or details.get("text", "")
+                where = details.get("url", "")
+                report.javascript_exceptions.append(f"{text.splitlines()[0] if text else ''} "
+                                                    f"at {where}:{details.get('lineNumber')}")
