@@ -343,3 +343,199 @@ def test_window_f_checker_ignores_changes_to_the_data():
 
     assert check_window_f(scribbles, verbose=False).passed
     assert check_window_f(right_window_f, verbose=False).passed
+
+
+# ----------------------------------------------------------------------------- the lasso by coordinate descent
+def right_lasso(Z, y, alpha, max_sweeps=100_000):
+    """An independent lasso without intercept: cyclic coordinate descent with soft-thresholding."""
+    Z, y = np.asarray(Z, dtype=float), np.asarray(y, dtype=float)
+    n, m = Z.shape
+    sq = np.sum(Z**2, axis=0)
+    b, r = np.zeros(m), y.copy()
+    for _ in range(max_sweeps):
+        biggest = 0.0
+        for k in range(m):
+            rho = Z[:, k] @ r + sq[k] * b[k]
+            new = np.sign(rho) * max(abs(rho) - n * alpha, 0.0) / sq[k]
+            if new != b[k]:
+                r -= Z[:, k] * (new - b[k])
+                biggest = max(biggest, abs(new - b[k]))
+                b[k] = new
+        if biggest <= 1e-13 * max(1.0, np.abs(b).max()):
+            break
+    return b
+
+
+def sklearn_lasso(Z, y, alpha, fit_intercept=False):
+    import warnings
+
+    from sklearn.linear_model import Lasso
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # alpha = 0: "does not converge well"; it does, to 1e-14 here
+        return Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000).fit(Z, y).coef_
+
+
+def mistaken_coordinate_descent(update, sweeps=2000):
+    """A student's coordinate-descent loop with a wrong update ``update(rho, ||z_k||^2, n, alpha)``."""
+
+    def solver(Z, y, alpha):
+        n, m = Z.shape
+        sq = np.sum(Z**2, axis=0)
+        b = np.zeros(m)
+        with np.errstate(all="ignore"):
+            for _ in range(sweeps):
+                before = b.copy()
+                for k in range(m):
+                    rho = Z[:, k] @ (y - Z @ b) + sq[k] * b[k]
+                    b[k] = update(rho, sq[k], n, alpha)
+                if not np.all(np.isfinite(b)) or np.abs(b - before).max() <= 1e-14 * max(1.0, np.abs(b).max()):
+                    break
+        return b
+
+    return solver
+
+
+def ols(Z, y):
+    return np.linalg.lstsq(Z, y, rcond=None)[0]
+
+
+def test_lasso_cases_match_an_independent_solver_and_cover_the_brief():
+    from gcbook.exercises import _lasso_cases, _lasso_close
+
+    cases = list(_lasso_cases())
+    assert 5 <= len(cases) <= 7
+    for name, (Z, y, alpha), expected, hints in cases:
+        assert expected.shape == (Z.shape[1],)
+        assert _lasso_close(right_lasso(Z, y, alpha), expected), name
+        assert all(not _lasso_close(value, expected) for value, _ in hints), name  # a right answer gets no hint
+    shapes = [args[0].shape for _, args, _, _ in cases]
+    alphas = [args[2] for _, args, _, _ in cases]
+    assert 0.0 in alphas  # least squares
+    assert any(n < m for n, m in shapes)  # more predictors than samples
+    assert any(alpha >= np.abs(Z.T @ y).max() / len(y) and not expected.any()
+               for _, (Z, y, alpha), expected, _ in cases)  # every coefficient zero
+    assert any(np.ptp(np.log10(np.linalg.norm(Z, axis=0))) > 1.5 for _, (Z, _, _), _, _ in cases)  # scales
+    assert any(abs(np.corrcoef(Z.T)[np.triu_indices(Z.shape[1], 1)]).min() > 0.8 for _, (Z, _, _), _, _ in cases)
+    assert any(abs(y.mean()) > 0.5 for _, (_, y, _), _, _ in cases)  # fitting an intercept changes b
+    for name, *_ in cases:  # names describe the case, not the data
+        assert "[" not in name and "seed" not in name
+
+
+def test_lasso_checker_accepts_coordinate_descent(capsys):
+    from gcbook.exercises import check_lasso
+
+    report = check_lasso(right_lasso)
+    assert report.passed and report.n_passed == len(report.cases) == 7
+    assert "7 of 7 hidden cases passed" in capsys.readouterr().out
+
+
+def test_lasso_checker_accepts_sklearn_lists_and_tensors():
+    pytest.importorskip("sklearn")
+    torch = pytest.importorskip("torch")
+    from gcbook.exercises import check_lasso
+
+    assert check_lasso(sklearn_lasso, verbose=False).passed
+    assert check_lasso(lambda Z, y, a: list(right_lasso(Z, y, a)), verbose=False).passed
+    assert check_lasso(lambda Z, y, a: torch.tensor(right_lasso(Z, y, a), requires_grad=True), verbose=False).passed
+    assert check_lasso(lambda Z, y, a: torch.tensor(right_lasso(Z, y, a), dtype=torch.float32), verbose=False).passed
+
+
+def _hard_on_ols(Z, y, alpha):
+    b = ols(Z, y)
+    return np.where(np.abs(b) > alpha, b, 0.0)
+
+
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (lambda Z, y, a: sklearn_lasso(Z, y, a * len(y)), "n times too strong"),
+        (lambda Z, y, a: sklearn_lasso(Z, y, a / len(y)), "n times too weak"),
+        (lambda Z, y, a: sklearn_lasso(Z, y, 2 * a), "twice too strong"),
+        (lambda Z, y, a: sklearn_lasso(Z, y, a / 2), "half as strong"),
+        (lambda Z, y, a: sklearn_lasso(Z, y, a, fit_intercept=True), "fitted an intercept"),
+        (lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) / len(y) - a, 0), "stop changing"),
+        (lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) - len(y) * a, 0) / np.sum(Z**2, axis=0),
+         "stop changing"),
+        (lambda Z, y, a: np.sign(ols(Z, y)) * np.maximum(np.abs(ols(Z, y)) - a, 0), "single soft-thresholding"),
+        (_hard_on_ols, "hard thresholding"),
+        (mistaken_coordinate_descent(lambda rho, sq, n, a: rho / sq if abs(rho) > n * a else 0.0),
+         "hard thresholding"),
+        (mistaken_coordinate_descent(lambda rho, sq, n, a: np.sign(rho) * max(abs(rho) / n - a, 0.0)),
+         "assumes every column has ||z_k||^2 / n = 1"),
+    ],
+    ids=["alpha-times-n", "alpha-over-n", "alpha-times-2", "alpha-over-2", "intercept", "one-step", "one-step-scaled",
+         "soft-threshold-ols", "hard-threshold-ols", "hard-threshold-cd", "unit-norm-cd"],
+)
+def test_lasso_checker_explains_mistakes(mistake, hint):
+    pytest.importorskip("sklearn")
+    from gcbook.exercises import check_lasso
+
+    report = check_lasso(mistake, verbose=False)
+    failed = [case for case in report.cases if not case.passed]
+    assert failed and not report.passed
+    assert any(hint in case.message for case in failed), [case.message for case in failed]
+    # a case either passes or says where b is wrong (or that it is not finite)
+    assert all("b differs most at coefficient" in case.message or "NaN or inf" in case.message for case in failed)
+
+
+def test_lasso_checker_shows_expected_and_got_without_a_hint_for_an_unknown_mistake():
+    from gcbook import exercises
+    from gcbook.exercises import check_lasso
+
+    report = check_lasso(lambda Z, y, a: right_lasso(Z, y, a) + 0.01, verbose=False)
+    assert report.n_passed == 0
+    hints = [value for key, value in vars(exercises).items() if key.startswith("_HINT_LASSO")]
+    for case in report.cases:
+        assert case.message.startswith("b differs most at coefficient") and case.message.endswith(".")
+        assert not any(hint[:30] in case.message or hint[:30].capitalize() in case.message for hint in hints)
+    small, wide = report.cases[0], report.cases[-1]
+    assert "expected b = [" in small.message and "got [" in small.message  # m <= 8: both vectors
+    assert "expected b = [" not in wide.message  # m = 60: only the worst coefficient
+
+
+def test_lasso_checker_reports_shapes_and_garbage():
+    from gcbook.exercises import check_lasso
+
+    for garbage, text in [
+        (lambda Z, y, a: right_lasso(Z, y, a)[:, None], "flatten it, b.ravel() (the values are right)"),
+        (lambda Z, y, a: (right_lasso(Z, y, a), 0.0), "return only the coefficient vector"),
+        (lambda Z, y, a: [1.0, 2.0, 3.0], "got shape (3,)"),
+        (lambda Z, y, a: 0.0, "got shape ()"),
+        (lambda Z, y, a: None, "return statement"),
+        (lambda Z, y, a: "b", "got str"),
+        (lambda Z, y, a: np.full(Z.shape[1], np.nan), "NaN or inf"),
+        (lambda Z, y, a: np.r_[np.inf, right_lasso(Z, y, a)[1:]], "NaN or inf (first at coefficient 0)"),
+        (lambda Z, y, a: right_lasso(Z, y, a) + 1j, "real numbers"),
+        (lambda Z, y, a: [[1.0], [1.0, 2.0]], "got list"),
+        (lambda Z, y, a: 1 / 0, "ZeroDivisionError"),
+    ]:
+        report = check_lasso(garbage, verbose=False)
+        assert report.n_passed == 0 and len(report.cases) == 7
+        assert all(text in case.message for case in report.cases), (text, report.cases[0].message)
+    report = check_lasso(lambda Z, y, a: (right_lasso(Z, y, a), 0.0), verbose=False)
+    assert all("your coefficients are right" in case.message for case in report.cases)
+    report = check_lasso(lambda Z, y, a: (right_lasso(Z, y, a) + 1.0, 0.0), verbose=False)
+    assert not any("your coefficients are right" in case.message for case in report.cases)
+    # a complex array with zero imaginary parts is a real answer
+    assert check_lasso(lambda Z, y, a: right_lasso(Z, y, a) + 0j, verbose=False).passed
+
+
+def test_lasso_checker_handles_stub_non_callable_and_scribbles(capsys):
+    from gcbook.exercises import check_lasso
+
+    def stub(Z, y, alpha):
+        raise NotImplementedError("Exercise: write the coordinate descent")
+
+    report = check_lasso(stub)
+    assert not report.passed and "not implemented yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="function itself"):
+        check_lasso(right_lasso(np.eye(3), np.ones(3), 0.1))
+
+    def scribbles(Z, y, alpha):
+        b = right_lasso(Z, y, alpha)
+        Z[:], y[:] = 0.0, 0.0
+        return b
+
+    assert check_lasso(scribbles, verbose=False).passed
+    assert check_lasso(right_lasso, verbose=False).passed
