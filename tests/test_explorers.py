@@ -9,11 +9,14 @@ from matplotlib.figure import Figure
 
 from gcbook.explorers import (
     ExplorerResult,
+    LassoExplorerResult,
     WindowExplorerResult,
     coupled_pair,
     explorer_grid,
     granger_explorer,
     granger_explorer_widget,
+    lasso_var_explorer,
+    lasso_var_explorer_widget,
     simulate_pairs,
     window_explorer,
     window_explorer_widget,
@@ -365,3 +368,229 @@ def test_window_widget_wires_controls_to_the_explorer(capsys):
     assert "kind='nonlinear'" in capsys.readouterr().out
     controls["epsilon"].value = 16.0
     assert "epsilon=16" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- lasso-VAR explorer
+def _lasso_reference(alpha, p, T, seed):
+    """The explorer's computation written out: simulate, standardise, fit."""
+    from gcbook.simulate import var
+    from gcbook.sparse_var import lasso_var
+
+    X, A = var(p=p, T=T, lag=1, seed=seed)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return X, A, lasso_var(X, 1, alpha)
+
+
+def _alpha_max(X):
+    """The smallest alpha at which every target's lasso is all zeros: max |Zᵀ y| / n, centred."""
+    Z, Y = X[:-1] - X[:-1].mean(axis=0), X[1:] - X[1:].mean(axis=0)
+    return float(np.abs(Z.T @ Y).max() / Z.shape[0])
+
+
+@pytest.mark.parametrize("alpha, p, T, seed, target", [(0.05, 10, 200, 0, 0), (0.1, 5, 80, 3, 4),
+                                                       (0.01, 20, 300, 7, 11), (0.3, 2, 5, 1, 1)])
+def test_lasso_explorer_fields_match_direct_computation(alpha, p, T, seed, target):
+    result = lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target)
+    assert isinstance(result, LassoExplorerResult)
+    X, A, coef = _lasso_reference(alpha, p, T, seed)
+    np.testing.assert_array_equal(result.X, X)
+    np.testing.assert_array_equal(result.A, A)
+    np.testing.assert_array_equal(result.coef, coef)
+    assert result.coef.shape == (1, p, p) and result.X.shape == (T, p)
+    np.testing.assert_allclose(result.X.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(result.X.std(axis=0), 1.0, rtol=1e-12)
+    n_knots = result.path_alphas.size
+    assert result.path_coefs.shape == (p, n_knots)
+    assert np.all(np.diff(result.path_alphas) < 0) and result.path_alphas[-1] == 0.0
+    np.testing.assert_array_equal(result.path_coefs[:, 0], 0.0)  # nothing is active at the first knot
+    assert (result.alpha, result.p, result.T, result.target) == (alpha, p, T, target)
+    assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
+    assert repr(result).startswith("LassoExplorerResult(") and result.scores_text() in repr(result)
+    close(result)
+
+
+@pytest.mark.parametrize("seed, target", [(0, 0), (2, 3), (5, 9)])
+def test_lasso_path_agrees_with_lasso_var(seed, target):
+    result = lasso_var_explorer(0.05, p=10, T=200, seed=seed, target=target)
+    X, n = result.X, result.T - 1
+    # the first knot is the target's own alpha_max on sklearn's scale, max |Zᵀy| / n
+    Z, y = X[:-1] - X[:-1].mean(axis=0), X[1:, target] - X[1:, target].mean()
+    assert result.path_alphas[0] == pytest.approx(np.abs(Z.T @ y).max() / n, rel=1e-12)
+    knots = result.path_alphas
+    inside = [0.5 * (knots[k] + knots[k + 1]) for k in range(0, knots.size - 1, 2)] + [0.05, 0.3 * knots[0]]
+    for alpha in inside:
+        along_path = [np.interp(alpha, knots[::-1], row[::-1]) for row in result.path_coefs]
+        fitted = lasso_var_explorer(alpha, p=10, T=200, seed=seed, target=target).coef[0][:, target]
+        np.testing.assert_allclose(along_path, fitted, rtol=0, atol=1e-8)
+    close(result)
+
+
+def test_lasso_explorer_above_alpha_max_selects_nothing():
+    X, _, _ = _lasso_reference(0.0, 10, 200, 0)
+    alpha_max = _alpha_max(X)
+    result = lasso_var_explorer(1.01 * alpha_max, seed=0)
+    assert not result.coef.any()
+    assert result.n_nonzero == 0 and result.recall == 0.0 and np.isnan(result.precision)
+    assert result.auroc == 0.5  # every score ties at 0
+    assert "precision n/a" in result.scores_text() and "0 edges" in repr(result)
+    assert "precision n/a" in result.figure.axes[1].get_title()
+    # just below alpha_max the first coefficient enters
+    assert np.count_nonzero(lasso_var_explorer(0.99 * alpha_max, seed=0).coef) >= 1
+    close(result)
+
+
+def test_lasso_explorer_alpha_zero_is_least_squares_and_dense():
+    result = lasso_var_explorer(0.0, p=6, T=150, seed=4, target=2)
+    X, A = result.X, result.A
+    design = np.c_[np.ones(X.shape[0] - 1), X[:-1]]
+    ols = np.linalg.lstsq(design, X[1:], rcond=None)[0][1:]
+    np.testing.assert_allclose(result.coef[0], ols, atol=1e-8)
+    n_true = int(A.sum()) - 6
+    assert result.n_nonzero == 6 * 5 and result.recall == 1.0
+    assert result.precision == pytest.approx(n_true / 30)
+    assert "least squares" in " ".join(t.get_text() for t in result.figure.axes[0].get_legend().get_texts())
+    close(result)
+
+
+@pytest.mark.parametrize("alpha, seed", [(0.02, 0), (0.08, 1), (0.15, 6), (0.4, 9)])
+def test_lasso_explorer_scores_match_hand_computation(alpha, seed):
+    from sklearn.metrics import roc_auc_score
+
+    result = lasso_var_explorer(alpha, p=8, T=150, seed=seed)
+    C, A = result.coef[0], result.A
+    pairs = [(i, j) for i in range(8) for j in range(8) if i != j]
+    estimated = [(i, j) for i, j in pairs if C[i, j] != 0]
+    true = [(i, j) for i, j in pairs if A[i, j] == 1]
+    found = [e for e in estimated if e in true]
+    assert result.n_nonzero == len(estimated)
+    assert np.array_equal(result.precision, len(found) / len(estimated) if estimated else np.nan, equal_nan=True)
+    assert result.recall == pytest.approx(len(found) / len(true))
+    auc = roc_auc_score([A[i, j] for i, j in pairs], [abs(C[i, j]) for i, j in pairs])
+    assert result.auroc == pytest.approx(auc, abs=1e-12)
+    close(result)
+
+
+def test_lasso_explorer_without_true_edges_says_na():
+    from gcbook.simulate import var
+
+    seed = next(s for s in range(100) if var(p=2, T=10, lag=1, seed=s)[1].sum() == 2)  # only the own past
+    result = lasso_var_explorer(0.01, p=2, T=60, seed=seed, target=1)
+    assert np.isnan(result.recall) and np.isnan(result.auroc)
+    assert "recall n/a" in result.scores_text() and "AUROC n/a" in result.scores_text()
+    close(result)
+
+
+def test_lasso_explorer_figure_shows_path_alpha_and_categories():
+    from gcbook.plotting import edge_categories
+
+    result = lasso_var_explorer(0.05, p=10, T=200, seed=0, target=3)
+    ax_path, ax_graph = result.figure.axes
+    assert ax_path.get_xscale() == "log"
+    left, right = ax_path.get_xlim()
+    assert left > result.path_alphas[0] and right < 0.05 and left > right  # decreasing alpha to the right
+    vertical = [line for line in ax_path.get_lines() if np.allclose(line.get_xdata(), 0.05)]
+    assert len(vertical) == 1
+    # one path line per series, the true causes of the target coloured, the others grey
+    from gcbook.plotting import PALETTE
+
+    paths = [line for line in ax_path.get_lines() if len(line.get_xdata()) > 2]
+    assert len(paths) == 10
+    n_grey = sum(line.get_color() == PALETTE["neutral"] for line in paths)
+    assert n_grey == 10 - int(result.A[:, 3].sum())
+    codes = edge_categories(result.A, result.coef[0] != 0, include_diagonal=False)
+    np.testing.assert_array_equal(ax_graph.images[0].get_array(), codes)
+    assert result.scores_text() in ax_graph.get_title()
+    assert ax_graph.get_xlabel().startswith("effect") and ax_graph.get_ylabel().startswith("cause")
+    close(result)
+
+
+def test_lasso_explorer_draws_into_given_axes():
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    result = lasso_var_explorer(0.1, axes=axes)
+    assert result.figure is figure and len(figure.axes) == 2
+    assert axes[0].get_xscale() == "log" and len(axes[1].images) == 1
+    close(figure)
+
+
+def test_lasso_explorer_is_deterministic():
+    # speed is not a unit test (see benchmarks/); only the seeding is checked here
+    b = lasso_var_explorer(0.05, p=10, T=200, seed=3)
+    c = lasso_var_explorer(0.05, p=10, T=200, seed=np.random.default_rng(3))  # a generator works too
+    np.testing.assert_array_equal(b.coef, c.coef)
+    close(b)
+    close(c)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(alpha=-0.1), "alpha must be >= 0"),
+        (dict(alpha=np.nan), "alpha must be finite"),
+        (dict(alpha=np.inf), "alpha must be finite"),
+        (dict(alpha="0.1"), "alpha must be a real number"),
+        (dict(alpha=True), "alpha must be a real number"),
+        (dict(alpha=0.1, p=1), "p must be >= 2"),
+        (dict(alpha=0.1, p=3.0), "p must be an int"),
+        (dict(alpha=0.1, p=10, T=12), "T=12 is too short for p=10.*T >= 13"),
+        (dict(alpha=0.1, T=-5), "T must be >= 1"),
+        (dict(alpha=0.1, target=10), r"target must be one of the series 0\.\.9"),
+        (dict(alpha=0.1, target=-1), "target must be >= 0"),
+        (dict(alpha=0.1, target=1.0), "target must be an int"),
+        (dict(alpha=0.1, seed=-1), "seed"),
+        (dict(alpha=0.1, seed="a"), "seed"),
+        (dict(alpha=0.1, axes=[None]), "pair"),
+    ],
+)
+def test_lasso_explorer_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        lasso_var_explorer(**kwargs)
+
+
+def test_lasso_explorer_accepts_the_shortest_series():
+    result = lasso_var_explorer(0.1, p=10, T=13)  # T = p + 3
+    assert result.path_alphas[-1] == 0.0
+    close(result)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(alpha=1e-4), "alpha"),
+        (dict(alpha=2.0), "alpha"),
+        (dict(p=2), "p"),
+        (dict(p=21), "p"),
+        (dict(T=40), "T"),
+        (dict(T=501), "T"),
+        (dict(seed=21), "seed"),
+        (dict(p=5, target=5), "target"),
+    ],
+)
+def test_lasso_widget_rejects_start_values_off_its_controls(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        lasso_var_explorer_widget(**kwargs)
+
+
+def test_lasso_widget_wires_controls_to_the_explorer(capsys):
+    pytest.importorskip("ipywidgets")
+    widget = lasso_var_explorer_widget(alpha=0.05, p=10, T=200, seed=2, target=7)
+    controls = {child.description: child for child in widget.children if hasattr(child, "description")}
+    assert {"alpha", "p", "T", "seed", "target"} <= set(controls)
+    assert widget.kwargs == {"alpha": 0.05, "p": 10, "T": 200, "seed": 2, "target": 7}
+    alpha = controls["alpha"]
+    assert (alpha.base ** alpha.min, alpha.base ** alpha.max) == pytest.approx((1e-3, 1.0))
+    assert [(controls[k].min, controls[k].max) for k in ("p", "T", "seed", "target")] == [
+        (3, 20), (50, 500), (0, 20), (0, 9)]
+    assert "alpha=0.05, p=10, T=200, target=7" in capsys.readouterr().out
+    # Moving a control re-runs the explorer with the new value.
+    controls["alpha"].value = 0.2
+    assert widget.kwargs["alpha"] == 0.2 and "alpha=0.2," in capsys.readouterr().out
+    # Fewer series: the target slider follows, and the redraw never sees a target >= p.
+    controls["p"].value = 5
+    assert controls["target"].max == 4 and widget.kwargs["target"] == 4
+    out = capsys.readouterr().out
+    assert "p=5, T=200, target=4" in out and "Cannot" not in out
+    controls["p"].value = 12
+    assert controls["target"].max == 11 and widget.kwargs["target"] == 4
+    controls["target"].value = 11
+    assert "p=12, T=200, target=11" in capsys.readouterr().out
