@@ -48,6 +48,7 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/neural_gc_penalty.py
 	$(PY) benchmarks/window_speed.py
 	$(PY) benchmarks/dwgc_tables.py
+	$(PY) benchmarks/sparse_var.py
 
 clean:
 	rm -rf _build student_edition .pytest_cache

@@ -33,7 +33,7 @@ Three parts, each against something independent:
    driver edge (weight 0.3 -> 0), and 200 where it was halved (0.3 -> 0.15). The same tests
    on the true factors are reported as the oracle.
 
-Run: ``.venv/bin/python benchmarks/sparse_var.py`` (about 10 minutes on 2 cores; ``--seeds``,
+Run: ``.venv/bin/python benchmarks/sparse_var.py`` (about 15 minutes on 2 cores; ``--seeds``,
 ``--pairs``, ``--epochs`` to change the sizes). Writes ``benchmarks/results/sparse_var.json``.
 """
 

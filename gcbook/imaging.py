@@ -728,7 +728,10 @@ def two_recording_test(latents_a, latents_b, lag=1, method="permutation", *, blo
       ``p = (1 + #{LR_perm >= LR}) / (1 + n_permutations)``. No distributional assumption;
       the price is that block boundaries must be far apart compared with the memory of the
       latents, and the null is "the same process", slightly more than "the same
-      coefficients".
+      coefficients". With few blocks the p-value is coarse: ``a`` and ``b`` blocks can be
+      split in only ``C(a + b, a)`` ways, and a split and its mirror image give the same
+      statistic, so p-values below about ``2 / C(a + b, a)`` cannot occur (3 blocks each:
+      about 0.1).
 
     Parameters
     ----------
