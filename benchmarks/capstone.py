@@ -1,0 +1,354 @@
+"""Capstone ("Which method when?"): every method of the book on one benchmark suite, and its fit cost.
+
+Usage::
+
+    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 20 min, one core)
+    .venv/bin/python benchmarks/capstone.py --quick          # smoke test: seed 0, size "small", no cost part
+    .venv/bin/python benchmarks/capstone.py --estimate-only  # warm-up + calibration, print the estimate, stop
+
+Everything runs through :mod:`gcbook.suite` (datasets, fixed method settings, scoring,
+runner); this script only chooses what to run, pins the threads and saves.
+
+Quality part
+------------
+:func:`gcbook.suite.run_suite` on all seven datasets (``size="full"``: VAR(3) p=10
+T=1000, Lorenz-96 F=10 and F=40 p=10 T=1000, the hidden driver T=1000, the switching
+pair T=2000, the raw and the standardised SEM d=10 with 20 edges n=1000) and every
+applicable method, seeds 0 and 1 (data seed = method seed). Rows: AUROC, AUPRC, SHD and
+fit seconds per (dataset, seed, method), scored as :func:`gcbook.suite.evaluate` says.
+
+Cost part
+---------
+Fit seconds (:func:`gcbook.suite.run_row`, one fit each, seed 0) as the size grows: on
+the sparse VAR (T=1000, lag 3, edge probability 0.2) with p = 5, 10, 20, 40 for
+``granger_conditional``, ``lasso_var``, ``pcmci``, ``grngc_mlp`` and ``cmlp``; on
+the raw SEM (n=1000, ER2: 2d edges, so d=5 is the complete DAG) with d = 5, 10, 20 for
+``notears``, ``pc`` and ``ges``. These are absolute seconds on one thread of the machine
+printed at the start, for a decision guide ("seconds or hours?"), not speed ratios; the
+AUROC of each cost fit is saved too but is not a quality result (fixed epochs).
+
+Budget choices, all fixed before any run (the target is a full run under about 30 min
+on one core of the 2-core development machine)
+----------------------------------------------------------------------------------
+* Neural epoch caps (:data:`gcbook.suite.NEURAL_EPOCHS`): 1000 for CMLP and GRNGC-MLP,
+  300 for GRNGC-LSTM, 200 for GRNGC-KAN (package default 2000); early stopping on the
+  validation loss usually ends the MLP fits sooner. One KAN epoch at p=10 costs about
+  0.4 s here, an LSTM epoch about 0.1 s, an MLP epoch about 0.02 s.
+* GRNGC-LSTM and GRNGC-KAN run on seed 0 only; every other method on seeds 0 and 1.
+* Cost part: the neural methods run a fixed :data:`COST_EPOCHS` = 100 epochs (patience
+  off), so their seconds are those of 100 epochs, not of a converged fit (multiply by
+  ``epochs_run / 100`` of the quality rows for that). PCMCI stops at p = 20: a probe took
+  62 s at p = 20 and more than 7 minutes at p = 40 (``pc_alpha=None`` tries six levels).
+* All lag-based methods get the true lag (see :mod:`gcbook.suite`); Lorenz-96 gets 5.
+
+The time estimate printed at the start multiplies calibration fits (one fit of each
+method on the full sparse VAR and the full raw SEM, and 10 fixed epochs of each neural
+model) by the planned number of fits, scaled by ``(p / 10)**2 * lag / 3`` per dataset;
+for the neural methods it assumes every fit runs to its epoch cap, so it is an upper
+bound. The cost part is extrapolated from the p = 10 calibration with fixed exponents
+(:data:`COST_EXPONENTS`).
+
+Results go to ``benchmarks/results/capstone.json`` (``capstone_quick.json`` with
+``--quick``) after every row: settings, versions, machine, threads, command, the
+estimate, calibration, rows, cost rows and the summary (median over seeds per
+dataset x method). NaN is written as null.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREADS = 1
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = str(THREADS)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from importlib.metadata import PackageNotFoundError, version  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(THREADS)
+
+from gcbook import suite  # noqa: E402
+from gcbook.suite import DATASETS, METHODS, make_dataset, run_method, run_row, run_suite  # noqa: E402
+
+RESULTS_DIR = Path(__file__).parent / "results"
+SEEDS = (0, 1)
+#: A compute budget: these two run on seed 0 only.
+SLOW_METHODS = ("grngc_lstm", "grngc_kan")
+NEURAL = ("cmlp", "grngc_mlp", "grngc_lstm", "grngc_kan")
+COST_P = (5, 10, 20, 40)
+COST_TS_METHODS = ("granger_conditional", "lasso_var", "pcmci", "grngc_mlp", "cmlp")
+COST_MAX_P = {"pcmci": 20}
+COST_D = (5, 10, 20)
+COST_DAG_METHODS = ("notears", "pc", "ges")
+COST_EPOCHS = 100
+CALIBRATION_EPOCHS = 10
+#: Assumed growth of the fit time with p (or d), used only for the printed estimate.
+COST_EXPONENTS = {"granger_conditional": 3.0, "lasso_var": 2.5, "pcmci": 2.6, "grngc_mlp": 2.0, "cmlp": 2.0,
+                  "notears": 2.0, "pc": 2.0, "ges": 2.5}
+
+
+# ----------------------------------------------------------------------------- helpers
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for package in ("numpy", "scipy", "pandas", "torch", "scikit-learn", "tigramite", "causal-learn", "networkx"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = None
+    return out
+
+
+def machine() -> dict:
+    return {"machine": platform.machine(), "processor": platform.processor(), "system": platform.system(),
+            "release": platform.release(), "cpu_count": os.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def clean(value):
+    """JSON-safe: numpy scalars to Python, NaN to None."""
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return clean(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def seeds_for(method: str, quick: bool):
+    return (0,) if quick or method in SLOW_METHODS else SEEDS
+
+
+def fmt(x, spec):
+    """``format(x, spec)``, or a dash of the same width for a missing value."""
+    width = int("".join(c for c in spec.split(".")[0] if c.isdigit()) or 0)
+    return "-".rjust(width) if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+# ----------------------------------------------------------------------------- estimate
+def calibrate() -> dict:
+    """Seconds of one fit of each method on full-size data (seed 0), and seconds per epoch of each neural model."""
+    out = {}
+    var10 = make_dataset("sparse_var", 0)
+    for method in ("granger_pairwise", "granger_conditional", "lasso_var", "pcmci"):
+        out[method] = run_row(var10, method, 0)["fit_seconds"]
+    for method in NEURAL:
+        start = time.perf_counter()
+        run_method(method, var10, 0, epochs=CALIBRATION_EPOCHS, patience=10**6)
+        out[method + "_per_epoch"] = (time.perf_counter() - start) / CALIBRATION_EPOCHS
+    sem = make_dataset("sem_raw", 0)
+    for method in ("notears", "sortnregress", "pc", "ges"):
+        out[method] = run_row(sem, method, 0)["fit_seconds"]
+    switching = make_dataset("switching", 0)
+    out["window_linear"] = run_row(switching, "window_linear", 0)["fit_seconds"]
+    return out
+
+
+def estimate(cal: dict, with_cost: bool) -> dict:
+    """Planned seconds of the quality part (upper bound for the neural fits) and of the cost part."""
+    quality = 0.0
+    for name, kind in DATASETS.items():
+        s = suite.SIZES[name]["full"]
+        p, lag = s.get("p", s.get("d", 2)), s.get("lag", 3)
+        scale = (p / 10) ** 2 * (lag / 3) if kind == "timeseries" else 1.0
+        for method, spec in METHODS.items():
+            if kind not in spec.kinds:
+                continue
+            n = len(seeds_for(method, quick=False))
+            if method in NEURAL:
+                fit = suite.NEURAL_EPOCHS["full"][method] * cal[method + "_per_epoch"]
+            else:
+                fit = cal[method]
+            quality += n * fit * scale
+    cost = 0.0
+    if with_cost:
+        for method in COST_TS_METHODS:
+            base = COST_EPOCHS * cal[method + "_per_epoch"] if method in NEURAL else cal[method]
+            cost += sum(base * (p / 10) ** COST_EXPONENTS[method] for p in COST_P if p <= COST_MAX_P.get(method, p))
+        for method in COST_DAG_METHODS:
+            cost += sum(cal[method] * (d / 10) ** COST_EXPONENTS[method] for d in COST_D)
+    return {"quality_seconds": quality, "cost_seconds": cost, "total_seconds": quality + cost}
+
+
+# ----------------------------------------------------------------------------- parts
+def cost_rows(record):
+    for p in COST_P:
+        data = make_dataset("sparse_var", 0, p=p)
+        for method in COST_TS_METHODS:
+            if p > COST_MAX_P.get(method, p):
+                continue
+            options = {"epochs": COST_EPOCHS, "patience": 10**6} if method in NEURAL else {}
+            record(run_row(data, method, 0, **options) | {"epochs": options.get("epochs")})
+    for d in COST_D:
+        data = make_dataset("sem_raw", 0, d=d, n_edges=min(2 * d, d * (d - 1) // 2))
+        for method in COST_DAG_METHODS:
+            record(run_row(data, method, 0) | {"epochs": None})
+
+
+def summarize(rows) -> list[dict]:
+    """Median over seeds per dataset x method of AUROC, AUPRC, SHD and seconds."""
+    import pandas as pd
+
+    if not rows:
+        return []
+    df = pd.DataFrame(rows)
+    order = {m: i for i, m in enumerate(METHODS)}
+    dorder = {d: i for i, d in enumerate(DATASETS)}
+    med = (df.groupby(["dataset", "method", "level"], sort=False)
+             .agg(n_seeds=("seed", "nunique"), auroc=("auroc", "median"), auprc=("auprc", "median"),
+                  shd=("shd", "median"), fit_seconds=("fit_seconds", "median"))
+             .reset_index())
+    med = med.sort_values(["dataset", "method"], key=lambda c: c.map(dorder if c.name == "dataset" else order))
+    return med.to_dict("records")
+
+
+def print_summary(summary):
+    print(f"\n{'dataset':18s} {'method':20s} {'level':8s} {'seeds':>5s} {'AUROC':>6s} {'AUPRC':>6s} "
+          f"{'SHD':>5s} {'seconds':>8s}")
+    for r in summary:
+        print(f"{r['dataset']:18s} {r['method']:20s} {r['level']:8s} {r['n_seeds']:5d} {fmt(r['auroc'], '6.3f')} "
+              f"{fmt(r['auprc'], '6.3f')} {fmt(r['shd'], '5.1f')} {fmt(r['fit_seconds'], '8.2f')}")
+
+
+def print_cost(rows):
+    if not rows:
+        return
+    print("\nfit seconds against size (one thread; neural: a fixed", COST_EPOCHS, "epochs)")
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    for method in methods:
+        cells = ", ".join(f"{'d' if r['kind'] == 'dag' else 'p'}={r['p']}: {r['fit_seconds']:.2f} s"
+                          for r in rows if r["method"] == method)
+        print(f"  {method:20s} {cells}")
+
+
+def headline(summary) -> str:
+    """Best median graph AUROC per dataset, the window AUROC, and the spurious links on the hidden driver."""
+    def ok(x):
+        return x is not None and not math.isnan(x)
+
+    parts = []
+    for name in DATASETS:
+        graph = [r for r in summary if r["dataset"] == name and r["level"] == "graph" and ok(r["auroc"])]
+        if graph:
+            top = max(graph, key=lambda r: r["auroc"])
+            parts.append(f"{name}: best {top['method']} AUROC {top['auroc']:.3f}")
+    window = [r for r in summary if r["level"] == "window" and ok(r["auroc"])]
+    parts += [f"{r['dataset']}: {r['method']} window AUROC {r['auroc']:.3f}" for r in window]
+    hidden = [r for r in summary if r["dataset"] == "hidden_driver" and ok(r["shd"])]
+    if hidden:
+        wrong = sum(r["shd"] > 0 for r in hidden)
+        parts.append(f"hidden_driver: {wrong} of {len(hidden)} methods with a graph report a spurious link")
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help='seed 0, size "small", no cost part (smoke test)')
+    parser.add_argument("--estimate-only", action="store_true", help="warm up, calibrate, print the estimate, stop")
+    args = parser.parse_args(argv)
+    wall = time.perf_counter()
+    size = "small" if args.quick else "full"
+    path = RESULTS_DIR / ("capstone_quick.json" if args.quick else "capstone.json")
+
+    results = {
+        "settings": {
+            "quick": args.quick,
+            "size": size,
+            "datasets": {name: {"kind": kind, **suite.SIZES[name][size]} for name, kind in DATASETS.items()},
+            "methods": {name: {"kinds": list(spec.kinds), "uses_lag": spec.uses_lag, "settings": spec.description}
+                        for name, spec in METHODS.items()},
+            "seeds": {m: list(seeds_for(m, args.quick)) for m in METHODS},
+            "neural_epochs": suite.NEURAL_EPOCHS[size],
+            "alpha": suite.ALPHA, "lasso_alpha": suite.LASSO_ALPHA, "window": suite.WINDOW,
+            "cost": None if args.quick else {
+                "sparse_var_p": COST_P, "ts_methods": COST_TS_METHODS, "max_p": COST_MAX_P, "sem_d": COST_D,
+                "sem_edges": "min(2 d, d (d - 1) / 2)", "dag_methods": COST_DAG_METHODS,
+                "neural_epochs": COST_EPOCHS, "seed": 0, "T": 1000, "n": 1000},
+        },
+        "versions": versions(),
+        "machine": machine(),
+        "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS, "torch": torch.get_num_threads()},
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "estimate": None,
+        "calibration": None,
+        "rows": [],
+        "cost": [],
+        "summary": [],
+    }
+
+    def save():
+        results["summary"] = summarize(results["rows"])
+        results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        results["wall_seconds"] = time.perf_counter() - wall
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(clean(results), indent=1) + "\n")
+
+    print(f"capstone: size={size}, quick={args.quick}; threads: OMP/OPENBLAS/MKL={THREADS}, "
+          f"torch={torch.get_num_threads()}")
+    print(f"versions: {results['versions']}")
+    print(f"machine: {results['machine']}")
+
+    if not args.quick:
+        # warm-up: imports, first allocations, torch initialisation (every method once on small data)
+        start = time.perf_counter()
+        run_suite(seeds=(0,), size="small")
+        print(f"warm-up (every method on the small datasets): {time.perf_counter() - start:.1f} s", flush=True)
+        cal = calibrate()
+        results["calibration"] = cal
+        results["estimate"] = est = estimate(cal, with_cost=True)
+        print("calibration (s): " + ", ".join(f"{k} {v:.3g}" for k, v in cal.items()))
+        print(f"ESTIMATE: quality part <= {est['quality_seconds'] / 60:.1f} min (neural fits at their epoch caps; "
+              f"early stopping cuts this), cost part ~ {est['cost_seconds'] / 60:.1f} min, "
+              f"total <= {est['total_seconds'] / 60:.1f} min", flush=True)
+        if args.estimate_only:  # writes nothing, so an earlier full result is kept
+            return 0
+        save()
+
+    def on_result(row):
+        results["rows"].append(row)
+        save()
+        print(f"{row['dataset']:18s} seed {row['seed']} {row['method']:20s} AUROC {fmt(row['auroc'], '.3f'):>5s} "
+              f"AUPRC {fmt(row['auprc'], '.3f'):>5s} SHD {fmt(row['shd'], 'g'):>3s} {row['fit_seconds']:8.2f} s",
+              flush=True)
+
+    fast = [m for m in METHODS if m not in SLOW_METHODS]
+    run_suite(methods=fast, seeds=(0,) if args.quick else SEEDS, size=size, on_result=on_result)
+    run_suite(methods=list(SLOW_METHODS), seeds=(0,), size=size, on_result=on_result)
+
+    if not args.quick:
+        def record(row):
+            results["cost"].append(row)
+            save()
+            unit = "d" if row["kind"] == "dag" else "p"
+            print(f"cost {row['method']:20s} {unit}={row['p']:3d}: {row['fit_seconds']:8.2f} s", flush=True)
+
+        cost_rows(record)
+
+    save()
+    print_summary(results["summary"])
+    print_cost(results["cost"])
+    total_fit = sum(r["fit_seconds"] for r in results["rows"])
+    print(f"\npeak RSS {results['peak_rss_mb']:.0f} MB; results written to {path}")
+    print(f"SUMMARY capstone ({size}): {len(results['rows'])} rows, {len(results['cost'])} cost rows, "
+          f"fit time {total_fit / 60:.1f} min, wall {(time.perf_counter() - wall) / 60:.1f} min; "
+          + headline(results["summary"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
