@@ -539,3 +539,205 @@ def test_lasso_checker_handles_stub_non_callable_and_scribbles(capsys):
 
     assert check_lasso(scribbles, verbose=False).passed
     assert check_lasso(right_lasso, verbose=False).passed
+
+
+# ----------------------------------------------------------------------------- average precision of edge scores
+def off_diagonal(A_true, scores, diagonal=False):
+    """The evaluated entries as 1-D (labels, scores), row-major; all entries with ``diagonal``."""
+    A, S = np.asarray(A_true), np.asarray(scores, dtype=float)
+    keep = np.ones(A.shape, dtype=bool) if diagonal else ~np.eye(len(A), dtype=bool)
+    return A[keep].astype(bool), S[keep]
+
+
+def right_auprc(A_true, scores):
+    """An independent average precision: one step per distinct score, highest first."""
+    y, s = off_diagonal(A_true, scores)
+    ap, previous_recall = 0.0, 0.0
+    for level in np.unique(s)[::-1]:
+        chosen = s >= level
+        hits = np.sum(y & chosen)
+        recall = hits / y.sum()
+        ap += (recall - previous_recall) * hits / chosen.sum()
+        previous_recall = recall
+    return float(ap)
+
+
+def sklearn_auprc(A_true, scores, diagonal=False):
+    from sklearn.metrics import average_precision_score
+
+    return average_precision_score(*off_diagonal(A_true, scores, diagonal))
+
+
+def sklearn_trapezoid(A_true, scores, diagonal=False):
+    from sklearn.metrics import auc, precision_recall_curve
+
+    precision, recall, _ = precision_recall_curve(*off_diagonal(A_true, scores, diagonal))
+    return auc(recall, precision)
+
+
+def one_at_a_time(A_true, scores, order="index"):
+    """Average precision with ties broken one entry at a time: by index, or by sorting ascending and reversing."""
+    y, s = off_diagonal(A_true, scores)
+    ranking = np.argsort(-s, kind="stable") if order == "index" else np.argsort(s)[::-1]
+    hits = np.cumsum(y[ranking])
+    return float(np.sum((hits / np.arange(1, s.size + 1))[y[ranking]]) / y.sum())
+
+
+def sklearn_auroc(A_true, scores):
+    from sklearn.metrics import roc_auc_score
+
+    return roc_auc_score(*off_diagonal(A_true, scores))
+
+
+def equal_weight_precisions(A_true, scores):
+    y, s = off_diagonal(A_true, scores)
+    return float(np.mean([np.mean(y[s >= level]) for level in np.unique(s)]))
+
+
+def test_auprc_cases_match_sklearn_and_cover_the_brief():
+    pytest.importorskip("sklearn")
+    from gcbook.exercises import _AUPRC_TOL, _auprc_cases
+    from gcbook.metrics import auprc
+
+    cases = list(_auprc_cases())
+    assert 5 <= len(cases) <= 7
+    for name, (A, S), expected, hints in cases:
+        assert 6 <= len(A) <= 12 and A.shape == S.shape
+        assert expected == pytest.approx(sklearn_auprc(A, S), abs=1e-12), name
+        assert expected == pytest.approx(right_auprc(A, S), abs=1e-12), name
+        assert all(abs(value - expected) > _AUPRC_TOL for value, _ in hints), name  # a right answer gets no hint
+        assert "[" not in name and "seed" not in name  # names describe the case, not the data
+    matrices = [args for _, args, _, _ in cases]
+
+    def tied_classes(A, S):  # some tied score is shared by a true edge and a non-edge
+        y, s = off_diagonal(A, S)
+        return any(y[s == level].any() and not y[s == level].all() for level in np.unique(s))
+
+    assert any(tied_classes(A, S) and np.mean(off_diagonal(A, S)[1] == 0) > 0.5 for A, S in matrices)  # lasso
+    assert any(set(np.unique(S)) == {0.0, 0.5, 1.0} and tied_classes(A, S) for A, S in matrices)  # CPDAG
+    assert any(np.diag(A).any() and np.argmax(S) in np.flatnonzero(np.eye(len(A)))
+               and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01 for A, S in matrices)
+    assert any(expected == 1.0 for _, _, expected, _ in cases)
+    assert any((S < 0).any() and abs(auprc(A, np.abs(S)) - auprc(A, S)) > 0.1 for A, S in matrices)
+    assert any(off_diagonal(A, S)[0].sum() == 1 for A, S in matrices)
+    assert any(not np.allclose(A, A.T) and abs(auprc(A.T, S) - auprc(A, S)) > 0.1 for A, S in matrices)
+
+
+def test_auprc_checker_accepts_right_answers(capsys):
+    pytest.importorskip("sklearn")
+    from gcbook.exercises import check_auprc
+
+    report = check_auprc(right_auprc)
+    assert report.passed and report.n_passed == len(report.cases) == 7
+    assert "7 of 7 hidden cases passed" in capsys.readouterr().out
+    assert check_auprc(sklearn_auprc, verbose=False).passed
+    assert check_auprc(lambda A, S: np.array(right_auprc(A, S)), verbose=False).passed  # a 0-d array
+    assert check_auprc(lambda A, S: np.float64(right_auprc(A, S)), verbose=False).passed
+
+
+def test_auprc_checker_accepts_torch_scalars():
+    torch = pytest.importorskip("torch")
+    from gcbook.exercises import check_auprc
+
+    assert check_auprc(lambda A, S: torch.tensor(right_auprc(A, S), dtype=torch.float64), verbose=False).passed
+
+
+@pytest.mark.parametrize(
+    "mistake, hint, n_failed",
+    [
+        (lambda A, S: sklearn_auprc(A, S, diagonal=True), "you included the diagonal", 5),
+        (sklearn_trapezoid, "interpolated the precision-recall curve linearly", 6),
+        (one_at_a_time, "ranked tied scores one at a time", 2),
+        (lambda A, S: one_at_a_time(A, S, order="reversed"), "ranked tied scores one at a time", 2),
+        (sklearn_auroc, "that is the AUROC", 6),
+        (lambda A, S: right_auprc(A, np.abs(S)), "you took |scores|", 1),
+        (lambda A, S: right_auprc(A.T, S), "compared the score of i -> j with A_true[j, i]", 7),
+        (lambda A, S: (lambda y, s: np.mean(y[s > 0]))(*off_diagonal(A, S)), "precision at a single threshold", 7),
+        (lambda A, S: (lambda y, s: np.mean(y[np.argsort(-s)[: y.sum()]]))(*off_diagonal(A, S)),
+         "precision at a single threshold", 6),
+        (equal_weight_precisions, "with equal weights", 7),
+        (lambda A, S: right_auprc(A, -S), "ranked the scores in increasing order", 7),
+    ],
+    ids=["diagonal", "trapezoid", "ties-by-index", "ties-reversed", "auroc", "abs", "transposed", "precision-above-0",
+         "precision-top-k", "equal-weights", "increasing"],
+)
+def test_auprc_checker_explains_mistakes(mistake, hint, n_failed):
+    pytest.importorskip("sklearn")
+    from gcbook.exercises import check_auprc
+
+    report = check_auprc(mistake, verbose=False)
+    failed = [case for case in report.cases if not case.passed]
+    assert not report.passed and len(failed) == n_failed, [case.message for case in report.cases]
+    assert all(case.message.startswith("expected AP=") and hint in case.message for case in failed), [
+        case.message for case in failed
+    ]
+    assert not any(" And: " in case.message for case in failed)  # one mistake, one hint
+
+
+def test_auprc_checker_names_both_of_two_mistakes():
+    pytest.importorskip("sklearn")
+    from gcbook.exercises import check_auprc
+
+    report = check_auprc(lambda A, S: sklearn_trapezoid(A, S, diagonal=True), verbose=False)
+    assert report.n_passed == 1  # the perfect ranking: the trapezoids and the step sum are both 1 there
+    both = [case.message for case in report.cases if "included the diagonal" in case.message
+            and " And: " in case.message and "interpolated" in case.message]
+    assert both, [case.message for case in report.cases]
+
+
+def test_auprc_checker_gives_no_hint_to_an_unknown_mistake():
+    from gcbook import exercises
+    from gcbook.exercises import check_auprc
+
+    report = check_auprc(lambda A, S: 0.9 * right_auprc(A, S), verbose=False)
+    assert report.n_passed == 0
+    hints = [value for key, value in vars(exercises).items() if key.startswith("_HINT_AUPRC")]
+    for case in report.cases:
+        assert case.message.startswith("expected AP=") and case.message.endswith(".") and ":" not in case.message
+        assert not any(hint[:30] in case.message for hint in hints)
+    report = check_auprc(lambda A, S: right_auprc(A, S) + 1.0, verbose=False)
+    assert all("between 0 and 1" in case.message for case in report.cases)
+
+
+def test_auprc_checker_reports_float32_and_garbage():
+    from gcbook.exercises import check_auprc
+
+    report = check_auprc(lambda A, S: np.float32(right_auprc(A, S)), verbose=False)
+    assert not report.passed and any("float64" in case.message for case in report.cases)
+    assert all(case.passed or "float64" in case.message for case in report.cases)
+    for garbage, text in [
+        (lambda A, S: None, "return statement"),
+        (lambda A, S: "0.5", "single number"),
+        (lambda A, S: S, "got ndarray of shape"),
+        (lambda A, S: [right_auprc(A, S)], "single number"),
+        (lambda A, S: (np.linspace(1, 0, 5), np.linspace(0, 1, 5), np.arange(4.0)), "the curve itself"),
+        (lambda A, S: [[1.0], [1.0, 2.0]], "single number"),
+        (lambda A, S: {"ap": 0.5}, "single number"),
+        (lambda A, S: float("nan"), "0 / 0"),
+        (lambda A, S: 0.5 + 1j, "real number"),
+        (lambda A, S: True, "boolean"),
+        (lambda A, S: 1 / 0, "ZeroDivisionError"),
+    ]:
+        report = check_auprc(garbage, verbose=False)
+        assert report.n_passed == 0 and len(report.cases) == 7
+        assert all(text in case.message for case in report.cases), (text, report.cases[0].message)
+
+
+def test_auprc_checker_handles_stub_non_callable_and_scribbles(capsys):
+    from gcbook.exercises import check_auprc
+
+    def stub(A_true, scores):
+        raise NotImplementedError("Exercise: return the average precision of the off-diagonal scores")
+
+    report = check_auprc(stub)
+    assert not report.passed and "not implemented yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="function itself"):
+        check_auprc(0.5)
+
+    def scribbles(A_true, scores):
+        ap = right_auprc(A_true, scores)
+        A_true[:], scores[:] = 0, 0.0
+        return ap
+
+    assert check_auprc(scribbles, verbose=False).passed
+    assert check_auprc(right_auprc, verbose=False).passed
