@@ -20,11 +20,26 @@ pairs, whose columns are ``[effect, cause]`` (direction ``1 -> 0``).
 The lasso-VAR explorer (:func:`lasso_var_explorer`, :func:`lasso_var_explorer_widget`) does the same
 for the sparse Granger causality of :mod:`gcbook.sparse_var`: a random sparse VAR(1), the lasso path
 of one target series and the estimated graph at the chosen penalty against the truth.
+
+The NOTEARS explorer (:func:`notears_explorer`, :func:`notears_explorer_widget`) shows the final
+weight threshold of :func:`gcbook.notears.notears_linear` at work on a simulated ER2 graph: the
+weights before the threshold, split by the truth, and the graph that is left against the true one,
+on the raw or the standardised data. The fit is cached per simulation setting, so moving the
+threshold is instant.
+
+The GRNGC explorer (:func:`grngc_explorer`, :func:`grngc_explorer_widget`) does the same for the
+neural Granger causality of :mod:`gcbook.neural`: the Jacobian scores of a small
+:class:`~gcbook.neural.GRNGC` trained with the chosen penalty on Lorenz-96 or a VAR, split by the
+truth, and the graph at a threshold given as a fraction of the largest score. One network is
+trained per (system, seed, penalty) and cached.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +61,12 @@ __all__ = [
     "LassoExplorerResult",
     "lasso_var_explorer",
     "lasso_var_explorer_widget",
+    "NotearsExplorerResult",
+    "notears_explorer",
+    "notears_explorer_widget",
+    "GrngcExplorerResult",
+    "grngc_explorer",
+    "grngc_explorer_widget",
 ]
 
 #: Own-lag coefficient of both series of :func:`coupled_pair`.
@@ -1136,4 +1157,754 @@ def lasso_var_explorer_widget(alpha: float = 0.05, p: int = 10, T: int = 200, se
         controls["target"].max = change["new"] - 1
 
     controls["p"].observe(follow_p, names="value")
+    return widgets.interactive(update, **controls)
+
+
+# ----------------------------------------------------------------------------- shared by the graph explorers
+def _category_legend(ax, codes, extra=()):
+    """Legend of a TP / FP / FN / TN map with the counts, right of ``ax``."""
+    from matplotlib.patches import Patch
+
+    from gcbook.plotting import _CATEGORY_NAMES, FN, FP, PALETTE, TN, TP
+
+    handles = [Patch(facecolor=PALETTE[_CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
+                     label=f"{_CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
+    handles += list(extra)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8,
+              borderaxespad=0.0)
+
+
+def _draw_category_map(ax, codes, title):
+    """The TP / FP / FN / TN map of an estimate, drawn as the lasso explorer draws it."""
+    from matplotlib.patches import Patch
+
+    from gcbook.plotting import _ANNOTATE_MAX_P, _CATEGORY_NAMES, PALETTE, _annotate_cells, _category_cmap
+
+    p = codes.shape[0]
+    cmap, norm = _category_cmap()
+    image = ax.imshow(codes, cmap=cmap, norm=norm, interpolation="nearest", aspect="equal")
+    _format_category_axes(ax, p)
+    if p <= _ANNOTATE_MAX_P:
+        _annotate_cells(ax, image, codes, texts=[[_CATEGORY_NAMES[c][0] for c in row] for row in codes])
+    _category_legend(ax, codes, [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"],
+                                       label="diagonal (not scored)")])
+    ax.set_title(title)
+
+
+def _strip_colours(truth_row, kept):
+    """Point colours of a strip panel: kept true edges TP, dropped ones FN, kept non-edges FP, else TN."""
+    from gcbook.plotting import PALETTE
+
+    if truth_row:
+        return np.where(kept, PALETTE["tp"], PALETTE["fn"])
+    return np.where(kept, PALETTE["fp"], PALETTE["neutral"])
+
+
+def _jitter(size: int) -> np.ndarray:
+    """Fixed vertical jitter of a strip panel (the same points do not jump between updates)."""
+    return np.random.default_rng(0).uniform(-0.28, 0.28, size)
+
+
+# ----------------------------------------------------------------------------- NOTEARS
+#: Range of the NOTEARS explorer's threshold slider (the weights are drawn from ±[0.5, 2]).
+NOTEARS_THRESHOLD_RANGE = (0.0, 1.5)
+#: The L1 weights the NOTEARS explorer's slider offers: the grid of the chapter's tuning section.
+NOTEARS_LAMBDAS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: Ranges of the NOTEARS explorer's sliders for the number of nodes, samples and the seed.
+NOTEARS_D_RANGE = (5, 12)
+NOTEARS_N_RANGE = (50, 2000)
+NOTEARS_SEED_RANGE = (0, 20)
+
+
+@dataclass(frozen=True, repr=False)
+class NotearsExplorerResult:
+    """One state of the NOTEARS explorer.
+
+    Attributes
+    ----------
+    threshold : float
+        The final weight threshold: entries with ``|W| < threshold`` are set to 0.
+    lambda1 : float
+        The L1 weight of the fit.
+    standardize : bool
+        Whether NOTEARS saw the standardised columns (variance 1) instead of the raw data.
+    d, n, seed : int
+        Nodes, samples and seed of the simulation: an ER2 graph (``2 d`` edges).
+    X : numpy.ndarray, shape (n, d)
+        The data NOTEARS saw (standardised when ``standardize``); read-only.
+    B : numpy.ndarray of int, shape (d, d)
+        The true DAG, ``B[i, j] = 1`` means ``i -> j``; read-only.
+    W_raw : numpy.ndarray, shape (d, d)
+        The NOTEARS solution before the threshold (the last ``history.W``); read-only.
+    W : numpy.ndarray, shape (d, d)
+        ``notears_linear(X, lambda1, w_threshold=threshold)``: ``W_raw`` thresholded, with the weakest
+        edge of any remaining cycle removed.
+    removed : tuple of (int, int)
+        The edges removed to break cycles (empty unless the threshold is very low).
+    varsortability : float
+        Fraction of the true edges ``i -> j`` with ``var(x_i) < var(x_j)`` in ``X``, ties one half.
+    n_edges, shd : int
+        Number of estimated edges and the structural Hamming distance
+        (:func:`gcbook.metrics.count_accuracy`; a reversed edge costs 1).
+    precision, recall : float
+        Fraction of the estimated edges that are true edges with the right direction, and fraction of
+        the true edges found with the right direction; precision is ``nan`` with no estimated edge.
+    figure : matplotlib.figure.Figure
+        Left: ``|W_raw|`` of every pair, split into true edges, reversed true edges and non-edges,
+        with the threshold; right: the estimate's TP / FP / FN / TN map.
+    """
+
+    threshold: float
+    lambda1: float
+    standardize: bool
+    d: int
+    n: int
+    seed: int
+    X: np.ndarray
+    B: np.ndarray
+    W_raw: np.ndarray
+    W: np.ndarray
+    removed: tuple
+    varsortability: float
+    n_edges: int
+    shd: int
+    precision: float
+    recall: float
+    figure: object
+
+    def scores_text(self) -> str:
+        """``"20 edges, SHD 0, precision 1.00, recall 1.00"``, with ``n/a`` for an undefined score."""
+        edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
+        return (f"{edges}, SHD {self.shd}, precision {_format_score(self.precision)}, "
+                f"recall {_format_score(self.recall)}")
+
+    def __repr__(self) -> str:
+        data = "standardised" if self.standardize else "raw"
+        cut = f", {len(self.removed)} cycle edge(s) cut" if self.removed else ""
+        return (f"NotearsExplorerResult(threshold={self.threshold:g}, lambda1={self.lambda1:g}, d={self.d}, "
+                f"n={self.n}, seed={self.seed}, {data} data, varsortability {self.varsortability:.2f}; "
+                f"{self.scores_text()}{cut})")
+
+
+def _notears_data(d: int, n: int, seed: int):
+    """The explorer's simulation: ER2 graph, NOTEARS weights and Gaussian data from one generator."""
+    from gcbook.simulate import dag_weights, linear_sem, random_dag
+
+    rng = np.random.default_rng(seed)
+    B = random_dag(d, 2 * d, kind="ER", seed=rng)
+    X = linear_sem(dag_weights(B, seed=rng), n, seed=rng)
+    return B, X
+
+
+@functools.lru_cache(maxsize=64)
+def _notears_fit(d: int, n: int, seed: int, standardize: bool, lambda1: float):
+    """Simulate and fit once per setting (the threshold acts after the fit); the arrays are read-only."""
+    from gcbook.notears import notears_linear
+
+    B, X = _notears_data(d, n, seed)
+    if standardize:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    with warnings.catch_warnings():
+        # The fit's own threshold (0) is not the one shown, so its cycle warning does not apply.
+        warnings.simplefilter("ignore", UserWarning)
+        _, history = notears_linear(X, lambda1=lambda1, w_threshold=0.0, enforce_dag=False, return_history=True)
+    W_raw = history.W[-1].copy()
+    for array in (B, X, W_raw):
+        array.setflags(write=False)
+    return B, X, W_raw
+
+
+def _edge_varsortability(X: np.ndarray, B: np.ndarray) -> float:
+    """Fraction of the edges ``i -> j`` of ``B`` with ``var(x_i) < var(x_j)``; ties (``np.isclose``) count 1/2."""
+    variance = X.var(axis=0)
+    i, j = np.nonzero(B)
+    if i.size == 0:
+        return float("nan")
+    tie = np.isclose(variance[i], variance[j])
+    return float(np.mean(np.where(tie, 0.5, variance[i] < variance[j])))
+
+
+def _dag_scores(B: np.ndarray, W: np.ndarray) -> tuple[int, int, float, float]:
+    """Number of estimated edges, SHD, precision and recall of the directed edges of ``W``."""
+    from gcbook.metrics import count_accuracy
+
+    estimate = (W != 0).astype(int)
+    truth = B != 0
+    n_edges, n_true = int(estimate.sum()), int(truth.sum())
+    hits = int((estimate.astype(bool) & truth).sum())
+    precision = hits / n_edges if n_edges else float("nan")
+    recall = hits / n_true if n_true else float("nan")
+    return n_edges, int(count_accuracy(B, estimate)["shd"]), float(precision), float(recall)
+
+
+def _check_notears_explorer_args(threshold, lambda1, standardize, d, n, seed):
+    threshold = check_real(threshold, "threshold", low=0.0)
+    lambda1 = check_real(lambda1, "lambda1", low=0.0)
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(f"standardize must be True or False, got {standardize!r}.")
+    d = check_int(d, "d", NOTEARS_D_RANGE[0])
+    n = check_int(n, "n", 10)
+    if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer)):
+        raise ValueError(f"seed must be an int >= 0 (the fit is cached per seed), got {seed!r} "
+                         f"({type(seed).__name__}).")
+    seed = check_int(seed, "seed", 0)
+    return threshold, lambda1, bool(standardize), d, n, seed
+
+
+def _draw_notears(axes, result):
+    """Strip panel of ``|W_raw|`` by truth with the threshold, and the TP / FP / FN map."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from gcbook.plotting import PALETTE, edge_categories
+
+    ax_w, ax_graph = axes
+    B, W_raw, W, threshold = result.B != 0, np.abs(result.W_raw), result.W != 0, result.threshold
+    off = ~np.eye(result.d, dtype=bool)
+    rows = [(2, "true edge\n$i \\to j$", B & off, True),
+            (1, "reversed\ntrue edge", B.T & ~B & off, False),
+            (0, "no edge\neither way", ~B & ~B.T & off, False)]
+    right = max(1.08 * float(W_raw.max()), 1.15 * threshold, 0.5)
+    ax_w.axvspan(0.0, threshold, color=PALETTE["tn"], alpha=0.9, linewidth=0, zorder=0)
+    ax_w.axvline(threshold, color="k", linestyle="--", linewidth=1.0, zorder=1)
+    for y, _, mask, is_true in rows:
+        values, kept = W_raw[mask], W[mask]
+        ax_w.scatter(values, y + _jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
+                     c=_strip_colours(is_true, kept))
+    ax_w.set_yticks([y for y, *_ in rows], [label for _, label, *_ in rows])
+    ax_w.set_ylim(-1.05, 2.5)  # room for the legend under the last row
+    ax_w.set_xlim(-0.03 * right, right)  # the exact zeros (many, with the L1 term) stay visible
+    ax_w.grid(False, axis="y")
+    ax_w.set_xlabel("$|W[i, j]|$ before the threshold, one point per pair $i \\neq j$")
+    data = "standardised" if result.standardize else "raw"
+    ax_w.set_title(f"NOTEARS, $\\lambda_1$ = {result.lambda1:g}, {data} data\n"
+                   f"varsortability {result.varsortability:.2f}")
+    handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"threshold {threshold:.2f}"),
+               Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="set to 0")]
+    ax_w.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
+
+    codes = edge_categories(B, W, include_diagonal=False)
+    cut = f", {len(result.removed)} cycle edge(s) cut" if result.removed else ""
+    _draw_category_map(ax_graph, codes, f"threshold {threshold:.2f}{cut}\n{result.scores_text()}")
+
+
+def notears_explorer(threshold: float = 0.3, *, lambda1: float = 0.1, standardize: bool = False, d: int = 8,
+                     n: int = 300, seed: int = 0, axes=None) -> NotearsExplorerResult:
+    """Fit NOTEARS to a simulated ER2 graph and show what its final threshold keeps.
+
+    The data are the chapter's benchmark: with ``rng = numpy.random.default_rng(seed)``,
+    ``B = random_dag(d, 2 d, kind="ER", seed=rng)``, ``W = dag_weights(B, seed=rng)`` (weights in
+    ±[0.5, 2]) and ``X = linear_sem(W, n, seed=rng)`` (Gaussian noise of variance 1), each column
+    standardised if ``standardize``. NOTEARS runs once per (d, n, seed, standardize, lambda1),
+    cached, and the threshold is applied afterwards exactly as :func:`gcbook.notears.notears_linear`
+    applies ``w_threshold`` (which acts after the optimisation), so ``result.W`` equals
+    ``notears_linear(X, lambda1=lambda1, w_threshold=threshold)``. A new setting takes a fraction
+    of a second for ``d <= 12``; a new threshold only redraws. This is the update function of
+    :func:`notears_explorer_widget`.
+
+    Parameters
+    ----------
+    threshold : float, default 0.3
+        The final weight threshold, ``>= 0`` (NOTEARS's default is 0.3).
+    lambda1 : float, default 0.1
+        The L1 weight, ``>= 0``.
+    standardize : bool, default False
+        Fit the standardised columns (variance 1), which removes the variance ordering.
+    d : int, default 8
+        Number of nodes, ``>= 5`` (an ER2 graph has ``2 d <= d (d - 1) / 2`` edges).
+    n : int, default 300
+        Number of samples, ``>= 10``.
+    seed : int, default 0
+        Seed of the simulation, an int ``>= 0`` (the fit is cached per seed).
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw (weights, graph). By default a new :class:`matplotlib.figure.Figure` is made
+        without :mod:`matplotlib.pyplot`.
+
+    Returns
+    -------
+    NotearsExplorerResult
+        The data, the truth, the weights before and after the threshold, the scores and the figure.
+
+    Raises
+    ------
+    ValueError
+        For a negative or non-finite ``threshold`` or ``lambda1``, a ``standardize`` that is not a
+        bool, ``d < 5``, ``n < 10``, a ``seed`` that is not an int ``>= 0``, or ``axes`` that is not a pair.
+
+    Examples
+    --------
+    >>> res = notears_explorer(0.3, seed=0)
+    >>> int(res.B.sum()), res.W_raw.shape, len(res.figure.axes)
+    (16, (8, 8), 2)
+    >>> print(res.scores_text(), f"| varsortability {res.varsortability:.2f}")
+    14 edges, SHD 2, precision 1.00, recall 0.88 | varsortability 0.75
+    >>> print(notears_explorer(0.05, seed=0).scores_text())  # the same (cached) fit, a low threshold
+    20 edges, SHD 6, precision 0.75, recall 0.94
+    >>> print(notears_explorer(0.3, standardize=True, seed=0).scores_text())  # no variance ordering
+    8 edges, SHD 11, precision 0.62, recall 0.31
+    """
+    threshold, lambda1, standardize, d, n, seed = _check_notears_explorer_args(
+        threshold, lambda1, standardize, d, n, seed)
+    if axes is not None:
+        axes = list(np.ravel(axes))
+        if len(axes) != 2:
+            raise ValueError(f"axes must be a pair (weights axes, graph axes), got {len(axes)} axes.")
+    from gcbook.notears import make_acyclic
+
+    B, X, W_raw = _notears_fit(d, n, seed, standardize, lambda1)
+    W = W_raw.copy()
+    W[np.abs(W) < threshold] = 0.0
+    np.fill_diagonal(W, 0.0)
+    W, removed = make_acyclic(W)  # as notears_linear does; a DAG comes back unchanged
+    n_edges, shd, precision, recall = _dag_scores(B, W)
+
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(10.5, 4.2), layout="constrained")
+        axes = figure.subplots(1, 2, width_ratios=[1.2, 1.0])
+    result = NotearsExplorerResult(
+        threshold=threshold, lambda1=lambda1, standardize=standardize, d=d, n=n, seed=seed, X=X, B=B,
+        W_raw=W_raw, W=W, removed=tuple(removed), varsortability=_edge_varsortability(X, B), n_edges=n_edges, shd=shd,
+        precision=precision, recall=recall, figure=axes[0].figure,
+    )
+    _draw_notears(axes, result)
+    return result
+
+
+def _check_slider_int(value, name, bounds):
+    value = check_int(value, name, bounds[0])
+    if value > bounds[1]:
+        raise ValueError(f"{name} must be <= {bounds[1]} (the slider's range), got {value}.")
+    return value
+
+
+def _check_choice_of(value, name, options):
+    if isinstance(value, (bool, np.bool_)) or value not in options:
+        raise ValueError(f"{name} must be one of {tuple(options)} (the slider's values), got {value!r}.")
+    return value
+
+
+def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standardize: bool = False, d: int = 8,
+                            n: int = 300, seed: int = 0):
+    """An :func:`ipywidgets.interactive` explorer of the NOTEARS threshold (live only with a kernel).
+
+    A slider for the threshold (0 to 1.5), one for ``lambda1`` over the chapter's grid (0, 0.01,
+    0.03, 0.1, 0.3, 1), a checkbox for standardising the columns, and sliders for the number of
+    nodes ``d`` (5 to 12), of samples ``n`` (50 to 2000) and the seed (0 to 20). Every change calls
+    :func:`notears_explorer` and shows its figure and numbers; a new threshold reuses the cached fit.
+
+    Parameters
+    ----------
+    threshold, lambda1, standardize, d, n, seed
+        Starting values of the controls.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        Display it (make it the last expression of a notebook cell).
+
+    Raises
+    ------
+    ValueError
+        If a starting value lies outside its control's range.
+    ImportError
+        If ipywidgets is not installed.
+    """
+    threshold = check_real(threshold, "threshold", low=NOTEARS_THRESHOLD_RANGE[0], high=NOTEARS_THRESHOLD_RANGE[1])
+    lambda1 = _check_choice_of(lambda1, "lambda1", NOTEARS_LAMBDAS)
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(f"standardize must be True or False, got {standardize!r}.")
+    d = _check_slider_int(d, "d", NOTEARS_D_RANGE)
+    n = _check_slider_int(n, "n", NOTEARS_N_RANGE)
+    seed = _check_slider_int(seed, "seed", NOTEARS_SEED_RANGE)
+
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    def update(threshold, lambda1, standardize, d, n, seed):
+        try:
+            result = notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n, seed=seed)
+        except ValueError as exc:  # should not happen within the controls' ranges; say so rather than crash
+            print(f"Cannot fit NOTEARS: {exc}")
+            return None
+        print(result)
+        display(result.figure)
+        return None
+
+    controls = dict(
+        threshold=widgets.FloatSlider(value=threshold, min=NOTEARS_THRESHOLD_RANGE[0],
+                                      max=NOTEARS_THRESHOLD_RANGE[1], step=0.05, description="threshold",
+                                      readout_format=".2f", continuous_update=False),
+        lambda1=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in NOTEARS_LAMBDAS], value=lambda1,
+                                        description="lambda1", continuous_update=False),
+        standardize=widgets.Checkbox(value=bool(standardize), description="standardize"),
+        d=widgets.IntSlider(value=d, min=NOTEARS_D_RANGE[0], max=NOTEARS_D_RANGE[1], step=1, description="d",
+                            continuous_update=False),
+        n=widgets.IntSlider(value=n, min=NOTEARS_N_RANGE[0], max=NOTEARS_N_RANGE[1], step=50, description="n",
+                            continuous_update=False),
+        seed=widgets.IntSlider(value=seed, min=NOTEARS_SEED_RANGE[0], max=NOTEARS_SEED_RANGE[1], step=1,
+                               description="seed", continuous_update=False),
+    )
+    return widgets.interactive(update, **controls)
+
+
+# ----------------------------------------------------------------------------- GRNGC (neural Granger causality)
+#: Simulated systems of the GRNGC explorer: :func:`gcbook.simulate.lorenz96` or a VAR(2) from
+#: :func:`gcbook.simulate.var`.
+GRNGC_SYSTEMS = ("lorenz96", "var")
+#: The penalties the GRNGC explorer's slider offers (one trained network each, cached).
+GRNGC_LAMS = (0.0, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: The explorer's short training: lag (also the VAR's order), epochs and Adam learning rate.
+GRNGC_LAG = 2
+GRNGC_EPOCHS = 300
+GRNGC_LR = 5e-3
+#: Number of series and length of the widget's simulations, and the range of its seed slider.
+GRNGC_P = 6
+GRNGC_T = 200
+GRNGC_SEED_RANGE = (0, 10)
+_SYSTEM_NAMES = {"lorenz96": "Lorenz-96", "var": "VAR(2)"}
+
+
+@dataclass(frozen=True, repr=False)
+class GrngcExplorerResult:
+    """One state of the GRNGC explorer.
+
+    Attributes
+    ----------
+    lam : float
+        The Jacobian penalty of the fit.
+    threshold : float
+        The threshold as a fraction of the largest off-diagonal score, in [0, 1].
+    system : str
+        ``"lorenz96"`` or ``"var"``.
+    p, T, seed : int
+        Series, time points and seed (of the simulation and of the network's initialisation).
+    X : numpy.ndarray, shape (T, p)
+        The simulated series; read-only.
+    A : numpy.ndarray of int, shape (p, p)
+        The true graph, ``A[i, j] = 1`` means ``i -> j``; its diagonal (the own past) is 1 and is left out of
+        every score; read-only.
+    scores : numpy.ndarray, shape (p, p)
+        ``scores_`` of ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed).fit(X)``, trained with one
+        torch thread: the mean absolute Jacobian, maximum over lags, in standard-deviation units; read-only.
+    val_loss : float
+        The fit's best validation MSE (standardised units), the honest criterion for ``lam``.
+    best_epoch : int
+        The epoch whose parameters were kept.
+    cutoff : float
+        ``threshold`` times the largest off-diagonal score.
+    estimate : numpy.ndarray of bool, shape (p, p)
+        Off-diagonal entries with ``scores >= cutoff``.
+    n_edges : int
+        Number of estimated edges.
+    precision, recall : float
+        Of the estimated edges against the off-diagonal truth; ``nan`` where undefined.
+    auroc : float
+        :func:`gcbook.metrics.auroc` of ``scores`` (off-diagonal, threshold-free); ``nan`` when the
+        off-diagonal truth is all 0 or all 1.
+    figure : matplotlib.figure.Figure
+        Left: every score on a log axis, split into true edges, non-edges and the own past, with the
+        cutoff; right: the estimate's TP / FP / FN / TN map.
+    """
+
+    lam: float
+    threshold: float
+    system: str
+    p: int
+    T: int
+    seed: int
+    X: np.ndarray
+    A: np.ndarray
+    scores: np.ndarray
+    val_loss: float
+    best_epoch: int
+    cutoff: float
+    estimate: np.ndarray
+    n_edges: int
+    precision: float
+    recall: float
+    auroc: float
+    figure: object
+
+    def scores_text(self) -> str:
+        """``"17 edges, precision 0.94, recall 0.89"``, with ``n/a`` for an undefined score."""
+        edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
+        return f"{edges}, precision {_format_score(self.precision)}, recall {_format_score(self.recall)}"
+
+    def __repr__(self) -> str:
+        return (f"GrngcExplorerResult(lam={self.lam:g}, threshold={self.threshold:g}, system={self.system!r}, "
+                f"p={self.p}, T={self.T}, seed={self.seed}; validation MSE {self.val_loss:.3f}, "
+                f"AUROC {_format_score(self.auroc)}; {self.scores_text()})")
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int):
+    """Run torch with ``n`` threads inside the block and restore the previous number afterwards.
+
+    The networks are tiny: extra threads do not help them, and on a busy machine they make a fit
+    many times slower (about 1 s against 15-30 s for the explorer's fit on two shared cores).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@functools.lru_cache(maxsize=16)
+def _grngc_data(system: str, p: int, T: int, seed: int):
+    """The explorer's simulation, cached (Lorenz-96 is integrated with an ODE solver); read-only arrays."""
+    from gcbook.simulate import lorenz96, var
+
+    X, A = lorenz96(p, T, seed=seed) if system == "lorenz96" else var(p=p, T=T, lag=GRNGC_LAG, seed=seed)
+    X.setflags(write=False)
+    A.setflags(write=False)
+    return X, A
+
+
+@functools.lru_cache(maxsize=64)
+def _grngc_fit(system: str, p: int, T: int, seed: int, lam: float):
+    """One short GRNGC fit per setting, cached: ``(scores, val_loss, best_epoch)``, scores read-only."""
+    from gcbook.neural import GRNGC
+
+    X, _ = _grngc_data(system, p, T, seed)
+    with _torch_threads(1):
+        est = GRNGC(lag=GRNGC_LAG, lam=lam, epochs=GRNGC_EPOCHS, lr=GRNGC_LR, seed=seed).fit(X)
+    scores = np.array(est.scores_, dtype=np.float64)
+    scores.setflags(write=False)
+    return scores, float(est.val_loss_), int(est.loss_history_.best_epoch)
+
+
+def _check_grngc_explorer_args(lam, threshold, system, p, T, seed):
+    lam = check_real(lam, "lam", low=0.0)
+    threshold = check_real(threshold, "threshold", low=0.0, high=1.0)
+    if not isinstance(system, str) or system not in GRNGC_SYSTEMS:
+        raise ValueError(f"system must be one of {GRNGC_SYSTEMS}, got {system!r}.")
+    p = check_int(p, "p", 4 if system == "lorenz96" else 2)
+    T = check_int(T, "T", 50)
+    if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer)):
+        raise ValueError(f"seed must be an int >= 0 (the fit is cached per seed), got {seed!r} "
+                         f"({type(seed).__name__}).")
+    seed = check_int(seed, "seed", 0)
+    return lam, threshold, system, p, T, seed
+
+
+def _threshold_scores(A, scores, threshold):
+    """Cutoff, estimate, edge count, precision, recall and AUROC of thresholded scores (off-diagonal)."""
+    from gcbook.metrics import auroc
+
+    p = A.shape[0]
+    off = ~np.eye(p, dtype=bool)
+    truth = (A != 0) & off
+    cutoff = float(threshold * scores[off].max())
+    estimate = (scores >= cutoff) & off
+    n_edges, n_true = int(estimate.sum()), int(truth.sum())
+    hits = int((estimate & truth).sum())
+    precision = hits / n_edges if n_edges else float("nan")
+    recall = hits / n_true if n_true else float("nan")
+    score = auroc(A, scores) if 0 < n_true < p * (p - 1) else float("nan")
+    return cutoff, estimate, n_edges, float(precision), float(recall), float(score)
+
+
+def _log_tick_label(ax, value, _position=None) -> str:
+    """Label of a tick at 1, 2 or 5 times a power of 10: all of them on a short axis, the powers of 10 on a long one.
+
+    Decided when the axis is drawn, so a caller may change the limits afterwards.
+    """
+    low, high = ax.get_xlim()
+    if value <= 0:
+        return ""
+    mantissa = value / 10.0 ** np.floor(np.log10(value) + 1e-9)
+    if high / max(low, 1e-300) > 300.0 and not np.isclose(mantissa, 1.0):
+        return ""
+    return f"{value:g}"
+
+
+def _draw_grngc(axes, result):
+    """Strip panel of the scores (log axis) by truth with the cutoff, and the TP / FP / FN map."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    from gcbook.plotting import PALETTE, edge_categories
+
+    ax_s, ax_graph = axes
+    A, S, estimate = result.A != 0, result.scores, result.estimate
+    off = ~np.eye(result.p, dtype=bool)
+    floor = 1e-4 * float(S.max())  # a score of exactly 0 (a dead input) is drawn at the floor
+    left = max(floor, min(0.5 * float(S.min()), float(S.max()) / 20.0))  # at least a decade and a bit
+    right = 2.0 * float(S.max())
+    if result.cutoff > left:  # threshold 0 keeps everything: no line, no shading
+        # shaded far to the left, so that it still fills the panel when a caller widens the axis
+        ax_s.axvspan(result.cutoff * 1e-6, result.cutoff, color=PALETTE["tn"], alpha=0.9, linewidth=0, zorder=0)
+        ax_s.axvline(result.cutoff, color="k", linestyle="--", linewidth=1.0, zorder=1)
+    rows = [(2, "true edge\n$i \\to j$", A & off, True), (1, "no edge", ~A & off, False)]
+    for y, _, mask, is_true in rows:
+        values = np.maximum(S[mask], floor)
+        ax_s.scatter(values, y + _jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
+                     c=_strip_colours(is_true, estimate[mask]))
+    own = np.maximum(np.diag(S), floor)
+    ax_s.scatter(own, _jitter(own.size), s=18, zorder=3, facecolors="none", edgecolors=PALETTE["edge"],
+                 linewidths=0.8)
+    ax_s.set_yticks([2, 1, 0], [rows[0][1], rows[1][1], "own past\n(not scored)"])
+    ax_s.set_ylim(-1.05, 2.5)  # room for the legend under the last row
+    ax_s.set_xscale("log")
+    ax_s.set_xlim(left, right)
+    ax_s.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax_s.xaxis.set_major_formatter(FuncFormatter(functools.partial(_log_tick_label, ax_s)))
+    ax_s.xaxis.set_minor_formatter(NullFormatter())
+    ax_s.grid(False, axis="y")
+    ax_s.set_xlabel("score: mean $|\\partial \\hat x_j(t) / \\partial x_i(t-k)|$, max over lags (log scale)")
+    ax_s.set_title(f"GRNGC on {_SYSTEM_NAMES[result.system]}, $\\lambda$ = {result.lam:g}\n"
+                   f"validation MSE {result.val_loss:.3f}, AUROC {_format_score(result.auroc)}")
+    handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0,
+                      label=f"{result.threshold:.2f} $\\times$ largest"),
+               Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="below: no edge")]
+    ax_s.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
+
+    codes = edge_categories(A, estimate, include_diagonal=False)
+    _draw_category_map(ax_graph, codes, f"threshold {result.threshold:.2f} $\\times$ largest = {result.cutoff:.3g}"
+                                        f"\n{result.scores_text()}")
+
+
+def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = "lorenz96", p: int = GRNGC_P,
+                   T: int = GRNGC_T, seed: int = 0, axes=None) -> GrngcExplorerResult:
+    """Train a small GRNGC with penalty ``lam`` on a simulated system and threshold its scores.
+
+    The series are ``lorenz96(p, T, seed=seed)`` (F = 10, chaotic; three parents per series) or
+    ``var(p=p, T=T, lag=2, seed=seed)``; the network is
+    ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed)``, a short training (the chapter uses
+    600 to 2000 epochs at ``lr=0.001``) with the usual validation split and early stopping, run with
+    one torch thread (the previous number of threads is restored). One fit takes about a second for
+    the defaults and is cached per (system, p, T, seed, lam), so a new threshold only redraws. The
+    estimated edges are the off-diagonal pairs with a score of at least ``threshold`` times the
+    largest off-diagonal score; the AUROC does not depend on the threshold. This is the update
+    function of :func:`grngc_explorer_widget`.
+
+    Parameters
+    ----------
+    lam : float, default 0.03
+        The Jacobian penalty, ``>= 0``.
+    threshold : float in [0, 1], default 0.25
+        The cutoff as a fraction of the largest off-diagonal score (1 keeps only the largest edge).
+    system : {"lorenz96", "var"}, default "lorenz96"
+        The simulated system.
+    p : int, default 6
+        Number of series, ``>= 4`` for Lorenz-96 and ``>= 2`` for the VAR.
+    T : int, default 200
+        Number of time points, ``>= 50``.
+    seed : int, default 0
+        Seed of the simulation and of the network's initialisation, an int ``>= 0`` (the fit is
+        cached per seed).
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw (scores, graph). By default a new :class:`matplotlib.figure.Figure` is made
+        without :mod:`matplotlib.pyplot`.
+
+    Returns
+    -------
+    GrngcExplorerResult
+        The data, the truth, the scores, the validation error, the graph at the threshold with its
+        scores (``nan`` where undefined, shown as "n/a") and the figure.
+
+    Raises
+    ------
+    ValueError
+        For a negative or non-finite ``lam``, a ``threshold`` outside [0, 1], an unknown ``system``,
+        too few series for the system, ``T < 50``, a ``seed`` that is not an int ``>= 0``, or
+        ``axes`` that is not a pair.
+
+    Examples
+    --------
+    >>> res = grngc_explorer(0.03, 0.25, seed=0)
+    >>> int(res.A.sum()) - res.p, res.scores.shape, len(res.figure.axes)  # true cross edges
+    (18, (6, 6), 2)
+    >>> print(f"AUROC {res.auroc:.2f}, validation MSE {res.val_loss:.3f}; {res.scores_text()}")
+    AUROC 1.00, validation MSE 0.076; 25 edges, precision 0.72, recall 1.00
+    >>> print(grngc_explorer(0.03, 0.5, seed=0).scores_text())  # the same (cached) fit, a higher threshold
+    18 edges, precision 1.00, recall 1.00
+    """
+    lam, threshold, system, p, T, seed = _check_grngc_explorer_args(lam, threshold, system, p, T, seed)
+    if axes is not None:
+        axes = list(np.ravel(axes))
+        if len(axes) != 2:
+            raise ValueError(f"axes must be a pair (scores axes, graph axes), got {len(axes)} axes.")
+
+    X, A = _grngc_data(system, p, T, seed)
+    scores, val_loss, best_epoch = _grngc_fit(system, p, T, seed, lam)
+    cutoff, estimate, n_edges, precision, recall, score = _threshold_scores(A, scores, threshold)
+
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(10.5, 4.2), layout="constrained")
+        axes = figure.subplots(1, 2, width_ratios=[1.2, 1.0])
+    result = GrngcExplorerResult(
+        lam=lam, threshold=threshold, system=system, p=p, T=T, seed=seed, X=X, A=A, scores=scores,
+        val_loss=val_loss, best_epoch=best_epoch, cutoff=cutoff, estimate=estimate, n_edges=n_edges,
+        precision=precision, recall=recall, auroc=score, figure=axes[0].figure,
+    )
+    _draw_grngc(axes, result)
+    return result
+
+
+def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: str = "lorenz96", seed: int = 0):
+    """An :func:`ipywidgets.interactive` explorer of the GRNGC penalty and threshold (live only with a kernel).
+
+    A slider for the penalty over a fixed grid (0, 0.003, 0.01, 0.03, 0.1, 0.3, 1), one for the
+    threshold as a fraction of the largest score (0 to 1), a dropdown for the system (Lorenz-96 or
+    a VAR(2)) and a slider for the seed (0 to 10); the simulations have ``p = 6`` series and
+    ``T = 200`` time points. Every change calls :func:`grngc_explorer` and shows its figure and
+    numbers. A penalty, system or seed not seen before trains a network (about a second); the fits
+    are cached, so going back to one, and every move of the threshold, is immediate.
+
+    Parameters
+    ----------
+    lam, threshold, system, seed
+        Starting values of the controls.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        Display it (make it the last expression of a notebook cell).
+
+    Raises
+    ------
+    ValueError
+        If a starting value lies outside its control's range.
+    ImportError
+        If ipywidgets is not installed.
+    """
+    lam = _check_choice_of(lam, "lam", GRNGC_LAMS)
+    threshold = check_real(threshold, "threshold", low=0.0, high=1.0)
+    if not isinstance(system, str) or system not in GRNGC_SYSTEMS:
+        raise ValueError(f"system must be one of {GRNGC_SYSTEMS}, got {system!r}.")
+    seed = _check_slider_int(seed, "seed", GRNGC_SEED_RANGE)
+
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    def update(lam, threshold, system, seed):
+        try:
+            result = grngc_explorer(lam, threshold, system=system, seed=seed)
+        except ValueError as exc:  # should not happen within the controls' ranges; say so rather than crash
+            print(f"Cannot fit GRNGC: {exc}")
+            return None
+        print(result)
+        display(result.figure)
+        return None
+
+    controls = dict(
+        lam=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in GRNGC_LAMS], value=lam, description="lam",
+                                    continuous_update=False),
+        threshold=widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.05, description="threshold",
+                                      readout_format=".2f", continuous_update=False),
+        system=widgets.Dropdown(options=[(_SYSTEM_NAMES[s], s) for s in GRNGC_SYSTEMS], value=system,
+                                description="system"),
+        seed=widgets.IntSlider(value=seed, min=GRNGC_SEED_RANGE[0], max=GRNGC_SEED_RANGE[1], step=1,
+                               description="seed", continuous_update=False),
+    )
     return widgets.interactive(update, **controls)

@@ -9,14 +9,20 @@ from matplotlib.figure import Figure
 
 from gcbook.explorers import (
     ExplorerResult,
+    GrngcExplorerResult,
     LassoExplorerResult,
+    NotearsExplorerResult,
     WindowExplorerResult,
     coupled_pair,
     explorer_grid,
     granger_explorer,
     granger_explorer_widget,
+    grngc_explorer,
+    grngc_explorer_widget,
     lasso_var_explorer,
     lasso_var_explorer_widget,
+    notears_explorer,
+    notears_explorer_widget,
     simulate_pairs,
     window_explorer,
     window_explorer_widget,
@@ -594,3 +600,347 @@ def test_lasso_widget_wires_controls_to_the_explorer(capsys):
     assert controls["target"].max == 11 and widget.kwargs["target"] == 4
     controls["target"].value = 11
     assert "p=12, T=200, target=11" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- NOTEARS explorer
+def _notears_reference(d, n, seed, standardize):
+    """The explorer's documented simulation, written out: ER2 graph, weights and data from one generator."""
+    from gcbook.simulate import dag_weights, linear_sem, random_dag
+
+    rng = np.random.default_rng(seed)
+    B = random_dag(d, 2 * d, kind="ER", seed=rng)
+    X = linear_sem(dag_weights(B, seed=rng), n, seed=rng)
+    if standardize:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return B, X
+
+
+@pytest.mark.parametrize(
+    "threshold, lambda1, standardize, d, n, seed",
+    [(0.3, 0.1, False, 8, 300, 0), (0.05, 0.1, False, 6, 200, 3), (0.3, 0.1, True, 8, 300, 0),
+     (0.0, 0.0, False, 5, 100, 2), (1.2, 0.03, True, 7, 150, 11)],
+)
+def test_notears_explorer_matches_notears_linear(threshold, lambda1, standardize, d, n, seed):
+    import warnings
+
+    from gcbook.notears import notears_linear
+
+    result = notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n, seed=seed)
+    assert isinstance(result, NotearsExplorerResult)
+    B, X = _notears_reference(d, n, seed, standardize)
+    np.testing.assert_array_equal(result.B, B)
+    np.testing.assert_array_equal(result.X, X)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        W, history = notears_linear(X, lambda1=lambda1, w_threshold=threshold, return_history=True)
+    np.testing.assert_array_equal(result.W, W)  # the threshold acts after the fit, exactly as in notears_linear
+    np.testing.assert_array_equal(result.W_raw, history.W[-1])
+    assert bool(result.removed) == bool(caught)  # notears_linear warns exactly when it cuts a cycle
+    assert (result.threshold, result.lambda1, result.standardize, result.d, result.n, result.seed) == (
+        threshold, lambda1, standardize, d, n, seed)
+    assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
+    assert repr(result).startswith("NotearsExplorerResult(") and result.scores_text() in repr(result)
+    close(result)
+
+
+def test_notears_explorer_cuts_cycles_at_threshold_zero():
+    from gcbook.simulate import is_dag
+
+    result = notears_explorer(0.0, lambda1=0.0, d=5, n=100, seed=2)
+    assert result.removed and is_dag((result.W != 0).astype(int))
+    assert "cycle edge(s) cut" in repr(result) and "cycle edge(s) cut" in result.figure.axes[1].get_title()
+    close(result)
+
+
+@pytest.mark.parametrize("threshold, standardize, seed", [(0.3, False, 0), (0.05, False, 4), (0.3, True, 0),
+                                                         (0.8, True, 9), (1.5, False, 1)])
+def test_notears_explorer_scores_match_hand_computation(threshold, standardize, seed):
+    result = notears_explorer(threshold, standardize=standardize, d=7, n=200, seed=seed)
+    B, W, d = result.B, result.W, 7
+    true = {(i, j) for i in range(d) for j in range(d) if B[i, j]}
+    found = {(i, j) for i in range(d) for j in range(d) if W[i, j] != 0}
+    assert result.n_edges == len(found)
+    assert np.array_equal(result.precision, len(found & true) / len(found) if found else np.nan, equal_nan=True)
+    assert result.recall == pytest.approx(len(found & true) / len(true))
+    # SHD: unordered pairs whose configuration (none, i -> j, j -> i) differs; a reversal costs 1
+    pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
+    assert result.shd == sum(((i, j) in true, (j, i) in true) != ((i, j) in found, (j, i) in found) for i, j in pairs)
+    variance = result.X.var(axis=0)
+    by_hand = [0.5 if np.isclose(variance[i], variance[j]) else float(variance[i] < variance[j]) for i, j in true]
+    assert result.varsortability == pytest.approx(np.mean(by_hand))
+    if standardize:
+        np.testing.assert_allclose(result.X.std(axis=0), 1.0, rtol=1e-12)
+        assert result.varsortability == 0.5
+    close(result)
+
+
+def test_notears_explorer_reuses_the_cached_fit_for_a_new_threshold():
+    a = notears_explorer(0.3, d=6, n=120, seed=5)
+    b = notears_explorer(0.8, d=6, n=120, seed=5)
+    assert a.W_raw is b.W_raw and a.X is b.X  # one fit, two thresholds
+    assert not a.W_raw.flags.writeable and not a.X.flags.writeable  # the cache cannot be changed by a caller
+    assert np.count_nonzero(b.W) <= np.count_nonzero(a.W)
+    c = notears_explorer(0.3, d=6, n=120, seed=5, standardize=True)
+    assert c.W_raw is not a.W_raw
+    for result in (a, b, c):
+        close(result)
+
+
+def test_notears_explorer_figure_shows_weights_threshold_and_categories():
+    from gcbook.plotting import edge_categories
+
+    result = notears_explorer(0.4, d=8, n=300, seed=0)
+    ax_w, ax_graph = result.figure.axes
+    points = np.concatenate([np.asarray(c.get_offsets())[:, 0] for c in ax_w.collections if len(c.get_offsets())])
+    off = ~np.eye(8, dtype=bool)
+    np.testing.assert_allclose(np.sort(points), np.sort(np.abs(result.W_raw[off])))  # one point per pair
+    dashed = [line for line in ax_w.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and np.allclose(dashed[0].get_xdata(), 0.4)
+    assert "raw data" in ax_w.get_title() and f"{result.varsortability:.2f}" in ax_w.get_title()
+    codes = edge_categories(result.B, result.W != 0, include_diagonal=False)
+    np.testing.assert_array_equal(ax_graph.images[0].get_array(), codes)
+    assert result.scores_text() in ax_graph.get_title()
+    assert ax_graph.get_xlabel().startswith("effect") and ax_graph.get_ylabel().startswith("cause")
+    close(result)
+
+
+def test_notears_explorer_draws_into_given_axes():
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    result = notears_explorer(0.3, d=6, n=120, seed=5, axes=axes)
+    assert result.figure is figure and len(figure.axes) == 2 and len(axes[1].images) == 1
+    close(figure)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(threshold=-0.1), "threshold must be >= 0"),
+        (dict(threshold=np.nan), "threshold must be finite"),
+        (dict(threshold="0.3"), "threshold must be a real number"),
+        (dict(threshold=0.3, lambda1=-1.0), "lambda1 must be >= 0"),
+        (dict(threshold=0.3, lambda1=np.inf), "lambda1 must be finite"),
+        (dict(threshold=0.3, standardize=1), "standardize must be True or False"),
+        (dict(threshold=0.3, standardize="yes"), "standardize must be True or False"),
+        (dict(threshold=0.3, d=4), "d must be >= 5"),
+        (dict(threshold=0.3, d=8.0), "d must be an int"),
+        (dict(threshold=0.3, n=5), "n must be >= 10"),
+        (dict(threshold=0.3, seed=-1), "seed must be >= 0"),
+        (dict(threshold=0.3, seed=None), "seed must be an int >= 0 .the fit is cached per seed"),
+        (dict(threshold=0.3, seed=np.random.default_rng(0)), "cached per seed"),
+        (dict(threshold=0.3, axes=[None]), "pair"),
+    ],
+)
+def test_notears_explorer_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        notears_explorer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(threshold=-0.1), "threshold"),
+        (dict(threshold=2.0), "threshold"),
+        (dict(lambda1=0.05), r"lambda1 must be one of \(0.0, 0.01"),
+        (dict(lambda1=True), "lambda1"),
+        (dict(standardize=None), "standardize"),
+        (dict(d=4), "d"),
+        (dict(d=13), "d must be <= 12"),
+        (dict(n=40), "n"),
+        (dict(n=2001), "n must be <= 2000"),
+        (dict(seed=21), "seed must be <= 20"),
+    ],
+)
+def test_notears_widget_rejects_start_values_off_its_controls(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        notears_explorer_widget(**kwargs)
+
+
+def test_notears_widget_wires_controls_to_the_explorer(capsys):
+    pytest.importorskip("ipywidgets")
+    widget = notears_explorer_widget(threshold=0.3, lambda1=0.1, standardize=False, d=6, n=200, seed=3)
+    controls = {child.description: child for child in widget.children if hasattr(child, "description")}
+    assert {"threshold", "lambda1", "standardize", "d", "n", "seed"} <= set(controls)
+    assert widget.kwargs == {"threshold": 0.3, "lambda1": 0.1, "standardize": False, "d": 6, "n": 200, "seed": 3}
+    assert (controls["threshold"].min, controls["threshold"].max) == (0.0, 1.5)
+    assert [value for _, value in controls["lambda1"].options] == [0.0, 0.01, 0.03, 0.1, 0.3, 1.0]
+    assert [(controls[k].min, controls[k].max) for k in ("d", "n", "seed")] == [(5, 12), (50, 2000), (0, 20)]
+    assert all(getattr(c, "continuous_update", False) is False for c in controls.values()
+               if hasattr(c, "continuous_update"))
+    assert "threshold=0.3, lambda1=0.1, d=6, n=200, seed=3, raw data" in capsys.readouterr().out
+    # Moving a control re-runs the explorer with the new value.
+    controls["threshold"].value = 0.8
+    assert widget.kwargs["threshold"] == 0.8 and "threshold=0.8," in capsys.readouterr().out
+    controls["standardize"].value = True
+    assert "standardised data, varsortability 0.50" in capsys.readouterr().out
+    controls["lambda1"].value = 0.03
+    assert "lambda1=0.03," in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- GRNGC explorer
+def _grngc_reference(system, p, T, seed, lam):
+    """The explorer's documented simulation and fit, written out (one torch thread, as documented)."""
+    import torch
+
+    from gcbook.neural import GRNGC
+    from gcbook.simulate import lorenz96, var
+
+    X, A = lorenz96(p, T, seed=seed) if system == "lorenz96" else var(p=p, T=T, lag=2, seed=seed)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        est = GRNGC(lag=2, lam=lam, epochs=300, lr=5e-3, seed=seed).fit(X)
+    finally:
+        torch.set_num_threads(before)
+    return X, A, est
+
+
+@pytest.mark.parametrize("system, p, T, seed, lam", [("lorenz96", 5, 80, 1, 0.03), ("var", 3, 60, 2, 0.0)])
+def test_grngc_explorer_matches_a_direct_fit(system, p, T, seed, lam):
+    result = grngc_explorer(lam, 0.25, system=system, p=p, T=T, seed=seed)
+    assert isinstance(result, GrngcExplorerResult)
+    X, A, est = _grngc_reference(system, p, T, seed, lam)
+    np.testing.assert_array_equal(result.X, X)
+    np.testing.assert_array_equal(result.A, A)
+    np.testing.assert_array_equal(result.scores, est.scores_)  # bit for bit: same seed, same thread count
+    assert result.val_loss == est.val_loss_ and result.best_epoch == est.loss_history_.best_epoch
+    assert (result.lam, result.threshold, result.system, result.p, result.T, result.seed) == (
+        lam, 0.25, system, p, T, seed)
+    assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
+    assert repr(result).startswith("GrngcExplorerResult(") and result.scores_text() in repr(result)
+    close(result)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.1, 0.25, 0.5, 0.9, 1.0])
+def test_grngc_explorer_scores_match_hand_computation(threshold):
+    from sklearn.metrics import roc_auc_score
+
+    result = grngc_explorer(0.03, threshold, system="lorenz96", p=5, T=80, seed=1)
+    S, A, p = result.scores, result.A, 5
+    pairs = [(i, j) for i in range(p) for j in range(p) if i != j]
+    cutoff = threshold * max(S[i, j] for i, j in pairs)
+    assert result.cutoff == pytest.approx(cutoff, rel=1e-12)
+    found = {(i, j) for i, j in pairs if S[i, j] >= cutoff}
+    true = {(i, j) for i, j in pairs if A[i, j]}
+    assert {tuple(e) for e in np.argwhere(result.estimate)} == found
+    assert result.n_edges == len(found) >= 1  # the largest score always passes
+    assert result.precision == pytest.approx(len(found & true) / len(found))
+    assert result.recall == pytest.approx(len(found & true) / len(true))
+    auc = roc_auc_score([A[i, j] for i, j in pairs], [S[i, j] for i, j in pairs])
+    assert result.auroc == pytest.approx(auc, abs=1e-12)
+    if threshold == 0.0:
+        assert result.n_edges == p * (p - 1)
+    close(result)
+
+
+def test_grngc_explorer_restores_torch_state_and_caches_the_fit():
+    import torch
+
+    threads, rng_state = torch.get_num_threads(), torch.random.get_rng_state()
+    a = grngc_explorer(0.1, 0.25, system="var", p=3, T=60, seed=7)  # a setting no other test fits
+    assert torch.get_num_threads() == threads
+    assert torch.equal(torch.random.get_rng_state(), rng_state)
+    b = grngc_explorer(0.1, 0.6, system="var", p=3, T=60, seed=7)
+    assert a.scores is b.scores and a.X is b.X  # one fit, two thresholds
+    assert not a.scores.flags.writeable and not a.X.flags.writeable
+    close(a)
+    close(b)
+
+
+def test_grngc_explorer_figure_shows_scores_cutoff_and_categories():
+    from gcbook.plotting import edge_categories
+
+    result = grngc_explorer(0.03, 0.4, system="lorenz96", p=5, T=80, seed=1)
+    ax_s, ax_graph = result.figure.axes
+    assert ax_s.get_xscale() == "log"
+    points = np.concatenate([np.asarray(c.get_offsets())[:, 0] for c in ax_s.collections if len(c.get_offsets())])
+    # one point per pair, the p (p - 1) cross pairs and the p own pasts
+    np.testing.assert_allclose(np.sort(points), np.sort(result.scores.ravel()))
+    dashed = [line for line in ax_s.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and np.allclose(dashed[0].get_xdata(), result.cutoff)
+    assert "Lorenz-96" in ax_s.get_title() and "validation MSE" in ax_s.get_title()
+    codes = edge_categories(result.A, result.estimate, include_diagonal=False)
+    np.testing.assert_array_equal(ax_graph.images[0].get_array(), codes)
+    assert result.scores_text() in ax_graph.get_title()
+    close(result)
+    no_line = grngc_explorer(0.03, 0.0, system="lorenz96", p=5, T=80, seed=1)  # threshold 0 keeps every pair
+    assert not [line for line in no_line.figure.axes[0].get_lines() if line.get_linestyle() == "--"]
+    close(no_line)
+
+
+def test_grngc_explorer_without_true_cross_edges_says_na():
+    from gcbook.simulate import var
+
+    seed = next(s for s in range(100) if var(p=2, T=10, lag=2, seed=s)[1].sum() == 2)  # only the own past
+    result = grngc_explorer(0.0, 0.5, system="var", p=2, T=60, seed=seed)
+    assert np.isnan(result.recall) and np.isnan(result.auroc)
+    assert "AUROC n/a" in repr(result) and "recall n/a" in result.scores_text()
+    close(result)
+
+
+def test_grngc_explorer_draws_into_given_axes():
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    result = grngc_explorer(0.03, 0.25, system="lorenz96", p=5, T=80, seed=1, axes=axes)
+    assert result.figure is figure and len(figure.axes) == 2
+    assert axes[0].get_xscale() == "log" and len(axes[1].images) == 1
+    close(figure)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(lam=-0.01), "lam must be >= 0"),
+        (dict(lam=np.nan), "lam must be finite"),
+        (dict(lam="0.1"), "lam must be a real number"),
+        (dict(lam=0.1, threshold=1.5), "threshold must be <= 1"),
+        (dict(lam=0.1, threshold=-0.5), "threshold must be >= 0"),
+        (dict(lam=0.1, system="lorenz"), "system must be one of"),
+        (dict(lam=0.1, system=None), "system must be one of"),
+        (dict(lam=0.1, system="lorenz96", p=3), "p must be >= 4"),
+        (dict(lam=0.1, system="var", p=1), "p must be >= 2"),
+        (dict(lam=0.1, p=6.0), "p must be an int"),
+        (dict(lam=0.1, T=40), "T must be >= 50"),
+        (dict(lam=0.1, seed=-1), "seed must be >= 0"),
+        (dict(lam=0.1, seed=None), "cached per seed"),
+        (dict(lam=0.1, axes=[None]), "pair"),
+    ],
+)
+def test_grngc_explorer_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        grngc_explorer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(lam=0.05), r"lam must be one of \(0.0, 0.003"),
+        (dict(lam=-1.0), "lam"),
+        (dict(threshold=1.2), "threshold"),
+        (dict(system="lorenz"), "system"),
+        (dict(seed=11), "seed must be <= 10"),
+        (dict(seed=-1), "seed"),
+    ],
+)
+def test_grngc_widget_rejects_start_values_off_its_controls(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        grngc_explorer_widget(**kwargs)
+
+
+def test_grngc_widget_wires_controls_to_the_explorer(capsys):
+    pytest.importorskip("ipywidgets")
+    widget = grngc_explorer_widget(lam=0.03, threshold=0.25, system="lorenz96", seed=0)
+    controls = {child.description: child for child in widget.children if hasattr(child, "description")}
+    assert {"lam", "threshold", "system", "seed"} <= set(controls)
+    assert widget.kwargs == {"lam": 0.03, "threshold": 0.25, "system": "lorenz96", "seed": 0}
+    assert [value for _, value in controls["lam"].options] == [0.0, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+    assert (controls["threshold"].min, controls["threshold"].max) == (0.0, 1.0)
+    assert [value for _, value in controls["system"].options] == ["lorenz96", "var"]
+    assert (controls["seed"].min, controls["seed"].max) == (0, 10)
+    out = capsys.readouterr().out
+    assert "lam=0.03, threshold=0.25, system='lorenz96', p=6, T=200, seed=0" in out and "Cannot" not in out
+    # Moving the threshold re-runs the explorer on the cached fit.
+    controls["threshold"].value = 0.5
+    assert widget.kwargs["threshold"] == 0.5 and "threshold=0.5," in capsys.readouterr().out
+    controls["lam"].value = 1.0
+    assert "lam=1, threshold=0.5" in capsys.readouterr().out
