@@ -49,6 +49,7 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/window_speed.py
 	$(PY) benchmarks/dwgc_tables.py
 	$(PY) benchmarks/sparse_var.py
+	$(PY) benchmarks/capstone.py
 
 clean:
 	rm -rf _build student_edition .pytest_cache

@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 20 min, one core)
+    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 12 min wall, one core)
     .venv/bin/python benchmarks/capstone.py --quick          # smoke test: seed 0, size "small", no cost part
     .venv/bin/python benchmarks/capstone.py --estimate-only  # warm-up + calibration, print the estimate, stop
 
