@@ -432,6 +432,25 @@ def explorer_grid(settings, lag: int = 1, seed=0, alpha: float = 0.05):
     return figure, results
 
 
+def _show(explore, failure: str):
+    """Run one explorer for a widget: print and display its result, or print why it cannot run.
+
+    ``explore`` is a callable without arguments returning an explorer result (with a
+    ``figure``); a ``ValueError`` (settings the explorer cannot run, e.g. a window too long for
+    the series) is printed after ``failure`` instead of breaking the widget.
+    """
+    from IPython.display import display
+
+    try:
+        result = explore()
+    except ValueError as exc:
+        print(f"{failure}: {exc}")
+        return None
+    print(result)
+    display(result.figure)
+    return None
+
+
 def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, seed: int = 0):
     """An :func:`ipywidgets.interactive` explorer of the Granger F-test (live only with a kernel).
 
@@ -454,17 +473,8 @@ def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, s
         If ipywidgets is not installed.
     """
     import ipywidgets as widgets
-    from IPython.display import display
-
     def update(coupling, T, lag, seed):
-        try:
-            result = granger_explorer(coupling, T, lag=lag, seed=seed)
-        except ValueError as exc:  # e.g. too many lags for a short series: say so in the output
-            print(f"Cannot run the test: {exc}")
-            return None
-        print(result)
-        display(result.figure)
-        return None
+        return _show(lambda: granger_explorer(coupling, T, lag=lag, seed=seed), "Cannot run the test")
 
     controls = dict(
         coupling=widgets.FloatSlider(value=float(coupling), min=-1.0, max=1.0, step=0.05, description="coupling",
@@ -770,17 +780,9 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
         raise ValueError(f"seed must be <= 50 (the slider's range), got {seed}.")
 
     import ipywidgets as widgets
-    from IPython.display import display
-
     def update(window, epsilon, kind, model, T, seed):
-        try:
-            result = window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model)
-        except ValueError as exc:  # e.g. a window too long for a short series: say so in the output
-            print(f"Cannot run the test: {exc}")
-            return None
-        print(result)
-        display(result.figure)
-        return None
+        return _show(lambda: window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model),
+                     "Cannot run the test")
 
     controls = dict(
         window=widgets.IntSlider(value=window, min=WINDOW_RANGE[0], max=WINDOW_RANGE[1], step=1,
@@ -1126,17 +1128,8 @@ def lasso_var_explorer_widget(alpha: float = 0.05, p: int = 10, T: int = 200, se
         raise ValueError(f"target must be one of the series 0..{p - 1} (p={p}), got {target}.")
 
     import ipywidgets as widgets
-    from IPython.display import display
-
     def update(alpha, p, T, seed, target):
-        try:
-            result = lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target)
-        except ValueError as exc:  # should not happen within the sliders' ranges; say so rather than crash
-            print(f"Cannot fit the lasso VAR: {exc}")
-            return None
-        print(result)
-        display(result.figure)
-        return None
+        return _show(lambda: lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target), "Cannot fit the lasso VAR")
 
     controls = dict(
         alpha=widgets.FloatLogSlider(value=alpha, base=10, min=np.log10(LASSO_ALPHA_RANGE[0]),
@@ -1520,17 +1513,9 @@ def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standa
     seed = _check_slider_int(seed, "seed", NOTEARS_SEED_RANGE)
 
     import ipywidgets as widgets
-    from IPython.display import display
-
     def update(threshold, lambda1, standardize, d, n, seed):
-        try:
-            result = notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n, seed=seed)
-        except ValueError as exc:  # should not happen within the controls' ranges; say so rather than crash
-            print(f"Cannot fit NOTEARS: {exc}")
-            return None
-        print(result)
-        display(result.figure)
-        return None
+        return _show(lambda: notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n,
+                                              seed=seed), "Cannot fit NOTEARS")
 
     controls = dict(
         threshold=widgets.FloatSlider(value=threshold, min=NOTEARS_THRESHOLD_RANGE[0],
@@ -1885,17 +1870,8 @@ def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: st
     seed = _check_slider_int(seed, "seed", GRNGC_SEED_RANGE)
 
     import ipywidgets as widgets
-    from IPython.display import display
-
     def update(lam, threshold, system, seed):
-        try:
-            result = grngc_explorer(lam, threshold, system=system, seed=seed)
-        except ValueError as exc:  # should not happen within the controls' ranges; say so rather than crash
-            print(f"Cannot fit GRNGC: {exc}")
-            return None
-        print(result)
-        display(result.figure)
-        return None
+        return _show(lambda: grngc_explorer(lam, threshold, system=system, seed=seed), "Cannot fit GRNGC")
 
     controls = dict(
         lam=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in GRNGC_LAMS], value=lam, description="lam",
