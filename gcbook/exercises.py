@@ -628,10 +628,13 @@ def _window_f_cases():
         yield name, (X.copy(), cause, effect, start, window, lag), f_true, hints
 
 
-def _judge_window_f(got, expected, hints):
-    if got is None:
-        return False, ("your function returned None: return the F statistic, a float "
-                       "(did you forget the return statement?).")
+def _real_scalar(got, wanted_shape: str, wanted_type: str, quantity: str):
+    """A student's answer as one real number: ``(value, None)``, or ``(None, message)`` saying why not.
+
+    ``wanted_shape`` opens the message for an answer that is not a single value (an array, a
+    list), ``wanted_type`` the one for an answer that is no number at all, and ``quantity`` names
+    the number for a complex answer. Torch scalars are accepted.
+    """
     if hasattr(got, "detach"):  # a torch scalar
         got = got.detach().cpu().numpy()
     try:
@@ -640,14 +643,24 @@ def _judge_window_f(got, expected, hints):
         shape = None
     if shape != ():
         shape_text = f" of shape {shape}" if shape else ""
-        return False, f"return a single number, the F statistic of the window, got {type(got).__name__}{shape_text}."
+        return None, f"{wanted_shape}, got {type(got).__name__}{shape_text}."
     try:
         value = complex(got)
     except (TypeError, ValueError):
-        return False, f"return a single number, the F statistic of the window, got {type(got).__name__}."
+        return None, f"{wanted_type}, got {type(got).__name__}."
     if value.imag != 0:
-        return False, f"F is a real number, got {got!r}."
-    f_got = value.real
+        return None, f"{quantity} is a real number, got {got!r}."
+    return value.real, None
+
+
+def _judge_window_f(got, expected, hints):
+    if got is None:
+        return False, ("your function returned None: return the F statistic, a float "
+                       "(did you forget the return statement?).")
+    wanted = "return a single number, the F statistic of the window"
+    f_got, problem = _real_scalar(got, wanted, wanted, "F")
+    if problem:
+        return False, problem
     if not np.isfinite(f_got):
         return False, f"expected F={expected:.6g}, got {f_got}: is the full model's RSS zero, or a 0 / 0 somewhere?"
     if np.isclose(f_got, expected, rtol=1e-6, atol=1e-10):
@@ -1185,20 +1198,9 @@ def _judge_auprc(got, expected, hints):
     if isinstance(got, (tuple, list)) and len(got) in (2, 3) and all(np.ndim(part) == 1 for part in got):
         return False, (f"that looks like the curve itself (precision, recall, ...): {wanted}, the area "
                        "AP = sum_k (R_k - R_{k-1}) P_k.")
-    try:
-        shape = None if isinstance(got, (str, bytes)) else np.shape(got)
-    except ValueError:  # a ragged list
-        shape = None
-    if shape != ():
-        shape_text = f" of shape {shape}" if shape else ""
-        return False, f"{wanted} for all the off-diagonal entries together, got {type(got).__name__}{shape_text}."
-    try:
-        value = complex(got)
-    except (TypeError, ValueError):
-        return False, f"{wanted}, got {type(got).__name__}."
-    if value.imag != 0:
-        return False, f"the AUPRC is a real number, got {got!r}."
-    ap = value.real
+    ap, problem = _real_scalar(got, f"{wanted} for all the off-diagonal entries together", wanted, "the AUPRC")
+    if problem:
+        return False, problem
     if not np.isfinite(ap):
         return False, (f"expected AP={expected:.6g}, got {ap}: a 0 / 0 somewhere? The precision of a threshold that "
                        "predicts no edge is undefined: start at the largest score, so every threshold predicts one.")
