@@ -8,12 +8,15 @@ import pytest
 from matplotlib.figure import Figure
 
 from gcbook.explorers import (
+    EvaluationExplorerResult,
     ExplorerResult,
     GrngcExplorerResult,
     LassoExplorerResult,
     NotearsExplorerResult,
     WindowExplorerResult,
     coupled_pair,
+    evaluation_explorer,
+    evaluation_explorer_widget,
     explorer_grid,
     granger_explorer,
     granger_explorer_widget,
@@ -944,3 +947,249 @@ def test_grngc_widget_wires_controls_to_the_explorer(capsys):
     assert widget.kwargs["threshold"] == 0.5 and "threshold=0.5," in capsys.readouterr().out
     controls["lam"].value = 1.0
     assert "lam=1, threshold=0.5" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- evaluation explorer
+def _evaluation_reference(p, T, seed):
+    """The explorer's documented simulation and scores, written out."""
+    from gcbook.simulate import var
+    from gcbook.sparse_var import lasso_var
+
+    X, A = var(p=p, T=T, lag=2, seed=seed)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return X, A, np.abs(lasso_var(X, 2, 0.05)).max(axis=0)
+
+
+def _scored_graph(scores, threshold, include_diagonal):
+    graph = (scores > threshold).astype(int)
+    if not include_diagonal:
+        np.fill_diagonal(graph, 0)
+    return graph
+
+
+@pytest.mark.parametrize("threshold, include_diagonal, T, p, seed",
+                         [(0.05, False, 60, 10, 2), (0.2, True, 60, 10, 2), (0.0, False, 200, 6, 0),
+                          (0.1, True, 500, 10, 13), (0.6, False, 30, 3, 7)])
+def test_evaluation_explorer_fields_match_direct_computation(threshold, include_diagonal, T, p, seed):
+    from gcbook.metrics import auprc, auroc, shd
+
+    result = evaluation_explorer(threshold, include_diagonal=include_diagonal, T=T, p=p, seed=seed)
+    assert isinstance(result, EvaluationExplorerResult)
+    X, A, scores = _evaluation_reference(p, T, seed)
+    np.testing.assert_array_equal(result.X, X)
+    np.testing.assert_array_equal(result.A, A)
+    np.testing.assert_array_equal(result.scores, scores)
+    assert np.all(np.diag(result.A) == 1)  # every series depends on its own past
+    graph = _scored_graph(scores, threshold, include_diagonal)
+    np.testing.assert_array_equal(result.estimate, graph.astype(bool))
+    assert result.auroc == auroc(A, scores, include_diagonal=include_diagonal)
+    assert result.auprc == auprc(A, scores, include_diagonal=include_diagonal)
+    assert result.n_edges == int(graph.sum())
+    assert result.shd == shd(A, graph, include_diagonal=include_diagonal)
+    assert (result.threshold, result.include_diagonal, result.T, result.p, result.seed) == (
+        threshold, include_diagonal, T, p, seed)
+    assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
+    assert repr(result).startswith("EvaluationExplorerResult(") and result.scores_text() in repr(result)
+    assert "best SHD over thresholds (uses the truth)" in result.scores_text()
+    close(result)
+
+
+@pytest.mark.parametrize("threshold, include_diagonal, seed", [(0.05, False, 2), (0.2, False, 2), (0.2, True, 2),
+                                                               (0.0, True, 5), (0.13, False, 9)])
+def test_evaluation_explorer_shd_matches_hand_count(threshold, include_diagonal, seed):
+    result = evaluation_explorer(threshold, include_diagonal=include_diagonal, seed=seed)
+    A, S, p = result.A, result.scores, result.p
+    edge = [[bool(S[i, j] > threshold) and (i != j or include_diagonal) for j in range(p)] for i in range(p)]
+    distance = 0
+    for i in range(p):
+        for j in range(i + 1, p):  # one unordered pair: its two directions together
+            if (A[i, j], A[j, i]) != (int(edge[i][j]), int(edge[j][i])):
+                distance += 1
+        if include_diagonal and A[i, i] != int(edge[i][i]):
+            distance += 1
+    assert result.shd == distance
+    assert result.n_edges == sum(map(sum, edge))
+    close(result)
+
+
+def test_evaluation_explorer_threshold_zero_keeps_the_lasso_nonzeros():
+    result = evaluation_explorer(0.0, seed=2)
+    off = ~np.eye(result.p, dtype=bool)
+    np.testing.assert_array_equal(result.estimate, (result.scores != 0) & off)
+    assert (result.scores[off] == 0).any()  # the lasso set some pairs to exactly zero, and they stay out
+    close(result)
+
+
+@pytest.mark.parametrize("T, seed", [(60, 2), (200, 0), (30, 11)])
+def test_evaluation_explorer_include_diagonal_changes_the_ranking_scores_as_computed(T, seed):
+    from gcbook.metrics import auprc, auroc
+
+    without = evaluation_explorer(0.05, include_diagonal=False, T=T, seed=seed)
+    with_diagonal = evaluation_explorer(0.05, include_diagonal=True, T=T, seed=seed)
+    A, S = without.A, without.scores
+    np.testing.assert_array_equal(with_diagonal.scores, S)
+    assert (without.auroc, without.auprc) == (auroc(A, S), auprc(A, S))
+    assert (with_diagonal.auroc, with_diagonal.auprc) == (auroc(A, S, include_diagonal=True),
+                                                          auprc(A, S, include_diagonal=True))
+    assert with_diagonal.auprc != without.auprc
+    # the self-loops, every one a true edge, now count as edges of the graph
+    assert with_diagonal.n_edges == without.n_edges + int((np.diag(S) > 0.05).sum())
+    assert "with self-loops" in with_diagonal.figure.axes[0].get_title()
+    assert "without self-loops" in without.figure.axes[0].get_title()
+    close(without)
+    close(with_diagonal)
+
+
+def test_evaluation_explorer_default_shows_the_chapter_numbers():
+    # The chapter's "Leave self-loops out" cell: var(p=10, T=60, lag=2, seed=2), lasso penalty 0.05.
+    result = evaluation_explorer(0.05)
+    assert round(result.auroc, 3) == 0.910 and round(result.auprc, 3) == 0.789
+    with_diagonal = evaluation_explorer(0.05, include_diagonal=True)
+    assert round(with_diagonal.auroc, 3) == 0.928 and round(with_diagonal.auprc, 3) == 0.862
+    close(result)
+    close(with_diagonal)
+
+
+@pytest.mark.parametrize("include_diagonal, T, seed", [(False, 60, 2), (True, 60, 2), (False, 300, 0),
+                                                       (True, 100, 4), (False, 30, 17)])
+def test_evaluation_explorer_best_shd_is_the_minimum_over_thresholds(include_diagonal, T, seed):
+    from gcbook.metrics import shd
+
+    result = evaluation_explorer(0.05, include_diagonal=include_diagonal, T=T, seed=seed)
+    A, S = result.A, result.scores
+    distinct = np.unique(np.r_[0.0, S.ravel()])  # every graph a threshold >= 0 can make is {S > t} at one of them
+
+    def distance(t):
+        return shd(A, _scored_graph(S, t, include_diagonal), include_diagonal=include_diagonal)
+
+    assert result.best_shd == min(distance(t) for t in distinct)
+    assert distance(result.best_threshold) == result.best_shd
+    assert result.best_threshold in distinct
+    assert not any(distance(t) == result.best_shd for t in distinct[distinct < result.best_threshold])
+    # no threshold between the distinct scores does better
+    grid = np.linspace(0.0, 1.05 * S.max(), 400)
+    assert min(distance(t) for t in grid) >= result.best_shd
+    assert result.best_shd <= result.shd
+    # it does not depend on the threshold shown
+    other = evaluation_explorer(0.3, include_diagonal=include_diagonal, T=T, seed=seed)
+    assert (other.best_shd, other.best_threshold) == (result.best_shd, result.best_threshold)
+    assert f"best SHD over thresholds (uses the truth): {result.best_shd}" in result.figure.axes[1].get_title()
+    close(result)
+    close(other)
+
+
+def test_evaluation_explorer_without_true_cross_edges_says_na():
+    from gcbook.simulate import var
+
+    seed = next(s for s in range(100) if var(p=2, T=10, lag=2, seed=s)[1].sum() == 2)  # only the own past
+    result = evaluation_explorer(0.05, p=2, T=60, seed=seed)
+    assert np.isnan(result.auroc) and np.isnan(result.auprc)
+    assert "AUROC n/a, AUPRC n/a" in result.scores_text()
+    with_diagonal = evaluation_explorer(0.05, include_diagonal=True, p=2, T=60, seed=seed)
+    assert np.isfinite(with_diagonal.auroc)  # the self-loops are edges to rank against the non-edges
+    close(result)
+    close(with_diagonal)
+
+
+@pytest.mark.parametrize("include_diagonal", [False, True])
+def test_evaluation_explorer_figure_shows_scores_threshold_and_categories(include_diagonal):
+    from matplotlib.patches import Rectangle
+
+    from gcbook.plotting import edge_categories
+
+    result = evaluation_explorer(0.1, include_diagonal=include_diagonal, seed=2)
+    ax_s, ax_graph = result.figure.axes
+    vertical = [line for line in ax_s.get_lines() if np.allclose(line.get_xdata(), 0.1)]
+    assert len(vertical) == 1
+    # one point per pair: true cross edges, non-edges and the self-loops in three strips
+    sizes = sorted(len(c.get_offsets()) for c in ax_s.collections if len(c.get_offsets()))
+    n_true = int(result.A.sum()) - result.p
+    assert sizes == sorted([n_true, result.p * (result.p - 1) - n_true, result.p])
+    labels = [t.get_text() for t in ax_s.get_yticklabels()]
+    assert ("(scored)" if include_diagonal else "(not scored)") in labels[-1]
+    # the map shows the whole graph at the threshold, diagonal included
+    codes = edge_categories(result.A, result.scores > 0.1, include_diagonal=True)
+    np.testing.assert_array_equal(ax_graph.images[0].get_array(), codes)
+    hatched = [patch for patch in ax_graph.patches if isinstance(patch, Rectangle) and patch.get_hatch()]
+    assert len(hatched) == (0 if include_diagonal else result.p)
+    legend = " ".join(t.get_text() for t in ax_graph.get_legend().get_texts())
+    counted = edge_categories(result.A, result.scores > 0.1, include_diagonal=include_diagonal)
+    assert f"TP: edge found ({int((counted == 1).sum())})" in legend
+    assert ("diagonal (not scored)" in legend) is (not include_diagonal)
+    assert f"SHD {result.shd}" in ax_graph.get_title() and f"{result.n_edges} edges" in ax_graph.get_title()
+    assert ax_graph.get_xlabel().startswith("effect") and ax_graph.get_ylabel().startswith("cause")
+    close(result)
+
+
+def test_evaluation_explorer_draws_into_given_axes():
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    result = evaluation_explorer(0.2, T=100, seed=1, axes=axes)
+    assert result.figure is figure and len(figure.axes) == 2 and len(axes[1].images) == 1
+    close(figure)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(threshold=-0.1), "threshold must be >= 0"),
+        (dict(threshold=np.nan), "threshold must be finite"),
+        (dict(threshold=np.inf), "threshold must be finite"),
+        (dict(threshold="0.1"), "threshold must be a real number"),
+        (dict(threshold=True), "threshold must be a real number"),
+        (dict(threshold=0.1, include_diagonal=1), "include_diagonal must be True or False"),
+        (dict(threshold=0.1, include_diagonal="no"), "include_diagonal must be True or False"),
+        (dict(threshold=0.1, T=9), "T must be >= 10"),
+        (dict(threshold=0.1, T=60.0), "T must be an int"),
+        (dict(threshold=0.1, p=1), "p must be >= 2"),
+        (dict(threshold=0.1, p=10.0), "p must be an int"),
+        (dict(threshold=0.1, seed=-1), "seed must be >= 0"),
+        (dict(threshold=0.1, seed=None), "seed must be an int >= 0"),
+        (dict(threshold=0.1, seed=2.0), "seed must be an int >= 0"),
+        (dict(threshold=0.1, axes=[None]), "pair"),
+    ],
+)
+def test_evaluation_explorer_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        evaluation_explorer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(threshold=-0.01), "threshold must be >= 0"),
+        (dict(threshold=0.7), "threshold must be <= 0.6"),
+        (dict(include_diagonal=None), "include_diagonal"),
+        (dict(T=20), "T must be >= 30"),
+        (dict(T=501), "T must be <= 500"),
+        (dict(seed=-1), "seed"),
+        (dict(seed=21), "seed must be <= 20"),
+    ],
+)
+def test_evaluation_widget_rejects_start_values_off_its_controls(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        evaluation_explorer_widget(**kwargs)
+
+
+def test_evaluation_widget_wires_controls_to_the_explorer(capsys):
+    pytest.importorskip("ipywidgets")
+    widget = evaluation_explorer_widget(threshold=0.05, include_diagonal=False, T=60, seed=2)
+    controls = {child.description: child for child in widget.children if hasattr(child, "description")}
+    assert {"threshold", "include diagonal", "T", "seed"} <= set(controls)
+    assert widget.kwargs == {"threshold": 0.05, "include_diagonal": False, "T": 60, "seed": 2}
+    threshold = controls["threshold"]
+    assert (threshold.min, threshold.max, threshold.step) == (0.0, 0.6, 0.01)
+    assert [(controls[k].min, controls[k].max) for k in ("T", "seed")] == [(30, 500), (0, 20)]
+    assert all(getattr(c, "continuous_update", False) is False for c in controls.values()
+               if hasattr(c, "continuous_update"))
+    out = capsys.readouterr().out
+    assert "threshold=0.05, include_diagonal=False, p=10, T=60, seed=2; AUROC 0.91" in out
+    # Moving a control re-runs the explorer with the new value.
+    controls["threshold"].value = 0.2
+    assert widget.kwargs["threshold"] == 0.2 and "threshold=0.2," in capsys.readouterr().out
+    controls["include diagonal"].value = True
+    assert "include_diagonal=True" in capsys.readouterr().out
+    controls["T"].value = 300
+    controls["seed"].value = 0
+    out = capsys.readouterr().out
+    assert "T=300, seed=0" in out and "Cannot" not in out
