@@ -885,6 +885,18 @@ def _off_diagonal_truth(A: np.ndarray) -> np.ndarray:
     return truth
 
 
+def _precision_recall(truth: np.ndarray, estimate: np.ndarray) -> tuple[int, float, float]:
+    """Edge count, precision and recall of a boolean estimate against a boolean truth; ``nan`` where undefined.
+
+    Both are (p, p) boolean arrays with every entry that is not scored already set to False.
+    """
+    n_edges, n_true = int(estimate.sum()), int(truth.sum())
+    hits = int((estimate & truth).sum())
+    precision = hits / n_edges if n_edges else float("nan")
+    recall = hits / n_true if n_true else float("nan")
+    return n_edges, float(precision), float(recall)
+
+
 def _format_category_axes(ax, p: int) -> None:
     """Ticks, cause/effect labels and cell borders of a (p, p) map, as :mod:`gcbook.plotting` draws them.
 
@@ -915,12 +927,9 @@ def _lasso_scores(A: np.ndarray, C: np.ndarray) -> tuple[int, float, float, floa
     truth = _off_diagonal_truth(A)
     estimate = C != 0
     np.fill_diagonal(estimate, False)
-    n_nonzero, n_true = int(estimate.sum()), int(truth.sum())
-    hits = int((estimate & truth).sum())
-    precision = hits / n_nonzero if n_nonzero else float("nan")
-    recall = hits / n_true if n_true else float("nan")
-    score = auroc(A, np.abs(C), include_diagonal=False) if 0 < n_true < p * (p - 1) else float("nan")
-    return n_nonzero, float(precision), float(recall), float(score)
+    n_nonzero, precision, recall = _precision_recall(truth, estimate)
+    score = auroc(A, np.abs(C), include_diagonal=False) if 0 < truth.sum() < p * (p - 1) else float("nan")
+    return n_nonzero, precision, recall, float(score)
 
 
 def _check_lasso_explorer_args(alpha, p, T, target) -> tuple[float, int, int, int]:
@@ -1329,13 +1338,9 @@ def _dag_scores(B: np.ndarray, W: np.ndarray) -> tuple[int, int, float, float]:
     """Number of estimated edges, SHD, precision and recall of the directed edges of ``W``."""
     from gcbook.metrics import count_accuracy
 
-    estimate = (W != 0).astype(int)
-    truth = B != 0
-    n_edges, n_true = int(estimate.sum()), int(truth.sum())
-    hits = int((estimate.astype(bool) & truth).sum())
-    precision = hits / n_edges if n_edges else float("nan")
-    recall = hits / n_true if n_true else float("nan")
-    return n_edges, int(count_accuracy(B, estimate)["shd"]), float(precision), float(recall)
+    estimate = W != 0
+    n_edges, precision, recall = _precision_recall(B != 0, estimate)
+    return n_edges, int(count_accuracy(B, estimate.astype(int))["shd"]), precision, recall
 
 
 def _check_notears_explorer_args(threshold, lambda1, standardize, d, n, seed):
@@ -1692,15 +1697,12 @@ def _threshold_scores(A, scores, threshold):
 
     p = A.shape[0]
     off = ~np.eye(p, dtype=bool)
-    truth = (A != 0) & off
+    truth = _off_diagonal_truth(A)
     cutoff = float(threshold * scores[off].max())
     estimate = (scores >= cutoff) & off
-    n_edges, n_true = int(estimate.sum()), int(truth.sum())
-    hits = int((estimate & truth).sum())
-    precision = hits / n_edges if n_edges else float("nan")
-    recall = hits / n_true if n_true else float("nan")
-    score = auroc(A, scores) if 0 < n_true < p * (p - 1) else float("nan")
-    return cutoff, estimate, n_edges, float(precision), float(recall), float(score)
+    n_edges, precision, recall = _precision_recall(truth, estimate)
+    score = auroc(A, scores) if 0 < truth.sum() < p * (p - 1) else float("nan")
+    return cutoff, estimate, n_edges, precision, recall, float(score)
 
 
 def _log_tick_label(ax, value, _position=None) -> str:
