@@ -687,7 +687,7 @@ def _lr_statistic(ssp_unrestricted, ssp_restricted, n, m):
     return np.maximum((n - m) * (logdet_r - logdet_u), 0.0)
 
 
-def _blocks(X, block_length, lag, name):
+def _blocks(X, block_length, name):
     """Cut ``X`` (T, K) into ``T // block_length`` consecutive blocks of (nearly) equal length."""
     n_blocks = X.shape[0] // block_length
     if n_blocks < 2:
@@ -792,16 +792,17 @@ def two_recording_test(latents_a, latents_b, lag=1, method="permutation", *, blo
         if X.shape[0] - lag <= n_par:
             raise ValueError(f"{name} has T={X.shape[0]} rows; at least {lag + n_par + 1} are needed for K={K}, lag={lag}.")
     if method == "chi2":
-        moments = np.array([_moments(A, lag), _moments(Bm, lag)], dtype=object)
+        stretches = [A, Bm]
         labels = np.array([0, 1])
     else:
         block_length = check_int(block_length, "block_length", lag + n_par + 1)
         n_permutations = check_int(n_permutations, "n_permutations", 19)
-        blocks = _blocks(A, block_length, lag, "latents_a") + _blocks(Bm, block_length, lag, "latents_b")
-        moments = np.array([_moments(X, lag) for X in blocks], dtype=object)
-        labels = np.repeat([0, 1], [A.shape[0] // block_length, Bm.shape[0] // block_length])
-    G, H, S = (np.stack(moments[:, k]) for k in range(3))
-    n = int(moments[:, 3].sum())
+        blocks_a, blocks_b = _blocks(A, block_length, "latents_a"), _blocks(Bm, block_length, "latents_b")
+        stretches = blocks_a + blocks_b
+        labels = np.repeat([0, 1], [len(blocks_a), len(blocks_b)])
+    grams, cross, squares, counts = zip(*(_moments(X, lag) for X in stretches))
+    G, H, S = np.stack(grams), np.stack(cross), np.stack(squares)
+    n = int(sum(counts))
     if n - m <= K:
         raise ValueError("Too few time points for the test; use longer recordings.")
     restricted = _residual_ssp(G.sum(0), H.sum(0), S.sum(0))
