@@ -120,6 +120,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -554,42 +555,34 @@ def _spec(name, kinds, fn, uses_lag, description, options=()):
     return name, MethodSpec(name, tuple(kinds), fn, uses_lag, description, tuple(options))
 
 
-def _partial(fn, **fixed):
-    def call(dataset, seed, **options):
-        return fn(dataset, seed, **fixed, **options)
-
-    call.__doc__ = fn.__doc__
-    return call
-
-
 _NEURAL_OPTIONS = ("epochs", "patience")
 
 #: The method registry: name -> :class:`MethodSpec`.
 METHODS = dict([
-    _spec("granger_pairwise", ("timeseries", "windows"), _partial(_granger, conditional=False), True,
+    _spec("granger_pairwise", ("timeseries", "windows"), partial(_granger, conditional=False), True,
           "granger_test(X, lag); F scores, adjacency(alpha=0.05, correction='fdr_bh')"),
-    _spec("granger_conditional", ("timeseries",), _partial(_granger, conditional=True), True,
+    _spec("granger_conditional", ("timeseries",), partial(_granger, conditional=True), True,
           "granger_test(X, lag, conditional=True); F scores, adjacency(alpha=0.05, correction='fdr_bh')"),
     _spec("lasso_var", ("timeseries",), _lasso_var, True,
           f"lasso_var(standardised X, lag, alpha={LASSO_ALPHA}); scores max_k |C|, graph C != 0"),
     _spec("pcmci", ("timeseries",), _pcmci, True,
           "PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None); scores max_tau>=1 |val|, "
           "graph min_tau>=1 p < 0.05 (no correction)"),
-    _spec("cmlp", ("timeseries",), _partial(_neural, name="cmlp"), True,
+    _spec("cmlp", ("timeseries",), partial(_neural, name="cmlp"), True,
           "CMLP(lag, defaults, lam=0.002), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
-    _spec("grngc_mlp", ("timeseries",), _partial(_neural, name="grngc_mlp"), True,
+    _spec("grngc_mlp", ("timeseries",), partial(_neural, name="grngc_mlp"), True,
           "GRNGC(lag, model='mlp', defaults, lam=0.01), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
-    _spec("grngc_lstm", ("timeseries",), _partial(_neural, name="grngc_lstm"), True,
+    _spec("grngc_lstm", ("timeseries",), partial(_neural, name="grngc_lstm"), True,
           "GRNGC(lag, model='lstm', defaults, lam=0.01), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
-    _spec("grngc_kan", ("timeseries",), _partial(_neural, name="grngc_kan"), True,
+    _spec("grngc_kan", ("timeseries",), partial(_neural, name="grngc_kan"), True,
           "GRNGC(lag, model='kan', defaults, lam=0.01), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
-    _spec("notears", ("dag",), _partial(_weighted_dag, which="notears"), False,
+    _spec("notears", ("dag",), partial(_weighted_dag, which="notears"), False,
           "notears_linear(X) defaults (lambda1=0.1, w_threshold=0.3); scores |W|, graph W != 0"),
-    _spec("sortnregress", ("dag",), _partial(_weighted_dag, which="sortnregress"), False,
+    _spec("sortnregress", ("dag",), partial(_weighted_dag, which="sortnregress"), False,
           "sortnregress(X); scores |W|, graph W != 0"),
-    _spec("pc", ("dag",), _partial(_cpdag, which="pc"), False,
+    _spec("pc", ("dag",), partial(_cpdag, which="pc"), False,
           "run_pc(X) (Fisher-z, alpha=0.05); CPDAG, scores 1 directed / 0.5 undirected"),
-    _spec("ges", ("dag",), _partial(_cpdag, which="ges"), False,
+    _spec("ges", ("dag",), partial(_cpdag, which="ges"), False,
           "run_ges(X) (BIC); CPDAG, scores 1 directed / 0.5 undirected"),
     _spec("window_linear", ("windows",), _window_linear, True,
           f"window_granger(X, cause=1, effect=0, window={WINDOW}, lag=lag), non-overlapping windows; one F per window"),
