@@ -202,13 +202,19 @@ def _check_settings(T, K, size, n_drivers, decay, coupling, spike_rate, spike_sc
     noise = check_real(noise, "noise", low=0.0)
     footprint_width = check_real(footprint_width, "footprint_width", low=0.0, low_open=True)
     burn_in = check_int(burn_in, "burn_in", 0)
+    dtype = _check_dtype(dtype)
+    return T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype
+
+
+def _check_dtype(dtype) -> np.dtype:
+    """``dtype`` as float32 or float64, or a ValueError."""
     try:
         dtype = np.dtype(dtype)
     except TypeError as exc:
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}.") from exc
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {dtype}.")
-    return T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype
+    return dtype
 
 
 def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -624,9 +630,7 @@ def rerecord(unit: CalciumMovie, T=None, seed=None, *, coef=None, dtype=None) ->
         radius = float(np.max(np.abs(np.linalg.eigvals(coef))))
         if radius >= 1:
             raise ValueError(f"coef has spectral radius {radius:.3g} >= 1: the VAR would not be stable.")
-    dtype = unit.movie.dtype if dtype is None else _check_settings(
-        T, K, unit.movie.shape[1], 0, unit.decay, unit.coupling, unit.spike_rate, unit.spike_scale, unit.noise,
-        unit.footprint_width, unit.burn_in, dtype)[-1]
+    dtype = unit.movie.dtype if dtype is None else _check_dtype(dtype)
     rng = check_random_state(seed)
     x, spikes, movie = _record(rng, coef, T, unit.burn_in, unit.spike_rate, unit.spike_scale, unit.noise,
                                unit.footprints, unit.background, dtype)
