@@ -1439,15 +1439,21 @@ def notears_explorer(threshold: float = 0.3, *, lambda1: float = 0.1, standardiz
 
     Examples
     --------
+    The scores of a fit depend on the CPU (the optimisation amplifies the last bits of its
+    arithmetic, which differ between BLAS kernels), so they are elided here; the truth, the shapes
+    and the varsortability (a property of the data alone) cannot change.
+
     >>> res = notears_explorer(0.3, seed=0)
     >>> int(res.B.sum()), res.W_raw.shape, len(res.figure.axes)
     (16, (8, 8), 2)
-    >>> print(res.scores_text(), f"| varsortability {res.varsortability:.2f}")
-    14 edges, SHD 2, precision 1.00, recall 0.88 | varsortability 0.75
-    >>> print(notears_explorer(0.05, seed=0).scores_text())  # the same (cached) fit, a low threshold
-    20 edges, SHD 6, precision 0.75, recall 0.94
-    >>> print(notears_explorer(0.3, standardize=True, seed=0).scores_text())  # no variance ordering
-    8 edges, SHD 11, precision 0.62, recall 0.31
+    >>> print(f"varsortability {res.varsortability:.2f} |", res.scores_text())  # doctest: +ELLIPSIS
+    varsortability 0.75 | ... edges, SHD ..., precision ..., recall ...
+    >>> low = notears_explorer(0.05, seed=0)  # the same (cached) fit, a low threshold
+    >>> low.W_raw is res.W_raw, bool(np.all(np.abs(low.W[low.W != 0]) >= 0.05))  # one fit; kept weights >= 0.05
+    (True, True)
+    >>> std = notears_explorer(0.3, standardize=True, seed=0)  # no variance ordering left
+    >>> print(f"varsortability {std.varsortability:.2f} |", std.scores_text())  # doctest: +ELLIPSIS
+    varsortability 0.50 | ... edges, SHD ..., precision ..., recall ...
     """
     threshold, lambda1, standardize, d, n, seed = _check_notears_explorer_args(
         threshold, lambda1, standardize, d, n, seed)
@@ -1774,8 +1780,8 @@ def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = 
     ``var(p=p, T=T, lag=2, seed=seed)``; the network is
     ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed)``, a short training (the chapter uses
     600 to 2000 epochs at ``lr=0.001``) with the usual validation split and early stopping, run with
-    one torch thread (the previous number of threads is restored). One fit takes about a second for
-    the defaults and is cached per (system, p, T, seed, lam), so a new threshold only redraws. The
+    one torch thread (the previous number of threads is restored). One fit takes seconds for the
+    defaults and is cached per (system, p, T, seed, lam), so a new threshold only redraws. The
     estimated edges are the off-diagonal pairs with a score of at least ``threshold`` times the
     largest off-diagonal score; the AUROC does not depend on the threshold. This is the update
     function of :func:`grngc_explorer_widget`.
@@ -1814,13 +1820,18 @@ def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = 
 
     Examples
     --------
+    The numbers a fit prints depend on the CPU (a training run amplifies the last bits of its
+    arithmetic, which differ between BLAS kernels), so they are elided here; what cannot change is
+    shown.
+
     >>> res = grngc_explorer(0.03, 0.25, seed=0)
     >>> int(res.A.sum()) - res.p, res.scores.shape, len(res.figure.axes)  # true cross edges
     (18, (6, 6), 2)
-    >>> print(f"AUROC {res.auroc:.2f}, validation MSE {res.val_loss:.3f}; {res.scores_text()}")
-    AUROC 1.00, validation MSE 0.076; 25 edges, precision 0.72, recall 1.00
-    >>> print(grngc_explorer(0.03, 0.5, seed=0).scores_text())  # the same (cached) fit, a higher threshold
-    18 edges, precision 1.00, recall 1.00
+    >>> print(f"AUROC {res.auroc:.2f}, validation MSE {res.val_loss:.3f}; {res.scores_text()}")  # doctest: +ELLIPSIS
+    AUROC ..., validation MSE ...; ... edges, precision ..., recall ...
+    >>> higher = grngc_explorer(0.03, 0.5, seed=0)  # the same (cached) fit, a higher threshold
+    >>> higher.scores is res.scores, higher.n_edges <= res.n_edges
+    (True, True)
     """
     lam, threshold, system, p, T, seed = _check_grngc_explorer_args(lam, threshold, system, p, T, seed)
     if axes is not None:
