@@ -307,8 +307,8 @@ def test_run_suite_covers_applicable_combinations():
     assert len(got) == len(set(got)) and set(got) == expected
     assert len(seen) == len(df) and [r["method"] for r in seen] == list(df["method"])
     assert list(df.columns) == ["dataset", "kind", "seed", "method", "level", "auroc", "auprc", "shd", "n_edges",
-                                "fit_seconds", "p", "T"]
-    assert (df["fit_seconds"] >= 0).all()
+                                "fit_seconds", "cpu_seconds", "p", "T"]
+    assert (df["fit_seconds"] >= 0).all() and (df["cpu_seconds"] >= 0).all()
     sem = df[df["dataset"] == "sem_raw"].iloc[0]
     assert sem["p"] == 5 and sem["T"] == 200 and sem["kind"] == "dag"
 
