@@ -1,6 +1,7 @@
 # The two commands a fresh machine needs (see README.md):
 #   make book   builds the whole book, executing every chapter, failing on any warning or error,
 #               then opens every page in headless Chromium and checks it as a reader sees it
+#               (formulas typeset by a local MathJax, see the reader target)
 #   make test   runs the test suite
 # Both create the virtual environment .venv from requirements.txt on first use.
 
@@ -29,10 +30,12 @@ endif
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	$(MAKE) reader
 
-# The reader test on the built book: headless Chromium (installed if missing), screenshots in
-# _build/screenshots.
+# The reader test on the built book: headless Chromium (installed if missing) with MathJax 3
+# served from the npm registry's `mathjax` package (installed into ~/.cache/gcbook once) in place
+# of the CDN, so formulas are typeset offline; screenshots in _build/screenshots.
 reader: $(STAMP)
 	.ci/install_chromium
+	.ci/install_mathjax
 	$(PY) -m pytest tests/reader
 
 test: $(STAMP)

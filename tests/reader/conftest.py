@@ -13,8 +13,11 @@ the run with exit status 1 and a message that says what to do.
 
 Environment variables
 ---------------------
+GCBOOK_BOOK_DIR
+    The Jupyter Book project whose ``_toc.yml``, ``_config.yml`` and sources are read (default:
+    the repository); lets the test run on a small throwaway book.
 GCBOOK_BUILD_DIR
-    The built HTML book (default: ``<repository>/_build/html``).
+    The built HTML book (default: ``<book project>/_build/html``).
 GCBOOK_SCREENSHOT_DIR
     Where the PNG screenshots go (default: ``screenshots/`` next to the build directory, i.e.
     ``_build/screenshots``).
@@ -22,11 +25,17 @@ GCBOOK_SCREENSHOT_MAX_HEIGHT
     Cap on each screenshot's height in CSS pixels (default 16000; the pages are 1280 wide).
 GCBOOK_CHROMIUM
     The Chromium executable (default: ``chromium`` or ``chromium-browser`` on ``PATH``).
+GCBOOK_MATHJAX_PACKAGE
+    A copy of the npm package ``mathjax`` (version 3, the folder holding
+    ``es5/tex-mml-chtml.js``) to serve to the pages. By default the set-up runs
+    ``.ci/install_mathjax``, which installs it with npm into a cache folder once and then only
+    reports where it is (``GCBOOK_MATHJAX_DIR`` and ``MATHJAX_VERSION`` are passed on to it).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -72,7 +81,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def build_dir() -> Path:
     """The built HTML book; stops the run (exit status 1, never a skip) when it is not built."""
     configured = os.environ.get("GCBOOK_BUILD_DIR")
-    path = Path(configured).resolve() if configured else REPOSITORY / "_build" / "html"
+    book = Path(os.environ.get("GCBOOK_BOOK_DIR", REPOSITORY)).resolve()
+    path = Path(configured).resolve() if configured else book / "_build" / "html"
     if not (path / "index.html").is_file():
         pytest.exit(
             f"No built book at {path} (no index.html). The reader test checks the built book: "
@@ -92,8 +102,33 @@ def screenshot_dir(build_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """One headless Chromium for the whole session; stops the run (exit status 1) without one."""
+def mathjax_package() -> Path:
+    """The local MathJax 3 the pages get instead of the CDN's; stops the run without one."""
+    configured = os.environ.get("GCBOOK_MATHJAX_PACKAGE")
+    if configured:
+        path = Path(configured).resolve()
+        where = f"GCBOOK_MATHJAX_PACKAGE={configured!r}"
+    else:
+        script = REPOSITORY / ".ci" / "install_mathjax"
+        installed = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+        lines = installed.stdout.strip().splitlines()
+        if installed.returncode != 0 or not lines:
+            pytest.exit(f"MathJax is needed to typeset the formulas, but {script} failed "
+                        f"(exit status {installed.returncode}):\n{installed.stderr.strip()}",
+                        returncode=1)
+        path = Path(lines[-1]).resolve()
+        where = f"the folder {script} reported"
+    if not (path / "es5" / "tex-mml-chtml.js").is_file():
+        pytest.exit(f"{where} ({path}) holds no es5/tex-mml-chtml.js: it is not the npm package "
+                    "mathjax, version 3.", returncode=1)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium(mathjax_package: Path):
+    """One headless Chromium for the whole session; stops the run (exit status 1) without one.
+
+    Its pages get MathJax from ``mathjax_package`` in place of the CDN."""
     from reader_browser import Chromium, ChromiumError, find_chromium
 
     executable = find_chromium()
@@ -104,7 +139,7 @@ def chromium():
         pytest.exit(
             f"Chromium is needed to open the built book, but {where}. Run .ci/install_chromium "
             "(or install Debian's `chromium` package).", returncode=1)
-    browser = Chromium(executable)
+    browser = Chromium(executable, mathjax_dir=mathjax_package)
     try:
         browser.start()
     except ChromiumError as error:

@@ -9,10 +9,16 @@ collects a :class:`PageReport` by evaluating JavaScript in the live page (``natu
 images, computed styles of the solution bodies, the text of the cell outputs) and saving a PNG
 screenshot.
 
-Requests to ``http://`` and ``https://`` URLs are blocked, so the result does not depend on the
-network: MathJax comes from a CDN and is simply absent (the formulas stay as TeX source), which the
-checks do not mind. Failures of *local* resources (a missing image, style sheet or script under
-``_build/html``) are recorded.
+No request reaches the network, so the result does not depend on it. Requests to ``http://`` and
+``https://`` URLs are intercepted with the DevTools ``Fetch`` domain: those for MathJax 3 on the CDN
+that Sphinx's default ``mathjax_path`` names (``https://cdn.jsdelivr.net/npm/mathjax@3/es5/...``:
+the script, its fonts and the TeX extensions it loads on demand) are answered from a local copy of
+the npm registry's ``mathjax`` package (installed by ``.ci/install_mathjax``), so the formulas are
+typeset as a reader sees them; every other external request fails at once. The inspection waits
+for MathJax's initial typesetting and reports each formula that it could not typeset (a TeX error,
+rendered as ``merror``, or an undefined macro, which MathJax's ``noundefined`` extension renders as
+red text). Failures of *local* resources (a missing image, style sheet or script under
+``_build/html``, or a MathJax file missing from the local copy) are recorded.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import mimetypes
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -39,6 +47,12 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser")
 WINDOW_WIDTH = 1280
 #: Height of the emulated window; screenshots extend below it (see ``screenshot_max_height``).
 WINDOW_HEIGHT = 900
+
+#: URLs of MathJax 3 on the CDN (Sphinx's default ``mathjax_path`` and the files it loads itself);
+#: group 1 is the path inside the npm package ``mathjax``.
+MATHJAX_URL = re.compile(r"^https?://cdn\.jsdelivr\.net/npm/mathjax@3[^/]*/([^?#]*)")
+#: How long the inspection waits for MathJax's initial typesetting, in milliseconds.
+MATHJAX_TIMEOUT_MS = 60000
 
 # Evaluated in the page after its load event: waits until the page is settled (images decoded,
 # toggle transitions finished), then returns everything the checks need as one JSON object.
@@ -79,6 +93,52 @@ _INSPECT_PAGE_JS = r"""
     if (rect.width === 0 || rect.height === 0) return false;
     return el.checkVisibility({opacityProperty: true, visibilityProperty: true});
   };
+
+  // MathJax 3 (served locally, see the module docstring): wait for its initial typesetting, then
+  // look at every formula it handled. A TeX error becomes an <merror> (shown as the error text);
+  // an undefined macro becomes red <mtext> starting with a backslash (the noundefined extension).
+  const mathElements = Array.from(main.querySelectorAll(".math"));
+  const mathjax = {
+    loaded: typeof window.MathJax === "object" && window.MathJax !== null
+      && !!(window.MathJax.startup && window.MathJax.startup.promise),
+    finished: false, startup_error: null, formulas: 0, problems: [],
+  };
+  if (mathjax.loaded) {
+    let done = false;
+    try {
+      await withTimeout(MathJax.startup.promise.then(() => { done = true; }), __MATHJAX_TIMEOUT__);
+    } catch (error) {
+      mathjax.startup_error = String(error);
+    }
+    mathjax.finished = done;
+    if (done && MathJax.startup.document) {
+      for (const item of MathJax.startup.document.math) {
+        mathjax.formulas += 1;
+        let mml = "";
+        try {
+          mml = MathJax.startup.toMML(item.root);
+        } catch (error) {
+          mathjax.problems.push({tex: String(item.math).slice(0, 300),
+                                 error: "cannot serialise: " + String(error)});
+          continue;
+        }
+        const errors = Array.from(mml.matchAll(/<merror([^>]*)>/g)).map((match) => {
+          const message = /data-mjx-error="([^"]*)"/.exec(match[1]);
+          return message ? message[1] : "TeX error";
+        });
+        const undefinedMacros = Array.from(mml.matchAll(/<mtext[^>]*mathcolor="red"[^>]*>(\\[^<]*)</g))
+          .map((match) => "undefined control sequence " + match[1]);
+        for (const error of errors.concat(undefinedMacros)) {
+          mathjax.problems.push({tex: String(item.math).slice(0, 300), error: error});
+        }
+      }
+    }
+  }
+  mathjax.dom_errors = Array.from(main.querySelectorAll("mjx-merror, [data-mjx-error]")).map(
+    (el) => el.getAttribute("data-mjx-error") || shortText(el, 200));
+  mathjax.untypeset = mathElements.filter((el) => !el.querySelector("mjx-container")).map(
+    (el) => shortText(el, 200));
+  mathjax.math_elements = mathElements.length;
 
   const h1 = main.querySelector("h1");
   const report = {
@@ -121,10 +181,11 @@ _INSPECT_PAGE_JS = r"""
         height: sol.getBoundingClientRect().height,
       };
     }),
+    mathjax: mathjax,
   };
   return JSON.stringify(report);
 })()
-"""
+""".replace("__MATHJAX_TIMEOUT__", str(MATHJAX_TIMEOUT_MS))
 
 
 class ChromiumError(RuntimeError):
@@ -166,7 +227,11 @@ class PageReport:
     failed_local_resources : list of str
         ``file://`` resources (images, scripts, style sheets) that failed to load, with the reason.
     blocked_external : int
-        How many ``http(s)://`` requests were blocked (MathJax and the like; informational).
+        How many ``http(s)://`` requests were blocked (informational).
+    mathjax_served : int
+        How many MathJax requests were answered from the local copy of the package.
+    mathjax_missing : list of str
+        MathJax URLs the page requested whose file the local copy does not have.
     javascript_exceptions : list of str
         Uncaught JavaScript exceptions thrown while the page loaded.
     screenshot : pathlib.Path or None
@@ -180,6 +245,8 @@ class PageReport:
     inspected: dict[str, Any] = field(default_factory=dict)
     failed_local_resources: list[str] = field(default_factory=list)
     blocked_external: int = 0
+    mathjax_served: int = 0
+    mathjax_missing: list[str] = field(default_factory=list)
     javascript_exceptions: list[str] = field(default_factory=list)
     screenshot: Path | None = None
     seconds: float = 0.0
@@ -194,6 +261,10 @@ class Chromium:
         Path of the Chromium executable (see :func:`find_chromium`).
     timeout : float, optional
         Seconds to wait for Chromium to start, and for any one DevTools command or page load.
+    mathjax_dir : pathlib.Path, optional
+        The npm package ``mathjax`` (version 3: the folder that holds ``es5/tex-mml-chtml.js``).
+        When given, the pages' requests for MathJax on the CDN are answered from it (see the
+        module docstring); without it, MathJax does not load and the formulas stay TeX source.
 
     Notes
     -----
@@ -202,9 +273,13 @@ class Chromium:
     does persists.
     """
 
-    def __init__(self, executable: str, timeout: float = 60.0) -> None:
+    def __init__(self, executable: str, timeout: float = 60.0, mathjax_dir: Path | None = None
+                 ) -> None:
         self.executable = executable
         self.timeout = timeout
+        self.mathjax_dir = Path(mathjax_dir).resolve() if mathjax_dir is not None else None
+        self._answers: set[int] = set()  # ids of Fetch answers sent without waiting for a reply
+        self._answer_errors: list[str] = []
         self._ids = itertools.count(1)
         self._pending_events: list[dict[str, Any]] = []
         self._profile = Path(tempfile.mkdtemp(prefix="gcbook-chromium-"))
@@ -398,13 +473,70 @@ class Chromium:
             raise ChromiumError(late)
         self._socket.settimeout(remaining)
         try:
-            return json.loads(self._socket.recv())
+            message = json.loads(self._socket.recv())
         except websocket.WebSocketTimeoutException:
             raise ChromiumError(late) from None
         except websocket.WebSocketConnectionClosedException:
             raise ChromiumError(
                 f"Chromium closed the DevTools connection while we waited for {waiting_for}."
                 f"\n{self._log_tail()}") from None
+        if message.get("method") == "Fetch.requestPaused":
+            self._answer_request(message)  # at once: the page waits for it
+        elif message.get("id") in self._answers:
+            self._answers.discard(message["id"])
+            if "error" in message:
+                self._answer_errors.append(str(message["error"]))
+        return message
+
+    def mathjax_file(self, url: str) -> Path | None:
+        """The file of the local MathJax package that answers ``url``, or None.
+
+        Parameters
+        ----------
+        url : str
+            A requested URL.
+
+        Returns
+        -------
+        pathlib.Path or None
+            ``<mathjax_dir>/<path>`` for a URL of MathJax 3 on the CDN (:data:`MATHJAX_URL`), when
+            that file exists inside ``mathjax_dir``; None otherwise (also without ``mathjax_dir``).
+        """
+        match = MATHJAX_URL.match(url)
+        if self.mathjax_dir is None or match is None:
+            return None
+        candidate = (self.mathjax_dir / match.group(1)).resolve()
+        if self.mathjax_dir not in candidate.parents or not candidate.is_file():
+            return None
+        return candidate
+
+    def _answer_request(self, event: dict[str, Any]) -> None:
+        """Answer one intercepted ``http(s)`` request: MathJax from the local copy, others fail.
+
+        The answer is sent without waiting for its reply (we may be inside :meth:`send` already);
+        an error reply is kept in ``_answer_errors``.
+        """
+        params = event.get("params", {})
+        local = self.mathjax_file(params.get("request", {}).get("url", ""))
+        if local is not None:
+            mime = mimetypes.guess_type(local.name)[0] or "application/octet-stream"
+            if local.suffix == ".js":
+                mime = "application/javascript"
+            method = "Fetch.fulfillRequest"
+            answer = {"requestId": params["requestId"], "responseCode": 200,
+                      "responseHeaders": [{"name": "Content-Type", "value": mime},
+                                          # fonts are fetched with CORS from a file:// page
+                                          {"name": "Access-Control-Allow-Origin", "value": "*"}],
+                      "body": base64.b64encode(local.read_bytes()).decode("ascii")}
+        else:
+            method = "Fetch.failRequest"
+            answer = {"requestId": params["requestId"], "errorReason": "BlockedByClient"}
+        message_id = next(self._ids)
+        self._answers.add(message_id)
+        message: dict[str, Any] = {"id": message_id, "method": method, "params": answer}
+        if "sessionId" in event:
+            message["sessionId"] = event["sessionId"]
+        self._socket.send(json.dumps(message))
 
     # --- one page -------------------------------------------------------------------------
 
@@ -437,13 +569,11 @@ class Chromium:
         try:
             for method in ("Page.enable", "Network.enable", "Runtime.enable"):
                 self.send(method, session_id=session)
-            try:
-                self.send("Network.setBlockedURLs", {"urls": ["http://*", "https://*"]},
-                          session_id=session)
-            except ChromiumError:
-                # Best effort: a Chromium without this (experimental) command lets the page try the
-                # network; offline, those requests fail fast and the checks do not depend on them.
-                pass
+            # Every http(s) request is paused and answered by _answer_request: MathJax from the
+            # local copy, everything else fails.
+            self.send("Fetch.enable", {"patterns": [{"urlPattern": "http://*"},
+                                                    {"urlPattern": "https://*"}]},
+                      session_id=session)
             self.send("Emulation.setDeviceMetricsOverride",
                       {"width": WINDOW_WIDTH, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1,
                        "mobile": False}, session_id=session)
@@ -497,13 +627,18 @@ class Chromium:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 
-    @staticmethod
-    def _record_events(report: PageReport, events: list[dict[str, Any]]) -> None:
+    def _record_events(self, report: PageReport, events: list[dict[str, Any]]) -> None:
         """Fill the resource and exception fields of ``report`` from one page's events."""
         urls: dict[str, str] = {}
         for event in events:
             params = event.get("params", {})
-            if event["method"] == "Network.requestWillBeSent":
+            if event["method"] == "Fetch.requestPaused":
+                url = params.get("request", {}).get("url", "")
+                if self.mathjax_file(url) is not None:
+                    report.mathjax_served += 1
+                elif MATHJAX_URL.match(url):
+                    report.mathjax_missing.append(url)
+            elif event["method"] == "Network.requestWillBeSent":
                 urls[params["requestId"]] = params["request"]["url"]
             elif event["method"] == "Network.loadingFailed":
                 url = urls.get(params["requestId"], "?")

@@ -5,23 +5,27 @@ How the browser is driven
 Option (b) of the issue: Chromium (Debian's ``chromium``) runs headless with
 ``--remote-debugging-port``, and ``reader_browser.Chromium`` talks the Chrome DevTools Protocol to
 it over one websocket (``websocket-client``, already a dependency). Each page is opened from its
-``file://`` URL in a fresh tab with all ``http(s)://`` requests blocked, so the test needs no
-network: MathJax (from a CDN) simply does not load and the formulas stay as TeX, which no check
-minds. After the page's load event, a script evaluated *in the live page* waits for the images to
-decode and the toggle animations to finish, then reads what a reader would see: ``naturalWidth`` of
-every image, computed styles and layout boxes of the solution bodies, the rendered text of the
-cell outputs. A PNG screenshot of every page, 1280 CSS pixels wide and as tall as the page up to
-``GCBOOK_SCREENSHOT_MAX_HEIGHT`` (default 16000, i.e. whole short pages and the first half or
+``file://`` URL in a fresh tab, and every ``http(s)://`` request is intercepted (DevTools ``Fetch``
+domain), so the test needs no network: the requests for MathJax 3 on the CDN (Sphinx's default
+``mathjax_path``, ``https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js``, and the fonts and
+extensions it loads) are answered from a local copy of the npm registry's ``mathjax`` package,
+which ``.ci/install_mathjax`` installs into a cache folder on first use (the session set-up runs it;
+``GCBOOK_MATHJAX_PACKAGE`` names another copy), and every other external request fails. After the
+page's load event, a script evaluated *in the live page* waits for MathJax's initial typesetting,
+the images to decode and the toggle animations to finish, then reads what a reader would see:
+the formulas MathJax could not typeset, ``naturalWidth`` of every image, computed styles and layout
+boxes of the solution bodies, the rendered text of the cell outputs. A PNG screenshot of every
+page, 1280 CSS pixels wide and as tall as the page up to ``GCBOOK_SCREENSHOT_MAX_HEIGHT`` (default 16000, i.e. whole short pages and the first half or
 so of the long chapters), is saved to ``_build/screenshots/`` for CI to upload. Screenshot time
 grows with height (about 0.3 s per 1000 pixels on two cores); set the variable to 100000 for
-whole pages. One page takes 2 to 8 seconds, the whole book under a minute.
+whole pages. One page takes a few seconds, MathJax's typesetting included.
 
 Which pages
 -----------
 Every document of ``_toc.yml`` (the root and every ``file:`` entry, read at collection time, so a
 new chapter is covered without touching this file). Every check runs on every page; a check that
 does not apply to a page (no code cells, no exercises) passes trivially there, so the introduction,
-"how to use" and bibliography pages are at least loaded, rendered and screenshotted.
+"how to use" and bibliography pages are at least loaded, rendered, typeset and screenshotted.
 
 The checks (one test function each, parametrised by page)
 --------------------------------------------------------
@@ -50,6 +54,20 @@ The checks (one test function each, parametrised by page)
     (sphinx-togglebutton gives the admonition ``toggle-hidden``, whose CSS sets the body's
     height 0 and visibility hidden; a ``<details>`` solution must not be ``open``). Visibility is
     judged from the computed style and the layout box in the live page.
+``test_math_typesets``
+    MathJax loaded from the local copy and finished typesetting; every formula (``.math``
+    element) was typeset, none contains a TeX error (MathJax 3 renders one as ``merror``, shown
+    with its ``data-mjx-error`` message) or an undefined macro (which MathJax's default
+    ``noundefined`` extension renders as red text instead of an error), and no MathJax file the
+    page asked for is missing from the local copy. Each failure names the formula's TeX.
+``test_captions_stay_with_their_outputs``
+    (No browser.) In the executed notebook, no code cell whose outputs are shown prints text, then
+    displays a table or figure, then prints again on the same stream: ``nb_merge_streams: true``
+    (in ``_config.yml``) gathers a cell's printed text at its first print, so the second caption
+    would appear above the first table. Applies only when the book sets ``nb_merge_streams``.
+
+To try the test on a small throwaway book, set ``GCBOOK_BOOK_DIR`` to its project folder (the one
+with ``_toc.yml``); the build directory then defaults to its ``_build/html``.
 """
 
 from __future__ import annotations
@@ -67,7 +85,11 @@ from PIL import Image
 from reader_browser import ChromiumError, PageReport
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-TOC = REPOSITORY / "_toc.yml"
+# The Jupyter Book project whose pages are checked: the repository, or (to try the test on a small
+# throwaway book) GCBOOK_BOOK_DIR; its _toc.yml, _config.yml and sources are read.
+BOOK = Path(os.environ.get("GCBOOK_BOOK_DIR", REPOSITORY)).resolve()
+TOC = BOOK / "_toc.yml"
+CONFIG = BOOK / "_config.yml"
 SOURCE_SUFFIXES = (".md", ".ipynb", ".rst")
 IMAGE_MIME_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 HIDDEN_OUTPUT_TAGS = {"remove-output", "remove_output", "remove-cell", "remove_cell"}
@@ -135,9 +157,9 @@ def toc_documents(toc_path: Path = TOC) -> list[str]:
 
 
 def source_file(document: str) -> Path | None:
-    """The source file of ``document`` in the repository, or None if it has none."""
+    """The source file of ``document`` in the book project, or None if it has none."""
     for suffix in SOURCE_SUFFIXES:
-        candidate = REPOSITORY / f"{document}{suffix}"
+        candidate = BOOK / f"{document}{suffix}"
         if candidate.is_file():
             return candidate
     return None
@@ -221,6 +243,69 @@ def figure_outputs(notebook_path: Path) -> int:
             if any(mime in output.get("data", {}) for mime in IMAGE_MIME_TYPES):
                 count += 1
     return count
+
+
+def merge_streams_configured(config_path: Path = CONFIG) -> bool:
+    """Whether the book sets myst-nb's ``nb_merge_streams`` (``sphinx: config:`` of _config.yml)."""
+    if not config_path.is_file():
+        return False
+    config = yaml.safe_load(config_path.read_text()) or {}
+    return bool(((config.get("sphinx") or {}).get("config") or {}).get("nb_merge_streams", False))
+
+
+def displaced_streams(notebook: dict, merge_streams: bool = True) -> list[str]:
+    """The cells whose printed text ``nb_merge_streams`` would move away from where it was printed.
+
+    myst-nb's ``nb_merge_streams`` joins all stream outputs of one name (stdout, stderr) of a cell
+    into the first of them. A cell that prints, then displays a table or figure, then prints again
+    therefore shows both printed texts above the display: a caption printed for a second table ends
+    up above the first. Outputs are read from the executed notebook, where they are still in the
+    order they were made.
+
+    Parameters
+    ----------
+    notebook : dict
+        An executed notebook (nbformat 4 JSON).
+    merge_streams : bool, default True
+        The book's ``nb_merge_streams``; a cell's ``mystnb: merge_streams`` metadata overrides it.
+
+    Returns
+    -------
+    list of str
+        One description per offending code cell (its index among the code cells, the order of
+        its outputs and the start of the printed text that moves); cells whose outputs are
+        removed (``remove-output``, ``remove-cell``) are skipped.
+    """
+    problems = []
+    code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    for index, cell in enumerate(code_cells):
+        metadata = cell.get("metadata", {})
+        if HIDDEN_OUTPUT_TAGS & set(metadata.get("tags", [])):
+            continue
+        if not (metadata.get("mystnb") or {}).get("merge_streams", merge_streams):
+            continue
+        outputs = cell.get("outputs", [])
+        for name in {output.get("name") for output in outputs if output["output_type"] == "stream"}:
+            printed_before = displayed_between = False
+            for output in outputs:
+                kind = output["output_type"]
+                if kind == "stream" and output.get("name") == name:
+                    text = output.get("text", "")
+                    text = "".join(text) if isinstance(text, list) else text
+                    if printed_before and displayed_between and text.strip():
+                        order = ", ".join(o["output_type"] if o["output_type"] != "stream"
+                                          else f"stream({o.get('name')})" for o in outputs)
+                        source = cell.get("source", "")
+                        source = "".join(source) if isinstance(source, list) else source
+                        problems.append(
+                            f"code cell {index + 1} (starting {source.strip()[:60]!r}): outputs "
+                            f"[{order}]; the {name} text {text.strip()[:60]!r} printed after a "
+                            "display is shown above it")
+                        break
+                    printed_before = printed_before or bool(text.strip())
+                elif kind in ("display_data", "execute_result") and printed_before:
+                    displayed_between = True
+    return problems
 
 
 DOCUMENTS = toc_documents()
@@ -376,3 +461,45 @@ def test_solutions_collapsed(document: str, visit) -> None:
             problems.append(f"{name}: the title a reader clicks to open it is not visible")
     if problems:
         fail_with(document, "exercise solutions are not collapsed as they should be", problems)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_math_typesets(document: str, visit) -> None:
+    """MathJax (served locally) typesets every formula on the page, without a TeX error."""
+    report = visit(document)
+    mathjax = report.inspected.get("mathjax", {})
+    problems = [f"MathJax file missing from the local copy: {url}" for url in report.mathjax_missing]
+    if mathjax.get("math_elements", 0) and not mathjax.get("loaded"):
+        problems.append(f"the page has {mathjax['math_elements']} formulas but MathJax did not "
+                        f"load ({report.mathjax_served} MathJax files served locally)")
+    if mathjax.get("loaded") and not mathjax.get("finished"):
+        problems.append("MathJax did not finish typesetting"
+                        + (f": {mathjax['startup_error']}" if mathjax.get("startup_error")
+                           else " within the time limit"))
+    problems += [f"TeX error in ${problem['tex']}$: {problem['error']}"
+                 for problem in mathjax.get("problems", [])]
+    if not mathjax.get("problems"):  # the same errors as seen in the page, if MathJax's list missed them
+        problems += [f"MathJax error shown on the page: {text!r}"
+                     for text in mathjax.get("dom_errors", [])]
+    if mathjax.get("loaded"):
+        problems += [f"formula not typeset: {text!r}" for text in mathjax.get("untypeset", [])]
+    if problems:
+        fail_with(document, "the formulas do not typeset cleanly", problems)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_captions_stay_with_their_outputs(document: str, build_dir: Path) -> None:
+    """No cell prints, displays and prints again (nb_merge_streams would move the second text)."""
+    source = source_file(document)
+    if source is None or not has_code_cells(source):
+        return
+    notebook = executed_notebook(build_dir, document)
+    if not notebook.is_file():
+        pytest.fail(f"{document}: the source has code cells but the build wrote no executed "
+                    f"notebook {notebook}; was the book built with execution on?", pytrace=False)
+    problems = displaced_streams(json.loads(notebook.read_text()), merge_streams_configured())
+    if problems:
+        fail_with(document, "printed text would be shown away from the table or figure it "
+                  "belongs to (nb_merge_streams gathers a cell's printed text at its first print): "
+                  "give a table its caption with df.style.set_caption or display(Markdown(...)), "
+                  "or split the cell", problems)
