@@ -815,7 +815,9 @@ def notears_linear(
         Also return a :class:`NotearsHistory` of the outer iterations.
     enforce_dag : bool, default True
         The guarantee on the output. If the thresholded matrix still has a
-        directed cycle (possible when ``h`` did not reach ``h_tol``), remove the
+        directed cycle (possible when ``h`` did not reach ``h_tol``, and also
+        after convergence when ``w_threshold`` is low: ``h <= h_tol`` still
+        allows a cycle of small weights), remove the
         weakest edge of each remaining cycle (:func:`make_acyclic`) and emit a
         :class:`UserWarning` naming the removed edges. With ``False`` the cycle
         is kept and the warning says so.
@@ -828,10 +830,13 @@ def notears_linear(
         The subproblems with large ``rho`` are badly scaled, and this cuts the
         number of L-BFGS-B evaluations 4-7 fold on ER2 graphs with d = 10-20.
         The problem is not convex, so the path can end in a different local
-        minimum: on 90 validation graphs (ER2, n = 1000, 55 with d = 10 and 35
-        with d = 20, seeds other than the benchmark's) the SHD was equal on 69,
-        lower on 11 and higher on 10, total SHD 356 against 348 without. ``False`` follows the
-        reference code's path (up to rounding). See ``benchmarks/notears_speed.py``.
+        minimum, and the SHD can come out higher or lower: on the six graphs of
+        ``benchmarks/results/notears_speed.json`` (ER2, n = 1000, d = 10 and 20)
+        it differed from the unpreconditioned fit's on one graph (3 against 2).
+        ``False`` follows the reference code's iteration (``notears/linear.py``);
+        its arithmetic differs in the last bits, which the nonconvex path can
+        amplify (two of those six graphs end with an SHD differing by 1 from the
+        reference code's). See ``benchmarks/notears_speed.py``.
 
     Returns
     -------
@@ -879,15 +884,16 @@ def notears_linear(
         if enforce_dag:
             W, removed = make_acyclic(W)
             warnings.warn(
-                f"NOTEARS stopped with h(W) = {h:.2e} > h_tol = {h_tol:g} and the thresholded graph had a "
-                f"directed cycle; removed the weakest edge of each cycle: {removed}. Raise max_iter or "
-                "w_threshold, or check the data's scale.",
+                f"NOTEARS ended with h(W) = {h:.2e} (h_tol = {h_tol:g}) and the thresholded graph had a "
+                f"directed cycle; removed the weakest edge of each cycle: {removed}. Raise w_threshold "
+                f"{'or max_iter' if h > h_tol else '(the cycle is made of weights too small for h to see)'}, "
+                "or check the data's scale.",
                 UserWarning,
                 stacklevel=2,
             )
         else:
             warnings.warn(
-                f"NOTEARS stopped with h(W) = {h:.2e} > h_tol = {h_tol:g} and the thresholded W has a "
+                f"NOTEARS ended with h(W) = {h:.2e} (h_tol = {h_tol:g}) and the thresholded W has a "
                 "directed cycle (enforce_dag=False keeps it): it is not a DAG.",
                 UserWarning,
                 stacklevel=2,
@@ -922,8 +928,9 @@ def sortnregress(X) -> np.ndarray:
     ordinary least squares gives weights ``|b|``, and
     :class:`sklearn.linear_model.LassoLarsIC` (``criterion="bic"``) fits the
     rescaled predictors. On simulated data whose variance grows along the causal
-    order ("varsortability"), this trivial method rivals NOTEARS; after
-    standardizing the columns it has nothing left to sort by.
+    order ("varsortability"), this trivial method can rival NOTEARS; after
+    standardizing the columns it has nothing left to sort by: variances equal
+    to about 9 significant digits count as tied and keep the column order.
 
     Parameters
     ----------
@@ -970,7 +977,9 @@ def sortnregress(X) -> np.ndarray:
             "are not identified. Drop the redundant columns."
         )
     W = np.zeros((d, d))
-    increasing = np.argsort(np.var(X, axis=0), kind="stable")
+    # Variances equal to about 9 significant digits (standardized columns: 1 up to rounding) are
+    # ties and keep the column order, so that the last bits of the arithmetic do not choose it.
+    increasing = np.argsort(np.round(np.log(np.var(X, axis=0)), 9), kind="stable")
     for k in range(1, d):  # one regression per target: d - 1 different design matrices
         covariates, target = increasing[:k], increasing[k]
         weight = np.abs(LinearRegression().fit(X[:, covariates], X[:, target]).coef_)

@@ -448,6 +448,19 @@ def test_sortnregress_on_varsortable_data():
     assert count_accuracy(B, (W != 0).astype(int))["tpr"] >= 0.7
 
 
+def test_sortnregress_ties_keep_the_column_order():
+    # standardized columns have variance 1 up to rounding: the order must not depend on the last bits
+    _, _, X = _sem(6, 8, 500, seed=33)
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    W = sortnregress(Z)
+    assert is_dag(W) and np.all(np.tril(W) == 0)  # ties: regress on earlier columns only
+    Z_bumped = Z * (1 + 1e-12 * np.random.default_rng(34).standard_normal(Z.shape))
+    assert np.array_equal(sortnregress(Z_bumped) != 0, W != 0)
+    # distinct variances still decide: reversing the scale of the columns reverses the order
+    W_scaled = sortnregress(Z * np.arange(6, 0, -1))
+    assert np.all(np.triu(W_scaled) == 0)
+
+
 def test_sortnregress_errors():
     with pytest.raises(ValueError, match="n > d"):
         sortnregress(np.random.default_rng(0).normal(size=(4, 4)))
