@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 12 min wall, one core)
     .venv/bin/python benchmarks/capstone.py --quick          # smoke test: seed 0, size "small", no cost part
     .venv/bin/python benchmarks/capstone.py --estimate-only  # warm-up + calibration, print the estimate, stop
+    .venv/bin/python benchmarks/capstone.py --cost-only      # rerun only the cost part (about 5 CPU-min)
 
 Everything runs through :mod:`gcbook.suite` (datasets, fixed method settings, scoring,
 runner); this script only chooses what to run, pins the threads and saves.
@@ -19,13 +20,24 @@ fit seconds per (dataset, seed, method), scored as :func:`gcbook.suite.evaluate`
 
 Cost part
 ---------
-Fit seconds (:func:`gcbook.suite.run_row`, one fit each, seed 0) as the size grows: on
-the sparse VAR (T=1000, lag 3, edge probability 0.2) with p = 5, 10, 20, 40 for
+Fit seconds (:func:`gcbook.suite.run_row`, seed 0) as the size grows: on the full
+sparse VAR (T and lag of ``suite.SIZES``) with p = 5, 10, 20, 40 for
 ``granger_conditional``, ``lasso_var``, ``pcmci``, ``grngc_mlp`` and ``cmlp``; on
-the raw SEM (n=1000, ER2: 2d edges, so d=5 is the complete DAG) with d = 5, 10, 20 for
-``notears``, ``pc`` and ``ges``. These are absolute seconds on one thread of the machine
-printed at the start, for a decision guide ("seconds or hours?"), not speed ratios; the
-AUROC of each cost fit is saved too but is not a quality result (fixed epochs).
+the raw SEM (n of ``suite.SIZES``, ER2: :func:`sem_edges` = min(2d, d(d-1)/2) edges, so
+d=5 is the complete DAG) with d = 5, 10, 20 for ``notears``, ``pc`` and ``ges``.
+Every fit is repeated :data:`COST_REPEATS` times; the repeats are interleaved (repeat r
+runs every size and method before repeat r + 1 starts), so a slow spell of the machine
+hits all sizes alike. Each row keeps the wall seconds (``fit_seconds``) and the CPU
+seconds of the process (``cpu_seconds``; one thread, so on an idle machine the two
+agree, and on a shared machine the CPU seconds are the less inflated).
+``cost_summary`` gives, per method and size, the median and the range over the repeats,
+and ``cost_growth`` the ratio of the time at each size to the time at the size before,
+computed within each repeat (median and range). These are absolute seconds on one
+thread of the machine recorded in ``cost_run``, for a decision guide ("seconds or
+hours?"); the AUROC, SHD and edge count of each cost fit are saved too (they do not
+change between repeats), but for the neural fits they are not a quality result
+(fixed epochs). ``--cost-only`` reruns just this part and replaces it in an existing
+``capstone.json``, keeping the quality rows.
 
 Budget choices, all fixed before any run (the target is a full run under about 30 min
 on one core of the 2-core development machine)
@@ -91,6 +103,8 @@ COST_MAX_P = {"pcmci": 20}
 COST_D = (5, 10, 20)
 COST_DAG_METHODS = ("notears", "pc", "ges")
 COST_EPOCHS = 100
+#: Repeats of every cost fit (interleaved); the text reports the median and the range.
+COST_REPEATS = 3
 CALIBRATION_EPOCHS = 10
 #: Assumed growth of the fit time with p (or d), used only for the printed estimate.
 COST_EXPONENTS = {"granger_conditional": 3.0, "lasso_var": 2.5, "pcmci": 2.6, "grngc_mlp": 2.0, "cmlp": 2.0,
@@ -181,22 +195,73 @@ def estimate(cal: dict, with_cost: bool) -> dict:
             cost += sum(base * (p / 10) ** COST_EXPONENTS[method] for p in COST_P if p <= COST_MAX_P.get(method, p))
         for method in COST_DAG_METHODS:
             cost += sum(cal[method] * (d / 10) ** COST_EXPONENTS[method] for d in COST_D)
+        cost *= COST_REPEATS
     return {"quality_seconds": quality, "cost_seconds": cost, "total_seconds": quality + cost}
 
 
 # ----------------------------------------------------------------------------- parts
+def sem_edges(d: int) -> int:
+    """Edges of the cost part's SEM with d variables: ER2 (2d), capped at the complete DAG."""
+    return min(2 * d, d * (d - 1) // 2)
+
+
+def cost_settings() -> dict:
+    """The cost part's settings, read from the code that runs it."""
+    var_full, sem_full = suite.SIZES["sparse_var"]["full"], suite.SIZES["sem_raw"]["full"]
+    return {"sparse_var_p": COST_P, "ts_methods": COST_TS_METHODS, "max_p": COST_MAX_P,
+            "sparse_var": {k: v for k, v in var_full.items() if k != "p"},
+            "sem_d": COST_D, "sem_edges": {d: sem_edges(d) for d in COST_D}, "sem_n": sem_full["n"],
+            "dag_methods": COST_DAG_METHODS, "neural_epochs": COST_EPOCHS, "neural_patience": "off (10**6)",
+            "seed": 0, "repeats": COST_REPEATS, "order": "repeat > size > method (repeats interleaved)"}
+
+
 def cost_rows(record):
-    for p in COST_P:
-        data = make_dataset("sparse_var", 0, p=p)
-        for method in COST_TS_METHODS:
-            if p > COST_MAX_P.get(method, p):
-                continue
-            options = {"epochs": COST_EPOCHS, "patience": 10**6} if method in NEURAL else {}
-            record(run_row(data, method, 0, **options) | {"epochs": options.get("epochs")})
-    for d in COST_D:
-        data = make_dataset("sem_raw", 0, d=d, n_edges=min(2 * d, d * (d - 1) // 2))
-        for method in COST_DAG_METHODS:
-            record(run_row(data, method, 0) | {"epochs": None})
+    for repeat in range(COST_REPEATS):
+        for p in COST_P:
+            data = make_dataset("sparse_var", 0, p=p)
+            for method in COST_TS_METHODS:
+                if p > COST_MAX_P.get(method, p):
+                    continue
+                options = {"epochs": COST_EPOCHS, "patience": 10**6} if method in NEURAL else {}
+                record(run_row(data, method, 0, **options) | {"epochs": options.get("epochs"), "repeat": repeat})
+        for d in COST_D:
+            data = make_dataset("sem_raw", 0, d=d, n_edges=sem_edges(d))
+            for method in COST_DAG_METHODS:
+                record(run_row(data, method, 0) | {"epochs": None, "repeat": repeat})
+
+
+def summarize_cost(rows) -> tuple[list[dict], list[dict]]:
+    """Per method and size: median and range of the wall and CPU seconds over the repeats; and the
+    growth from each size to the next, as ratios within each repeat (median and range)."""
+    import pandas as pd
+
+    if not rows:
+        return [], []
+    df = pd.DataFrame(rows)
+    summary, growth = [], []
+    for (kind, method), part in df.groupby(["kind", "method"], sort=False):
+        sizes = sorted(part["p"].unique())
+        for p in sizes:
+            at = part[part["p"] == p]
+            entry = {"kind": kind, "method": method, "p": int(p), "repeats": len(at)}
+            for col in ("fit_seconds", "cpu_seconds"):
+                entry[col] = float(at[col].median())
+                entry[col + "_min"], entry[col + "_max"] = float(at[col].min()), float(at[col].max())
+            for col in ("auroc", "shd", "n_edges"):
+                values = at[col].dropna().unique()
+                entry[col] = float(values[0]) if len(values) else None
+                entry[col + "_same_in_every_repeat"] = len(values) <= 1
+            summary.append(entry)
+        for small, big in zip(sizes[:-1], sizes[1:]):
+            for col in ("fit_seconds", "cpu_seconds"):
+                a = part[part["p"] == small].set_index("repeat")[col]
+                b = part[part["p"] == big].set_index("repeat")[col]
+                ratio = (b / a).dropna()
+                if len(ratio):
+                    growth.append({"kind": kind, "method": method, "from": int(small), "to": int(big),
+                                   "seconds": col, "repeats": len(ratio), "median": float(ratio.median()),
+                                   "min": float(ratio.min()), "max": float(ratio.max())})
+    return summary, growth
 
 
 def summarize(rows) -> list[dict]:
@@ -227,11 +292,14 @@ def print_summary(summary):
 def print_cost(rows):
     if not rows:
         return
-    print("\nfit seconds against size (one thread; neural: a fixed", COST_EPOCHS, "epochs)")
-    methods = list(dict.fromkeys(r["method"] for r in rows))
+    print("\nCPU seconds against size, median [min, max] over repeats (one thread; neural: a fixed",
+          COST_EPOCHS, "epochs)")
+    summary, _ = summarize_cost(rows)
+    methods = list(dict.fromkeys(r["method"] for r in summary))
     for method in methods:
-        cells = ", ".join(f"{'d' if r['kind'] == 'dag' else 'p'}={r['p']}: {r['fit_seconds']:.2f} s"
-                          for r in rows if r["method"] == method)
+        cells = ", ".join(f"{'d' if r['kind'] == 'dag' else 'p'}={r['p']}: {r['cpu_seconds']:.2f} "
+                          f"[{r['cpu_seconds_min']:.2f}, {r['cpu_seconds_max']:.2f}] s"
+                          for r in summary if r["method"] == method)
         print(f"  {method:20s} {cells}")
 
 
@@ -256,11 +324,57 @@ def headline(summary) -> str:
 
 
 # ----------------------------------------------------------------------------- main
+def run_info() -> dict:
+    return {"command": " ".join([Path(sys.executable).name, *sys.argv]), "versions": versions(),
+            "machine": machine(), "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS,
+                                              "torch": torch.get_num_threads()}}
+
+
+def print_cost_row(row):
+    unit = "d" if row["kind"] == "dag" else "p"
+    print(f"cost r{row['repeat']} {row['method']:20s} {unit}={row['p']:3d}: {row['fit_seconds']:8.2f} s wall, "
+          f"{row['cpu_seconds']:8.2f} s CPU", flush=True)
+
+
+def cost_only() -> int:
+    """Rerun the cost part alone and replace it (settings, rows, summaries) in capstone.json."""
+    wall = time.perf_counter()
+    path = RESULTS_DIR / "capstone.json"
+    results = json.loads(path.read_text())
+    info = run_info()
+    print(f"capstone cost part only: {info}")
+    # warm-up: imports and torch initialisation, so that the first timed fit does not pay for them
+    run_suite(["sparse_var", "sem_raw"], [*COST_TS_METHODS, *COST_DAG_METHODS], seeds=(0,), size="small")
+    cost = []
+
+    def record(row):
+        cost.append(row)
+        print_cost_row(row)
+
+    cost_rows(record)
+    info["wall_seconds"] = time.perf_counter() - wall
+    info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["settings"]["cost"] = cost_settings()
+    results["cost"] = cost
+    results["cost_summary"], results["cost_growth"] = summarize_cost(cost)
+    results["cost_run"] = info
+    path.write_text(json.dumps(clean(results), indent=1) + "\n")
+    print_cost(cost)
+    print(f"SUMMARY capstone cost part: {len(cost)} rows ({COST_REPEATS} repeats), "
+          f"wall {info['wall_seconds'] / 60:.1f} min; written to {path}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help='seed 0, size "small", no cost part (smoke test)')
     parser.add_argument("--estimate-only", action="store_true", help="warm up, calibrate, print the estimate, stop")
+    parser.add_argument("--cost-only", action="store_true",
+                        help="rerun only the cost part and replace it in the existing capstone.json")
     args = parser.parse_args(argv)
+    if args.cost_only:
+        return cost_only()
     wall = time.perf_counter()
     size = "small" if args.quick else "full"
     path = RESULTS_DIR / ("capstone_quick.json" if args.quick else "capstone.json")
@@ -275,10 +389,7 @@ def main(argv=None):
             "seeds": {m: list(seeds_for(m, args.quick)) for m in METHODS},
             "neural_epochs": suite.NEURAL_EPOCHS[size],
             "alpha": suite.ALPHA, "lasso_alpha": suite.LASSO_ALPHA, "window": suite.WINDOW,
-            "cost": None if args.quick else {
-                "sparse_var_p": COST_P, "ts_methods": COST_TS_METHODS, "max_p": COST_MAX_P, "sem_d": COST_D,
-                "sem_edges": "min(2 d, d (d - 1) / 2)", "dag_methods": COST_DAG_METHODS,
-                "neural_epochs": COST_EPOCHS, "seed": 0, "T": 1000, "n": 1000},
+            "cost": None if args.quick else cost_settings(),
         },
         "versions": versions(),
         "machine": machine(),
@@ -331,11 +442,13 @@ def main(argv=None):
     run_suite(methods=list(SLOW_METHODS), seeds=(0,), size=size, on_result=on_result)
 
     if not args.quick:
+        results["cost_run"] = run_info()
+
         def record(row):
             results["cost"].append(row)
+            results["cost_summary"], results["cost_growth"] = summarize_cost(results["cost"])
             save()
-            unit = "d" if row["kind"] == "dag" else "p"
-            print(f"cost {row['method']:20s} {unit}={row['p']:3d}: {row['fit_seconds']:8.2f} s", flush=True)
+            print_cost_row(row)
 
         cost_rows(record)
 
