@@ -1,5 +1,7 @@
 """The auto-checkers accept right answers and explain wrong ones."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -741,3 +743,48 @@ def test_auprc_checker_handles_stub_non_callable_and_scribbles(capsys):
 
     assert check_auprc(scribbles, verbose=False).passed
     assert check_auprc(right_auprc, verbose=False).passed
+
+
+# --- the instructor guide describes the checkers as they are ----------------------------------------------------
+# The guide is not executed, so its table of checkers and its example output are checked here instead.
+GUIDE = Path(__file__).resolve().parents[1] / "book" / "instructor_guide.md"
+
+
+def test_instructor_guide_counts_each_checkers_hidden_cases():
+    import gcbook.exercises as exercises
+
+    lines = GUIDE.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| checker | exercise |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
+    assert len(rows) == 7
+    for row in rows:
+        checker = getattr(exercises, row[0].strip("`"))
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("not an answer")
+
+        report = checker(broken, verbose=False)
+        assert int(row[3]) == len(report.cases), f"{row[0]}: the guide says {row[3]} hidden cases"
+
+
+def test_instructor_guide_example_output_is_what_the_checker_prints(capsys):
+    """The guide's example: an F test whose denominator degrees of freedom forget the intercept."""
+    guide = GUIDE.read_text()
+    block = guide[guide.index("```text\n") + len("```text\n"):]
+    shown = block[:block.index("```")].strip().splitlines()
+
+    def forgot_intercept(cause, effect, lag):
+        n = len(cause) - lag
+        f_right = right_granger_f(cause, effect, lag)[0]
+        f_wrong = f_right * (n - 2 * lag) / (n - 2 * lag - 1)  # df (L, n - 2L) instead of (L, n - 2L - 1)
+        return f_wrong, stats.f.sf(f_wrong, lag, n - 2 * lag)
+
+    check_granger_f(forgot_intercept)
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert shown[0] == printed[0]
+    for line in shown[1:]:  # the guide shows some of the case lines
+        assert line in printed, f"the guide's line {line!r} is not what the checker prints"

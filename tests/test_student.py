@@ -156,3 +156,54 @@ def test_command_line(tmp_path, capsys):
     assert "granger.ipynb" in out
     nb = json.loads((tmp_path / "out" / "granger.ipynb").read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+# --- the instructor guide describes the chapters as they are ---------------------------------------------------
+# The guide is not executed, so what it says about the chapters' exercises is checked here instead.
+
+
+def _guide_rows(header_start: str) -> list[list[str]]:
+    """The body rows of the guide's Markdown table whose header starts with ``header_start``."""
+    lines = (ROOT / "book" / "instructor_guide.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
+    return rows
+
+
+def _chapter_of_label() -> dict[str, Path]:
+    """``{"chap-granger": book/granger.md, ...}`` from the ``(label)=`` targets of the chapters."""
+    import re
+
+    found = {}
+    for path in (ROOT / "book").glob("*.md"):
+        for label in re.findall(r"^\((chap-[\w-]+)\)=\s*$", path.read_text(), flags=re.MULTILINE):
+            found[label] = path
+    return found
+
+
+def test_instructor_guide_counts_the_chapters_exercises():
+    import re
+
+    chapters = _chapter_of_label()
+    rows = _guide_rows("| chapter | exercises | auto-checked |")
+    assert len(rows) == len(chapters), "one syllabus row per chapter"
+    for row in rows:
+        label = re.search(r"<(chap-[\w-]+)>", row[0]).group(1)
+        source = chapters[label].read_text()
+        exercises = len(re.findall(r"^\s*(?:`{3,}|:{3,})\{exercise(?:-start)?\}", source, flags=re.MULTILINE))
+        assert int(row[1]) == exercises, f"{label}: the guide says {row[1]} exercises, the chapter has {exercises}"
+        for exercise in re.findall(r"\{ref\}`(ex-[\w-]+)`", row[2]):  # the auto-checked ones exist
+            assert f":label: {exercise}" in source, f"{label}: no exercise {exercise}"
+
+
+def test_instructor_guide_lists_the_student_notebooks():
+    import re
+
+    guide = (ROOT / "book" / "instructor_guide.md").read_text()
+    paragraph = guide[guide.index("It writes one notebook per page"):guide.index("In these notebooks")]
+    listed = re.findall(r"`(\w+)\.ipynb`", paragraph)
+    assert listed == [path.stem for path in chapter_sources(ROOT / "_toc.yml")]
