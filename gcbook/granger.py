@@ -554,8 +554,9 @@ def select_lag(X, max_lag: int, criterion: str = "bic") -> int:
     X : array_like or pandas.DataFrame, shape (T, p)
     max_lag : int
     criterion : {"bic", "aic", "hqic"}
-        BIC is consistent (finds the true order as T grows); AIC tends to pick larger orders
-        and predicts better in small samples.
+        BIC and HQIC are consistent (they find the true order with probability tending to one
+        as T grows); AIC is not (it keeps a positive probability of too large an order) and
+        targets the one-step prediction error instead.
 
     Returns
     -------
