@@ -32,9 +32,21 @@ Three parts, each against something independent:
    test must lie in [0.02, 0.08]. Power: 200 pairs where the second recording lost one
    driver edge (weight 0.3 -> 0), and 200 where it was halved (0.3 -> 0.15). The same tests
    on the true factors are reported as the oracle.
+4. **The size of the two-recording test, measured precisely.** 200 null pairs cannot tell a
+   size of 0.05 from 0.10 (14/200 has the exact 95% interval 0.039-0.115). With the same
+   fixed encoder as part 3 (fitted once; each null pair then costs only two simulations, two
+   encodings and the tests), ``--size-pairs`` (default 1000) null pairs of new recordings are
+   compared at each length in ``--size-lengths`` (default 300, 600 and 1200 frames; seeds
+   ``20000 * (k + 1) + 2 r`` and ``+ 1`` for pair r at the k-th length), with both p-values,
+   on the latents and on the true factors. Reported per cell: rejections, rate at 0.05 and
+   its exact (Clopper-Pearson) 95% interval. With 1000 pairs an exact test's interval is
+   about 0.037-0.066 and excludes 0.10. The block length and the number of permutations are
+   read from the signature of :func:`gcbook.imaging.two_recording_test`.
 
-Run: ``.venv/bin/python benchmarks/sparse_var.py`` (about 15 minutes on 2 cores; ``--seeds``,
-``--pairs``, ``--epochs`` to change the sizes). Writes ``benchmarks/results/sparse_var.json``.
+Run: ``.venv/bin/python benchmarks/sparse_var.py`` (about half an hour on 2 shared cores; ``--seeds``,
+``--pairs``, ``--epochs``, ``--size-pairs``, ``--size-lengths`` to change the sizes; ``--parts``
+to run some parts only, which replaces those parts in the existing results file and keeps the
+others). Writes ``benchmarks/results/sparse_var.json``.
 """
 
 import os
@@ -44,6 +56,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(THREADS)
 
 import argparse  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
@@ -56,6 +69,7 @@ import scipy  # noqa: E402
 import sklearn  # noqa: E402
 import torch  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
+from scipy import stats  # noqa: E402
 from sklearn.linear_model import Lasso  # noqa: E402
 
 torch.set_num_threads(THREADS)
@@ -74,6 +88,7 @@ from gcbook.simulate import calcium_movie, rerecord, var  # noqa: E402
 from gcbook.sparse_var import lasso, lasso_var, lasso_var_torch  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "sparse_var.json"
+PARTS = ("solver", "recovery", "test", "size")
 COEF_TARGET = 1e-6
 SIZE_RANGE = (0.02, 0.08)
 TEST_ALPHA = 0.05
@@ -225,9 +240,20 @@ def rejection(pvals):
     return {"rate": rate, "se": se, "n": int(p.size)}
 
 
+_REFERENCE = {}
+
+
+def reference_model(epochs):
+    """The unit (seed 100) and the end-to-end model fitted (seed 0) to its reference recording; cached."""
+    if epochs not in _REFERENCE:
+        unit = calcium_movie(**MOVIE, seed=100)
+        model = SparseVARAutoencoder(**MODEL, epochs=epochs, mode="end_to_end", seed=0).fit(unit.movie)
+        _REFERENCE[epochs] = unit, model
+    return _REFERENCE[epochs]
+
+
 def part_test(n_pairs, epochs):
-    unit = calcium_movie(**MOVIE, seed=100)
-    model = SparseVARAutoencoder(**MODEL, epochs=epochs, mode="end_to_end", seed=0).fit(unit.movie)
+    unit, model = reference_model(epochs)
     i, j = unit.edges[0]
     removed, halved = unit.coef.copy(), unit.coef.copy()
     removed[i, j] = 0.0
@@ -256,12 +282,56 @@ def part_test(n_pairs, epochs):
     return out
 
 
+def exact_interval(k, n, level=0.95):
+    """Clopper-Pearson interval of a binomial rate k / n."""
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
+    return [float(ci.low), float(ci.high)]
+
+
+def part_size(n_pairs, lengths, epochs):
+    unit, model = reference_model(epochs)
+    defaults = {name: par.default for name, par in inspect.signature(two_recording_test).parameters.items()
+                if name in ("lag", "block_length", "n_permutations")}
+    out = {"n_pairs": n_pairs, "lengths": list(lengths), "test_alpha": TEST_ALPHA, "test_defaults": defaults,
+           "seed_rule": "pair r at the k-th length: rerecord seeds 20000 * (k + 1) + 2 r and 20000 * (k + 1) + 2 r + 1; "
+                        "permutation seed r", "reference_fit_seconds": model.fit_seconds_, "by_length": {}}
+    for k, T in enumerate(lengths):
+        start = time.perf_counter()
+        p = {(series, method): [] for series in SERIES for method in TEST_METHODS}
+        for r in range(n_pairs):
+            a = rerecord(unit, T=T, seed=20000 * (k + 1) + 2 * r)
+            b = rerecord(unit, T=T, seed=20000 * (k + 1) + 2 * r + 1)
+            pair = {"latents": (model.transform(a.movie), model.transform(b.movie)),
+                    "true_factors": (a.factors, b.factors)}
+            for series in SERIES:
+                for method in TEST_METHODS:
+                    p[series, method].append(two_recording_test(*pair[series], method=method, seed=r).p_value)
+        cell = {}
+        for series in SERIES:
+            cell[series] = {}
+            for method in TEST_METHODS:
+                pv = np.asarray(p[series, method])
+                rejections = int(np.sum(pv < TEST_ALPHA))
+                cell[series][method] = {"rejections": rejections, "n": int(pv.size), "rate": rejections / pv.size,
+                                        "exact_95_interval": exact_interval(rejections, pv.size),
+                                        "p_values": [float(v) for v in pv]}
+        out["by_length"][str(T)] = {"T": T, "seconds": time.perf_counter() - start, **cell}
+        print(f"size over {n_pairs} null pairs at T={T}: " + "; ".join(
+            f"{series} {method} {cell[series][method]['rate']:.3f} {cell[series][method]['exact_95_interval']}"
+            for series in SERIES for method in TEST_METHODS) + f" ({time.perf_counter() - start:.0f} s)", flush=True)
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5, help="alternating timing rounds of the solver comparison")
+    parser.add_argument("--size-pairs", type=int, default=1000, help="null pairs per length in part 4")
+    parser.add_argument("--size-lengths", type=int, nargs="+", default=[300, 600, 1200])
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="parts to run; the others are kept from the existing results file")
     args = parser.parse_args(argv)
 
     versions = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
@@ -273,29 +343,35 @@ def main(argv=None):
     sklearn_lasso(np.eye(3), np.ones((3, 1)), 0.1)
 
     start = time.perf_counter()
-    solver = part_solver(args.repeats)
-    recovery = part_recovery(args.seeds, args.epochs)
-    test = part_test(args.pairs, args.epochs)
-    result = {
-        "settings": {**vars(args), "movie": MOVIE, "model": MODEL, "test_alpha": TEST_ALPHA},
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "threads": THREADS,
-        "versions": versions,
-        "solver": solver,
-        "recovery": recovery,
-        "test": test,
-        "seconds": time.perf_counter() - start,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "targets_met": {"solver": solver["target_met"], "recovery": recovery["target_met"],
-                        "test_size": test["target_met"]},
-    }
+    runners = {"solver": lambda: part_solver(args.repeats), "recovery": lambda: part_recovery(args.seeds, args.epochs),
+               "test": lambda: part_test(args.pairs, args.epochs),
+               "size": lambda: part_size(args.size_pairs, args.size_lengths, args.epochs)}
+    run_info = {"settings": {**vars(args), "movie": MOVIE, "model": MODEL, "test_alpha": TEST_ALPHA},
+                "command": " ".join([Path(sys.executable).name, *sys.argv]), "threads": THREADS, "versions": versions}
+    if set(args.parts) == set(PARTS) or not RESULTS.exists():
+        result = {}
+    else:
+        result = json.loads(RESULTS.read_text())
+    for part in PARTS:
+        if part in args.parts:
+            part_start = time.perf_counter()
+            result[part] = runners[part]()
+            result[part]["run"] = {**run_info, "seconds": time.perf_counter() - part_start}
+    seconds = time.perf_counter() - start
+    if set(args.parts) == set(PARTS):
+        result.update(run_info, seconds=seconds,
+                      peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["targets_met"] = {"solver": result["solver"]["target_met"], "recovery": result["recovery"]["target_met"],
+                             "test_size": result["test"]["target_met"]}
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    solver, recovery, test = result["solver"], result["recovery"], result["test"]
 
     s = recovery["summary"]
     print()
     print(f"{'seed':<6}" + "".join(f"{m:>22}" for m in s))
-    for k, seed in enumerate(args.seeds):
+    for k, seed in enumerate(result["recovery"]["run"]["settings"]["seeds"] if "run" in result["recovery"]
+                             else result["settings"]["seeds"]):
         print(f"{seed:<6}" + "".join(f"{s[m]['auroc_per_seed'][k]:>22.3f}" for m in s))
     print(f"{'median':<6}" + "".join(f"{s[m]['median_auroc']:>22.3f}" for m in s))
     ratios = [c["median_time_ratio_gcbook_over_sklearn"] for c in solver["cases"]]
@@ -306,7 +382,7 @@ def main(argv=None):
           f"{test['null']['latents']['chi2']['rate']:.3f}; range {SIZE_RANGE}), power removed "
           f"{test['edge_removed']['latents']['permutation']['rate']:.3f} halved "
           f"{test['edge_halved']['latents']['permutation']['rate']:.3f}; "
-          f"targets met {result['targets_met']}; {result['seconds']:.0f} s")
+          f"targets met {result['targets_met']}; {seconds:.0f} s")
 
 
 if __name__ == "__main__":
