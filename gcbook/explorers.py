@@ -660,8 +660,8 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
     :func:`gcbook.simulate.nonlinear_ar_pair`, both with the fixed delay ``lag``; column 1 (the
     cause) drives column 0 (the effect), strongly at the causal event time points. The test is
     ``window_granger(X, 1, 0, window, step=window, lag=lag, model=model)`` (non-overlapping
-    windows, as in the paper): the linear one takes about a millisecond, the NAR one (``seed=0``)
-    about a second, since it trains networks. This is the update function of
+    windows, as in the paper): the linear one takes milliseconds, the NAR one (``seed=0``)
+    seconds or more, depending on the machine, since it trains networks. This is the update function of
     :func:`window_explorer_widget`.
 
     Parameters
@@ -749,7 +749,7 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
     A slider for the window length (6 to 120; the test uses ``lag = 2``, whose shortest window
     is ``2 lag + 2 = 6``), a log-scale slider for the threshold ``epsilon`` (0.25 to 16), a
     dropdown for the simulated pair, one for the test (``"linear"`` or ``"nar"``; the NAR test
-    trains networks and takes about a second per change) and sliders for ``T`` and the seed;
+    trains networks and takes seconds or more per change) and sliders for ``T`` and the seed;
     every change calls
     :func:`window_explorer` and shows its figure and numbers.
 
@@ -1647,7 +1647,7 @@ def _torch_threads(n: int):
     """Run torch with ``n`` threads inside the block and restore the previous number afterwards.
 
     The networks are tiny: extra threads do not help them, and on a busy machine they make a fit
-    many times slower (about 1 s against 15-30 s for the explorer's fit on two shared cores).
+    many times slower (the threads compete with each other and with other processes for the cores).
     """
     import torch
 
@@ -1864,7 +1864,7 @@ def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: st
     threshold as a fraction of the largest score (0 to 1), a dropdown for the system (Lorenz-96 or
     a VAR(2)) and a slider for the seed (0 to 10); the simulations have ``p = 6`` series and
     ``T = 200`` time points. Every change calls :func:`grngc_explorer` and shows its figure and
-    numbers. A penalty, system or seed not seen before trains a network (about a second); the fits
+    numbers. A penalty, system or seed not seen before trains a network (seconds); the fits
     are cached, so going back to one, and every move of the threshold, is immediate.
 
     Parameters
@@ -2104,8 +2104,8 @@ def evaluation_explorer(threshold: float, *, include_diagonal: bool = False, T: 
     without a threshold; the graph keeps the entries scored strictly above ``threshold`` and its
     SHD is :func:`gcbook.metrics.shd`; ``include_diagonal`` decides whether the self-loops count
     in all of them. The best SHD over every threshold is given for contrast: reaching it needs
-    the truth. This is the update function of :func:`evaluation_explorer_widget`; it takes a few
-    hundredths of a second for the defaults (needs scikit-learn and torch, imported by
+    the truth. This is the update function of :func:`evaluation_explorer_widget`; it takes a
+    fraction of a second for the defaults (needs scikit-learn and torch, imported by
     :mod:`gcbook.sparse_var`).
 
     Parameters
