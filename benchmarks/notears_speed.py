@@ -42,6 +42,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
+import inspect  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
@@ -80,6 +81,18 @@ def run_ours_plain(X):
 
 
 IMPLEMENTATIONS = {"reference": run_reference, "ours": run_ours, "ours_plain": run_ours_plain}
+FIT_SETTINGS = ("lambda1", "w_threshold", "max_iter", "h_tol", "rho_max")
+
+
+def fit_settings():
+    """The NOTEARS settings every implementation ran with, read from the code's defaults (checked equal)."""
+    ours = inspect.signature(notears_linear).parameters
+    reference = inspect.signature(notears_reference).parameters
+    settings = {name: ours[name].default for name in FIT_SETTINGS}
+    for name in FIT_SETTINGS:
+        assert reference[name].default == settings[name], f"{name}: the implementations' defaults differ"
+    settings["precondition (ours)"] = ours["precondition"].default
+    return settings
 
 
 def make_case(d, seed):
@@ -113,8 +126,9 @@ def main():
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "notears_speed.json"))
     args = parser.parse_args()
 
+    fit = fit_settings()
     print(f"settings: ER2 graphs, gauss noise, n={N}, d in {DIMS}, seeds {SEEDS}, repeats={args.repeats}; "
-          "lambda1=0.1 w_threshold=0.3 max_iter=100 h_tol=1e-8 rho_max=1e16")
+          + " ".join(f"{k}={v}" for k, v in fit.items()))
     print(f"threads: OMP/OPENBLAS/MKL_NUM_THREADS={THREADS} (set before importing numpy; torch not used)")
     versions = {
         "python": platform.python_version(),
@@ -149,7 +163,7 @@ def main():
         print(f"repeat {r + 1}/{args.repeats} done", flush=True)
 
     report = {"settings": {"n": N, "dims": DIMS, "seeds": SEEDS, "repeats": args.repeats, "graph": "ER2",
-                           "noise": "gauss", "threads": int(THREADS), "lambda1": 0.1, "w_threshold": 0.3},
+                           "noise": "gauss", "threads": int(THREADS), **fit},
               "versions": versions, "machine": machine, "cases": [], "summary": {}}
     header = (f"{'d':>3} {'seed':>4} | {'impl':<10} {'SHD':>4} {'TPR':>5} {'FDR':>5} {'evals':>7} "
               f"{'median s':>9} {'min-max s':>13} | ratio ref/impl (median)")

@@ -943,7 +943,7 @@ def sortnregress(X) -> np.ndarray:
     -------
     W : numpy.ndarray of float64, shape (d, d)
         ``W[i, j] != 0`` means ``i -> j``; a DAG (every edge points from lower
-        to higher variance).
+        to higher variance, or between tied variances from the earlier column).
 
     Raises
     ------
