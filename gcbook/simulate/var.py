@@ -340,7 +340,8 @@ def confounded_var(T, strength=0.8, delays=(1, 3), seed=None, noise_std=1.0, ret
     with independent Gaussian innovations of standard deviation ``noise_std``.
     Neither observed series causes the other, yet when ``delays[0] < delays[1]`` the
     past of ``x0`` carries news about ``z`` that reaches ``x1`` only later, so a
-    pairwise Granger test (which cannot see ``z``) wrongly finds ``x0 -> x1``.
+    pairwise Granger test (which cannot see ``z``) finds a spurious ``x0 -> x1`` once the
+    series are long enough for its power.
     The three-variable system ``(x0, x1, z)`` is simulated with :func:`var_from_coef`;
     it is always stable (its companion eigenvalues are 0.5, 0.5, 0.8 and zeros).
 
