@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/neural_gc_penalty.py           # about 20 minutes on one core
     python benchmarks/neural_gc_penalty.py --quick   # one seed, p=20 only, one repeat
+    python benchmarks/neural_gc_penalty.py --timing  # the per-epoch timing alone (a few minutes)
 
 ``GRNGC(penalty_samples=m)`` computes the penalty on ``m`` random training windows per epoch
 instead of all ``n``: an unbiased estimate of the penalty and its gradient. ``m = 64`` was
@@ -20,6 +21,16 @@ fixed before any run. This script measures
    80 for GRNGC-MLP exact, GRNGC-MLP m=64 and CMLP. Ratios are CMLP / GRNGC.
 
 Results: ``benchmarks/results/neural_gc_penalty.json`` (written after every record).
+
+``--timing`` runs only a repeated per-epoch timing and writes
+``benchmarks/results/neural_gc_timing.json``: the three methods above at p = 10, 20, 40, 80
+(Lorenz-96 F=10, T=1000, seed 0, one thread), ``TIMING_EPOCHS`` epochs per fit with patience
+switched off, ``TIMING_REPEATS`` repeats. Within a repeat the methods alternate at every p, and
+their order rotates from one repeat to the next, so that all three see the same machine load.
+Each record's time per epoch is ``fit_seconds_ / epochs`` (it includes one validation check per
+10 epochs and, for GRNGC, the final read-out Jacobian, spread over the epochs). The summary
+gives, per p and method, the median and range over repeats of the time per epoch, and the
+median and range over repeats of its ratio to CMLP (the baseline) measured in the same repeat.
 """
 
 from __future__ import annotations
@@ -49,6 +60,11 @@ from gcbook.neural import CMLP, GRNGC, input_jacobian, lagged_windows  # noqa: E
 from gcbook.simulate import lorenz96  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "neural_gc_penalty.json"
+TIMING_RESULTS = Path(__file__).parent / "results" / "neural_gc_timing.json"
+TIMING_P = (10, 20, 40, 80)
+TIMING_EPOCHS = 20
+TIMING_REPEATS = 5
+TIMING_BASELINE = "CMLP"
 M = 64
 METHODS = {
     "GRNGC-MLP": lambda **kw: GRNGC(lag=5, seed=0, **kw),
@@ -107,10 +123,69 @@ def save(results):
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
 
 
+def timing_summary(records):
+    """Median and range over repeats of the time per epoch, and of its ratio to the baseline."""
+    by_key = {(r["p"], r["repeat"], r["method"]): r["seconds_per_epoch"] for r in records}
+    summary = {}
+    for p in sorted({r["p"] for r in records}):
+        summary[str(p)] = {}
+        for method in METHODS:
+            repeats = sorted(q for (pp, q, m) in by_key if pp == p and m == method)
+            times = [by_key[p, q, method] for q in repeats]
+            ratios_ = [by_key[p, q, method] / by_key[p, q, TIMING_BASELINE] for q in repeats
+                       if (p, q, TIMING_BASELINE) in by_key]
+            summary[str(p)][method] = {
+                "repeats": len(times),
+                "seconds_per_epoch_median": float(np.median(times)),
+                "seconds_per_epoch_min": float(np.min(times)),
+                "seconds_per_epoch_max": float(np.max(times)),
+                f"ratio_to_{TIMING_BASELINE}_median": float(np.median(ratios_)),
+                f"ratio_to_{TIMING_BASELINE}_min": float(np.min(ratios_)),
+                f"ratio_to_{TIMING_BASELINE}_max": float(np.max(ratios_)),
+            }
+    return summary
+
+
+def timing_main():
+    """Repeated, alternated per-epoch timing of the three methods; see the module docstring."""
+    names = list(METHODS)
+    results = {
+        "settings": {"p": list(TIMING_P), "epochs": TIMING_EPOCHS, "repeats": TIMING_REPEATS,
+                     "baseline": TIMING_BASELINE, "data": "lorenz96(p, 1000, F=10.0, seed=0)",
+                     "order": "methods alternate at every p; their order rotates by one each repeat",
+                     "methods": {name: repr(make(epochs=TIMING_EPOCHS, patience=10**6))
+                                 for name, make in METHODS.items()}},
+        "versions": {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+                     "machine": platform.machine()},
+        "threads": {"torch": torch.get_num_threads(), "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"]},
+        "per_epoch": [],
+    }
+    GRNGC(lag=2, epochs=20, seed=0).fit(lorenz96(4, 200, seed=0)[0])  # warm-up
+    for repeat in range(TIMING_REPEATS):
+        order = names[repeat % len(names):] + names[: repeat % len(names)]
+        for p in TIMING_P:
+            for method in order:
+                rec = timing_record(p, method, repeat, epochs=TIMING_EPOCHS, makers=METHODS)
+                assert rec["epochs_run"] == TIMING_EPOCHS
+                results["per_epoch"].append(rec)
+                print(f"repeat {repeat} p={p:3d} {method:16s}: {1e3 * rec['seconds_per_epoch']:.1f} ms/epoch",
+                      flush=True)
+            results["summary"] = timing_summary(results["per_epoch"])
+            TIMING_RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    for p, rows in results["summary"].items():
+        print(f"p={p}: " + "; ".join(
+            f"{m} {1e3 * v['seconds_per_epoch_median']:.1f} ms (x{v['ratio_to_CMLP_median']:.2f} of CMLP, "
+            f"{v['ratio_to_CMLP_min']:.2f}-{v['ratio_to_CMLP_max']:.2f})" for m, v in rows.items()))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--timing", action="store_true", help="only the repeated per-epoch timing")
     args = parser.parse_args(argv)
+    if args.timing:
+        return timing_main()
     seeds = SEEDS[:1] if args.quick else SEEDS
     full_fits = [(20, 0)] if args.quick else [(20, 0), (20, 1), (20, 2), (40, 0)]
     per_epoch_p = (10, 20) if args.quick else (10, 20, 40, 80)

@@ -155,6 +155,17 @@ def lorenz96(p, T, F=10.0, seed=None, dt=0.1, burn_in=1000, noise_std=0.1):
     RuntimeError
         If the integrator fails.
 
+    Notes
+    -----
+    The noise is *observation* noise, added after the integration: it does not enter the
+    dynamics. It makes the observed series non-Markov (the noisy past of ``x_j`` no longer
+    summarises the state), and measurement noise is a classic source of spurious Granger
+    edges: the past of a non-parent correlated with the true state can then improve the
+    forecast of ``x_j``. Sampling every ``dt`` also lets indirect influences act within one
+    step. ``A`` is the graph of the ODE, so it is the answer key of the dynamics, not
+    necessarily the Granger graph of the returned ``X``; ``noise_std=0`` removes the first
+    effect, not the second.
+
     Examples
     --------
     >>> X, A = lorenz96(p=6, T=100, seed=0, burn_in=100)
