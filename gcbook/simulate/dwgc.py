@@ -37,14 +37,26 @@ cause/effect ground truth needs:
 
 * the cause follows the paper's equation for ``T2`` with its coupling frozen at
   the weak value ``driver_coef = 0.9`` and its input replaced by *its own* last
-  value, i.e. a stable AR(1) (linear pair) or NAR(1) (nonlinear pair). Both are
-  contractions (``|0.9 f(x)| <= 0.9 |x|``), hence stationary;
+  value, i.e. a stable AR(1) (linear pair) or NAR(1) (nonlinear pair);
 * the effect is the paper's equation for ``T1`` applied to that driver.
 
 Stationarity, concretely: the recursion starts from the paper's initial values
 (``T_t = t`` for ``t = 1..5``, ``11 - t`` for ``t = 6..10``, for both series) and
-``burn_in`` further steps are simulated and discarded, so the start is forgotten
-like ``0.9 ** burn_in`` (about ``1e-23`` for the default 500). In the linear pair
+``burn_in`` further steps are simulated and discarded.
+
+* Linear pair: ``x -> 0.9 x`` is a contraction, and the start is forgotten exactly
+  like ``0.9 ** burn_in`` (about ``1e-23`` for the default 500).
+* Nonlinear pair: ``x -> 0.9 f(x)`` with ``f(x) = Re sqrt(x**2 - 1)`` is *not* a
+  contraction: ``f`` has unbounded slope at ``|x| = 1`` (``f(1.01) - f(1) = 0.14``).
+  The bound ``|0.9 f(x)| <= 0.9 |x|`` is a drift condition instead: with the
+  Gaussian noise it makes the chain geometrically ergodic (Foster-Lyapunov drift
+  criterion with ``V(x) = 1 + |x|``), so it has a stationary distribution and
+  forgets its start at a geometric rate, but that rate is not ``0.9``. What makes
+  the start disappear in practice is that ``f = 0`` on ``(-1, 1)``: two copies of
+  the recursion driven by the same noise coincide from the first step after both
+  lie in ``(-1, 1)`` (the stationary driver lies there about half of the time).
+
+In the linear pair
 the strong-coupling indicator is i.i.d. and independent of the driver, so the
 returned pair is strictly stationary. In the nonlinear pair the coupling follows
 the deterministic clock ``sin(0.1 t)``; the pair is then *cyclostationary*
@@ -331,7 +343,9 @@ def nonlinear_ar_pair(
     paper's ``N(0, 1)``). The second line is the paper's equation for ``T1``;
     the first replaces the paper's feedback ``T2,t = m2 f(T1,t-lag) + N(0, 1)``,
     which makes equation 18 explode, by a stable NAR(1) with the weak coupling
-    ``c = driver_coef = 0.9`` (``|c f(x)| <= c |x|``, a contraction). The
+    ``c = driver_coef = 0.9`` (``|c f(x)| <= c |x|``: not a contraction, since
+    ``f`` has unbounded slope at ``|x| = 1``, but a drift condition that makes the
+    driver geometrically ergodic; see the module docstring). The
     strong coupling holds where ``sin(0.1 t) > 0.9``: runs of about 9 steps
     every ``2 pi / 0.1 ~ 63`` steps, a fraction
     ``(pi - 2 arcsin 0.9) / (2 pi) ~ 14.4 %`` of the time. Those time points are
