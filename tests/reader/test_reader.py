@@ -66,6 +66,10 @@ The checks (one test function each, parametrised by page)
     (in ``_config.yml``) gathers a cell's printed text at its first print, so the second caption
     would appear above the first table. Applies only when the book sets ``nb_merge_streams``.
 
+Two tests check the checks themselves, without a build: ``displaced_streams`` on synthetic
+notebooks, and the MathJax inspection on a page written to a temporary folder, with one good and two
+broken formulas (loaded through the same CDN URL as the book's pages).
+
 To try the test on a small throwaway book, set ``GCBOOK_BOOK_DIR`` to its project folder (the one
 with ``_toc.yml``); the build directory then defaults to its ``_build/html``.
 """
@@ -503,3 +507,52 @@ def test_captions_stay_with_their_outputs(document: str, build_dir: Path) -> Non
                   "belongs to (nb_merge_streams gathers a cell's printed text at its first print): "
                   "give a table its caption with df.style.set_caption or display(Markdown(...)), "
                   "or split the cell", problems)
+
+
+# --- the checks themselves catch what they are for (no build needed) -----------------------------
+
+
+def _code_cell(outputs: list[dict], tags: tuple[str, ...] = (), **metadata: Any) -> dict:
+    return {"cell_type": "code", "source": "print('caption')", "outputs": outputs,
+            "metadata": {"tags": list(tags), **metadata}}
+
+
+def _stream(text: str, name: str = "stdout") -> dict:
+    return {"output_type": "stream", "name": name, "text": text}
+
+
+_TABLE = {"output_type": "display_data", "data": {"text/html": "<table></table>"}, "metadata": {}}
+
+
+def test_displaced_streams_finds_a_caption_printed_after_a_table() -> None:
+    moved = _code_cell([_stream("caption 1\n"), _TABLE, _stream("caption 2\n"), _TABLE])
+    fine = [
+        _code_cell([_stream("caption 1\n"), _stream("more\n"), _TABLE]),  # all text first
+        _code_cell([_TABLE, _stream("after the table\n")]),  # merging moves nothing
+        _code_cell([_stream("a\n"), _TABLE, _stream("b\n", name="stderr")]),  # another stream
+        _code_cell([_stream("a\n"), _TABLE, _stream("\n")]),  # nothing visible moves
+        _code_cell([_stream("a\n"), _TABLE, _stream("b\n")], tags=("remove-output",)),
+        _code_cell([_stream("a\n"), _TABLE, _stream("b\n")], mystnb={"merge_streams": False}),
+    ]
+    problems = displaced_streams({"cells": [moved] + fine})
+    assert len(problems) == 1 and problems[0].startswith("code cell 1 ") and "'caption 2'" in problems[0]
+    assert displaced_streams({"cells": [moved]}, merge_streams=False) == []
+
+
+def test_math_check_catches_a_tex_error(chromium, tmp_path: Path) -> None:
+    """A page like the book's (MathJax 3 from the CDN URL): a good and two broken formulas."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>t</title>'
+        '<script>window.MathJax = {"options": {"processHtmlClass": "math"}}</script>'
+        '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+        '</head><body class="tex2jax_ignore mathjax_ignore"><main><h1>t</h1>'
+        '<p><span class="math notranslate nohighlight">\\(a^2 + \\mathbb{R}\\)</span>'
+        '<span class="math notranslate nohighlight">\\(x^2^3\\)</span>'
+        '<span class="math notranslate nohighlight">\\(\\undefinedmacro{x}\\)</span></p>'
+        '</main></body></html>')
+    mathjax = chromium.inspect_page(page, None).inspected["mathjax"]
+    assert mathjax["loaded"] and mathjax["finished"] and mathjax["formulas"] == 3
+    assert [problem["tex"] for problem in mathjax["problems"]] == ["x^2^3", "\\undefinedmacro{x}"]
+    assert "Double exponent" in mathjax["problems"][0]["error"]
+    assert mathjax["untypeset"] == []
