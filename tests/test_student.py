@@ -207,3 +207,16 @@ def test_instructor_guide_lists_the_student_notebooks():
     paragraph = guide[guide.index("It writes one notebook per page"):guide.index("In these notebooks")]
     listed = re.findall(r"`(\w+)\.ipynb`", paragraph)
     assert listed == [path.stem for path in chapter_sources(ROOT / "_toc.yml")]
+
+
+def test_instructor_guide_names_the_results_each_chapter_loads():
+    import re
+
+    chapters = _chapter_of_label()
+    saved = {path.name for path in (ROOT / "benchmarks" / "results").glob("*.json")}
+    for row in _guide_rows("| chapter | exercises | auto-checked |"):
+        label = re.search(r"<(chap-[\w-]+)>", row[0]).group(1)
+        source = chapters[label].read_text()
+        loaded = {name for name in re.findall(r"(\w+\.json)", source) if name in saved}
+        listed = set(re.findall(r"`(\w+\.json)`", row[-1]))
+        assert listed == loaded, f"{label}: the guide lists {sorted(listed)}, the chapter opens {sorted(loaded)}"
