@@ -245,6 +245,20 @@ def test_large_p_runs_in_batches(monkeypatch):
     np.testing.assert_allclose(granger_test(X, 2, conditional=True).f_stat, whole_c.f_stat, rtol=1e-12)
 
 
+def test_pairwise_ignores_other_series():
+    """A pairwise test of x_i -> x_j uses only x_i and x_j: extra columns leave its F and p unchanged
+    (the chapter's confounder example relies on this), while the conditional test does change."""
+    X = _coupled_series(300, 4, 5)
+    sub = granger_test(X[:, :2], 2)
+    full = granger_test(X, 2)
+    np.testing.assert_allclose(full.f_stat[:2, :2][~np.eye(2, dtype=bool)],
+                               sub.f_stat[~np.eye(2, dtype=bool)], rtol=1e-10)
+    np.testing.assert_allclose(full.p_value[:2, :2][~np.eye(2, dtype=bool)],
+                               sub.p_value[~np.eye(2, dtype=bool)], rtol=1e-8)
+    cond = granger_test(X, 2, conditional=True)
+    assert not np.allclose(cond.f_stat[0, 1], sub.f_stat[0, 1], rtol=1e-6)
+
+
 def test_plot_returns_axes():
     import matplotlib
 
