@@ -38,6 +38,14 @@ Two forecasters
     average in a given window, so ``F < 1`` is possible. The networks are
     trained together as one batched tensor model.
 
+    The errors are *in-sample*: the networks are evaluated on the points they were
+    trained on (the paper does not say how it fits its forecasters on the
+    simulations; this is our reading). In-sample errors are biased down, more so for
+    the full network, which has the cause's lags as extra inputs, so ``L1 / L2`` is
+    biased *up* compared with forecasters evaluated on held-out data (the setting of
+    the paper's Theorem 1 and of its ENSO experiment): even without a link, more
+    than half of the windows can have ``L1 / L2 > 1``.
+
 Causality indexing (``indexing=True``, NAR only)
 ------------------------------------------------
 The paper reweights the series by a causality index ``Phi`` (one positive
@@ -46,15 +54,41 @@ points where a channel's own autoregressive forecast is unusually bad. It
 alternates (its Algorithm 1):
 
 1. fit the NAR forecasters on ``A`` and compute every window's ``F``;
-2. on the windows with ``F > epsilon``, fit ``Phi`` by minimising its loss (9),
-   ``sum_windows sum_channels KL(Phi_window / sum Phi_window || h / sum h)`` with
-   ``h = alpha - tanh(e**2)`` of the channel's autoregressive errors ``e`` and
-   ``alpha > 1`` (the paper uses ``alpha = 6/5``).
+2. on the windows with ``F > epsilon``, fit ``Phi`` so that inside each window it
+   follows ``h = alpha - tanh(u**2)`` of the channel's squared autoregressive errors
+   ``u**2``, with ``alpha > 1`` (the paper uses ``alpha = 6/5``).
 
-Loss (9) fixes ``Phi`` only up to one factor per window; a penalty on each
-window's mean of ``log Phi`` picks the factor (geometric mean 1 over each window
-when windows do not overlap) without moving the optimum. Finally, inside each window the paper places the cause and effect
-time points at ``argmax_{t1 < t2} Phi_cause[t1] + Phi_effect[t2]`` (its eq. 14).
+The paper's loss (9) is ``sum_windows sum_channels KL(Phi_window, h(u_window**2))``,
+a KL divergence written between two positive vectors that need not sum to one.
+What we minimise is **our interpretation** of it, and departs from the paper in
+these points:
+
+* both vectors are normalised within each window,
+  ``KL(Phi_w / sum Phi_w || h_w / sum h_w)``, so the loss is a divergence between
+  two distributions over the window's time points (>= 0, zero only at
+  ``Phi_w proportional to h_w``). The paper's unnormalised expression
+  ``sum_t Phi_t log(Phi_t / h_t)`` can be negative, and its minimum,
+  ``Phi_w = h_w / e``, is also proportional to ``h_w`` but has a fixed scale; ours
+  has the same shape inside each window and leaves the scale to the next point, so
+  the two optima differ by one factor per window and channel (which does change
+  ``A = Phi * Y``);
+* the normalised loss leaves one factor per window free; a penalty on each window's
+  squared mean of ``log Phi`` picks it (geometric mean 1 over each window when
+  windows do not overlap) without moving the optimum of the loss. It keeps the
+  reweighted series ``A = Phi * Y`` on the scale of ``Y``; the paper fixes no scale;
+* ``h`` is evaluated on the errors of the *standardised* series (we standardise both
+  channels before fitting). ``h`` is not scale-free, so the unit matters: here
+  ``tanh`` saturates for errors above about one standard deviation of the series.
+  The paper does not give the unit;
+* the errors ``u`` are those of the autoregressive forecasters: the restricted
+  network for the effect, a third network on its own past for the cause;
+* the paper's Appendix C adds a regulariser (its eqs. 39-40) derived from the
+  sufficient condition of its Theorem 2 (that some ``Phi`` improves the window
+  test); its constants are not given, and we leave it out. ``n_rounds`` fixed
+  rounds replace the paper's "until the two losses converge".
+
+Finally, inside each window the paper places the cause and effect time points at
+``argmax_{t1 < t2} Phi_cause[t1] + Phi_effect[t2]`` (its eq. 14).
 """
 
 from __future__ import annotations
@@ -70,7 +104,8 @@ from gcbook._validation import as_time_series, check_int, check_lag, check_real
 from gcbook.granger import _batches, lag_matrix
 from gcbook.neural import _resolve_device, _seed_int
 
-__all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events"]
+__all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events",
+           "fit_causality_index"]
 
 _MODELS = ("linear", "nar")
 
@@ -403,14 +438,19 @@ def _train_nar(net: PairNAR, inputs: torch.Tensor, targets: torch.Tensor, epochs
 
 
 # ----------------------------------------------------------------------------- indexing
-def _fit_phi(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor, alpha: float,
-             steps: int) -> torch.Tensor:
-    """Minimise loss (9) over ``log Phi`` on the given windows.
+def fit_causality_index(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor, alpha: float,
+                        steps: int) -> torch.Tensor:
+    """Fit the causality index: minimise our interpretation of loss (9) over ``log Phi``.
 
-    Loss (9) does not change when ``Phi`` is multiplied by a constant inside a window, so a
-    penalty on each window's mean of ``log Phi`` picks that constant: it is zero along every
-    direction that changes the loss, and with non-overlapping windows it makes the geometric
-    mean of ``Phi`` over each window exactly 1 without moving the optimum of loss (9).
+    The loss is ``sum_windows sum_channels KL(Phi_w / sum Phi_w || h_w / sum h_w)`` with
+    ``h = alpha - tanh(sq_errors)``: the paper's loss (9) with both vectors normalised within
+    each window (the paper writes an unnormalised ``KL(Phi, h)``; see the module docstring for
+    every departure and why). This loss does not change when ``Phi`` is multiplied by a constant
+    inside a window, so a penalty on each window's squared mean of ``log Phi`` picks that
+    constant: it is zero along every direction that changes the loss, and with non-overlapping
+    windows it makes the geometric mean of ``Phi`` over each window exactly 1 without moving the
+    optimum. The paper's Appendix C regulariser is not included. The fit is by Adam (learning
+    rate 0.05) on ``log Phi``, so ``Phi`` stays positive.
 
     Parameters
     ----------
@@ -428,6 +468,23 @@ def _fit_phi(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor
     Returns
     -------
     torch.Tensor, shape (T, 2): the fitted ``log Phi``.
+
+    Examples
+    --------
+    One window of 20 points in which one point of the effect is forecast badly: its weight
+    relative to the others approaches ``h(9) / h(0.05)``.
+
+    >>> import torch
+    >>> sq = torch.full((20, 2), 0.05, dtype=torch.float64)
+    >>> sq[12, 0] = 9.0
+    >>> log_phi = fit_causality_index(torch.zeros(20, 2, dtype=torch.float64), sq, torch.arange(20)[None, :],
+    ...                               alpha=1.2, steps=400)
+    >>> log_phi.shape
+    torch.Size([20, 2])
+    >>> phi = log_phi.exp()
+    >>> target = (1.2 - torch.tanh(torch.tensor(9.0))) / (1.2 - torch.tanh(torch.tensor(0.05)))
+    >>> bool(abs(phi[12, 0] / phi[0, 0] - target) < 0.01)
+    True
     """
     target = alpha - torch.tanh(sq_errors[index])  # (n_w, window, 2), the paper's h
     log_q = torch.log(target / target.sum(dim=1, keepdim=True))
@@ -657,6 +714,6 @@ def _nar_windows(pair, lag, window, starts, hidden, epochs, lr, n_rounds, epsilo
         sq = np.zeros((T, 2))
         sq[lag:, 0] = errors[0] ** 2  # the effect's own-past (autoregressive) errors
         sq[lag:, 1] = errors[2] ** 2  # the cause's own-past errors
-        log_phi = _fit_phi(log_phi, torch.as_tensor(sq, device=device), index[torch.as_tensor(detected, device=device)],
+        log_phi = fit_causality_index(log_phi, torch.as_tensor(sq, device=device), index[torch.as_tensor(detected, device=device)],
                            alpha, phi_steps)
     return ratio, np.exp(log_phi.cpu().numpy())
