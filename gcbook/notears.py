@@ -835,8 +835,10 @@ def notears_linear(
         it differed from the unpreconditioned fit's on one graph (3 against 2).
         ``False`` follows the reference code's iteration (``notears/linear.py``);
         its arithmetic differs in the last bits, which the nonconvex path can
-        amplify (two of those six graphs end with an SHD differing by 1 from the
-        reference code's). See ``benchmarks/notears_speed.py``.
+        amplify: in the recorded run one of the six graphs ends with an SHD
+        differing by 1 from the reference code's, and on another machine the
+        reference code's own SHD came out differently on one graph. See
+        ``benchmarks/notears_speed.py``.
 
     Returns
     -------
