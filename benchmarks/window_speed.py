@@ -28,6 +28,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(THREADS)
 
 import argparse  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
@@ -172,14 +173,18 @@ def main(argv=None):
                     **spread(times), "multiple_of_linear_lag1": float(np.median(times) / lin_median)})
         print(f"{label}: median {np.median(times):.2f} s over {args.nar_repeats} runs", flush=True)
 
+    # the settings the NAR runs left at their defaults, read from the signature of the code that ran
+    parameters = inspect.signature(window_granger).parameters
+    nar_defaults = {name: parameters[name].default
+                    for name in ("hidden", "epochs", "lr", "n_rounds", "epsilon", "alpha", "phi_steps", "device")}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "settings": {**vars(args), "data": f"switching_ar_pair({args.T}, seed={args.seed}, lag=1)",
                      "cause": cause, "effect": effect,
                      "baseline": "Python loop over windows, np.linalg.lstsq for both models per window; "
                                  "p from one vectorised scipy.stats.f.sf call after the loop",
-                     "nar": "model='nar', lag=1, package defaults (hidden=16, epochs=300, lr=0.01, n_rounds=3), "
-                            "seed=0, device='cpu'",
+                     "nar": "model='nar', lag=1, seed=0, every other setting the package default (nar_defaults)",
+                     "nar_defaults": nar_defaults,
                      "targets": {"speedup_min": SPEEDUP_TARGET, "max_rel_diff": DIFF_TARGET,
                                  "applies_to": f"lag {args.lags[0]} (the first of --lags); the flags of the "
                                                "other lags are informative"}},
