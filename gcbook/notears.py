@@ -541,18 +541,20 @@ class NotearsHistory:
         """Three panels over the outer iterations: ``h`` (log), ``rho`` (log) and the loss; returns the axes."""
         import matplotlib.pyplot as plt
 
+        from gcbook.plotting import METHOD_COLORS, PALETTE
+
         if axes is None:
             _, axes = plt.subplots(1, 3, figsize=(10, 3), layout="constrained")
         it = np.arange(1, self.h.size + 1)
-        axes[0].semilogy(it, np.maximum(self.h, 1e-300), marker="o")
-        axes[0].axhline(self.h_tol, color="0.6", linestyle="--", label="h_tol")
+        axes[0].semilogy(it, np.maximum(self.h, 1e-300), marker="o", color=METHOD_COLORS[0])
+        axes[0].axhline(self.h_tol, color=PALETTE["neutral"], linestyle="--", label="h_tol")
         axes[0].set(xlabel="outer iteration", ylabel="h(W)", title="acyclicity h(W)")
         axes[0].legend(frameon=False)
-        axes[1].semilogy(it, self.rho, marker="o")
+        axes[1].semilogy(it, self.rho, marker="o", color=METHOD_COLORS[0])
         axes[1].set(xlabel="outer iteration", ylabel=r"$\rho$", title=r"penalty $\rho$")
-        axes[2].plot(it, self.loss, marker="o", label="loss")
-        axes[2].plot(it, self.loss + self.l1, marker="s", label=r"loss + $\lambda_1\|W\|_1$")
-        axes[2].set(xlabel="outer iteration", title="data fit")
+        axes[2].plot(it, self.loss, marker="o", color=METHOD_COLORS[0], label="loss")
+        axes[2].plot(it, self.loss + self.l1, marker="s", color=METHOD_COLORS[1], label=r"loss + $\lambda_1\|W\|_1$")
+        axes[2].set(xlabel="outer iteration", ylabel="value", title="data fit")
         axes[2].legend(frameon=False)
         return axes
 
