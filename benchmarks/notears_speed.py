@@ -16,14 +16,16 @@ Implementations, all with lambda1=0.1, w_threshold=0.3, max_iter=100, h_tol=1e-8
 * ``ours_plain``: ``notears_linear(X, precondition=False)``, the reference's optimization path
   with our cheaper evaluations: it separates the two sources of speed-up.
 
-What cProfile shows (``--profile``, d=20, seed 0): over 29,000 evaluations the reference spends
-about 30% of its time in the loss on ``X`` (two ``(1000, 20) x (20, 20)`` products per
-evaluation), 15% in L-BFGS-B's compiled ``setulb``, 17% in ``expm`` (two thirds of it the Python
-wrapper around the compiled Pade kernels) and about 25% in ``minimize``'s per-call bookkeeping.
+What cProfile shows (``--profile``, d=20, seed 0; the reports are saved as ``profile_reference``
+and ``profile_ours`` in the JSON, and the shares below are rounded from two runs on two machines):
+over 24,000-29,000 evaluations the reference spends a quarter to a third of its time in the loss
+on ``X`` (two ``(1000, 20) x (20, 20)`` products per evaluation), about a sixth in L-BFGS-B's
+compiled ``setulb``, about a sixth in ``expm`` (most of it the Python wrapper around the compiled
+Pade kernels) and most of the rest in ``minimize``'s per-call bookkeeping.
 Per evaluation ours is 2-3 times cheaper (the ``ours_plain`` ratio); the rest of the speed-up
 comes from preconditioning, which cuts the evaluations 2-10 fold on these graphs (the badly
 scaled subproblems with ``rho`` from 1e5 to 1e13 dominate the reference's count). In ours,
-``setulb`` is then the largest single cost (about a third of the time).
+``setulb`` is then the largest single cost (a third to two fifths of the time).
 
 Runs alternate (reference, ours, ours_plain, then the next case; the order is reversed on odd
 repeats), BLAS is pinned to one thread (set before NumPy is imported), and the speed figure is the
