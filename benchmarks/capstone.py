@@ -2,10 +2,10 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 12 min wall, one core)
+    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 15 min wall, one core)
     .venv/bin/python benchmarks/capstone.py --quick          # smoke test: seed 0, size "small", no cost part
     .venv/bin/python benchmarks/capstone.py --estimate-only  # warm-up + calibration, print the estimate, stop
-    .venv/bin/python benchmarks/capstone.py --cost-only      # rerun only the cost part (about 5 CPU-min)
+    .venv/bin/python benchmarks/capstone.py --cost-only      # rerun only the cost part (about 4 CPU-min)
 
 Everything runs through :mod:`gcbook.suite` (datasets, fixed method settings, scoring,
 runner); this script only chooses what to run, pins the threads and saves.
