@@ -222,8 +222,10 @@ class PageReport:
         Chromium's error text when the navigation itself failed (e.g. ``net::ERR_FILE_NOT_FOUND``).
     inspected : dict
         The JSON object produced by the in-page inspection script: ``title``, ``h1``, ``images``,
-        ``error_outputs``, ``cell_outputs``, ``main_text``, ``solutions``, ``height``. Empty when
-        the page could not be inspected.
+        ``error_outputs``, ``cell_outputs``, ``main_text``, ``solutions``, ``height`` and
+        ``mathjax`` (``loaded``, ``finished``, ``startup_error``, ``formulas``, ``problems``: one
+        ``{"tex", "error"}`` per formula MathJax could not typeset, ``dom_errors``, ``untypeset``,
+        ``math_elements``). Empty when the page could not be inspected.
     failed_local_resources : list of str
         ``file://`` resources (images, scripts, style sheets) that failed to load, with the reason.
     blocked_external : int
@@ -587,6 +589,8 @@ class Chromium:
                 "Runtime.evaluate",
                 {"expression": _INSPECT_PAGE_JS, "awaitPromise": True, "returnByValue": True},
                 session_id=session,
+                # the script's own waits: MathJax, then images (2 x 15 s) and animations (5 s)
+                timeout=self.timeout + MATHJAX_TIMEOUT_MS / 1000 + 35,
             )
             if "exceptionDetails" in evaluated:
                 raise ChromiumError(
