@@ -19,6 +19,9 @@ every 10 epochs, patience 20 checks, at most 2000 epochs).
 Speed, on Lorenz-96 (F=10, T=1000, seed 0), one thread, GRNGC-MLP and CMLP alternating:
 the full fit at p=20 (three repeats; ratio = median over repeats of CMLP/GRNGC), and the
 time per epoch over 30 epochs for p = 10, 20, 40, 80.
+The per-epoch times are one repeat each, and the full fits all run to the 2000-epoch cap with
+the default penalties; the chapter draws its timing conclusions from the repeated, alternated
+run of ``python benchmarks/neural_gc_penalty.py --timing`` instead.
 
 Results go to ``benchmarks/results/neural_gc.json`` after every record, so an interrupted
 run keeps what it finished.
