@@ -29,7 +29,8 @@ Three parts, each against something independent:
    :func:`gcbook.imaging.two_recording_test` (lag 1), both with its default block
    permutation p-value (blocks of 50 frames, 999 permutations, seed r for pair r) and with
    the asymptotic chi-square p-value: the rejection rate at alpha=0.05 of the permutation
-   test must lie in [0.02, 0.08]. Power: 200 pairs where the second recording lost one
+   test must lie in [0.02, 0.08] (a coarse check: 200 pairs cannot tell 0.05 from 0.10;
+   part 4 measures the size precisely). Power: 200 pairs where the second recording lost one
    driver edge (weight 0.3 -> 0), and 200 where it was halved (0.3 -> 0.15). The same tests
    on the true factors are reported as the oracle.
 4. **The size of the two-recording test, measured precisely.** 200 null pairs cannot tell a
