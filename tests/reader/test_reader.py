@@ -312,6 +312,40 @@ def displaced_streams(notebook: dict, merge_streams: bool = True) -> list[str]:
     return problems
 
 
+RAW_TEX = re.compile(r"\$[^$]{0,200}?\\[A-Za-z]+|\\[A-Za-z]{2,}")
+"""A dollar sign followed by a TeX command, or a TeX command on its own, in the prose."""
+
+
+def raw_tex(html: str) -> list[str]:
+    """TeX that the Markdown parser did not turn into a formula, as a reader sees it in the prose.
+
+    A formula broken by the Markdown around it (a line of the source that starts with ``>`` inside
+    ``$...$`` becomes a block quote; a ``{ref}`` to a heading that contains math shows the
+    heading's TeX) is never handed to MathJax, so MathJax reports no error for it: it shows up as
+    ``$\\mathbb E`` or ``\\lambda`` in the page's text. Code, formulas and cell outputs are left
+    out, since TeX is at home there.
+
+    Parameters
+    ----------
+    html : str
+        A built page.
+
+    Returns
+    -------
+    list of str
+        The offending stretches of text, with some context.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find("main") or soup
+    for element in main.select("script, style, pre, code, .math, .highlight, .cell_output, "
+                               ".cell_input, mjx-container"):
+        element.decompose()
+    text = " ".join(main.get_text(" ").split())
+    return [text[max(match.start() - 40, 0):match.end() + 20] for match in RAW_TEX.finditer(text)]
+
+
 DOCUMENTS = toc_documents()
 
 
@@ -509,6 +543,15 @@ def test_captions_stay_with_their_outputs(document: str, build_dir: Path) -> Non
                   "or split the cell", problems)
 
 
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_no_raw_tex_in_prose(document: str, build_dir: Path) -> None:
+    """Every formula of the prose became a formula: no stray ``$\\cmd`` or ``\\cmd`` text."""
+    problems = raw_tex((build_dir / f"{document}.html").read_text(encoding="utf-8"))
+    if problems:
+        fail_with(document, "TeX shows as text (a formula the Markdown broke, or a reference "
+                  "whose heading has math: give the reference its own text)", problems)
+
+
 # --- the checks themselves catch what they are for (no build needed) -----------------------------
 
 
@@ -556,3 +599,14 @@ def test_math_check_catches_a_tex_error(chromium, tmp_path: Path) -> None:
     assert [problem["tex"] for problem in mathjax["problems"]] == ["x^2^3", "\\undefinedmacro{x}"]
     assert "Double exponent" in mathjax["problems"][0]["error"]
     assert mathjax["untypeset"] == []
+
+
+def test_raw_tex_finds_a_formula_broken_by_markdown() -> None:
+    page = ('<main><p>the gain has $\\mathbb E \\log m = 0.95</p><blockquote>0$, so</blockquote>'
+            '<p>see <a>Choosing \\lambda</a></p>'
+            '<p>fine: <span class="math">\\(\\lambda\\)</span>, <code>\\alpha</code>, costs $5</p>'
+            '<div class="cell_output"><pre>$\\beta$</pre></div></main>')
+    problems = raw_tex(page)
+    assert any("$\\mathbb" in problem for problem in problems)
+    assert any("Choosing \\lambda" in problem for problem in problems)
+    assert raw_tex("<main>" + page[page.index("<p>fine"):]) == []
