@@ -222,6 +222,18 @@ def executed_notebook(build_dir: Path, document: str) -> Path:
     return build_dir.parent / "jupyter_execute" / f"{document}.ipynb"
 
 
+def executed_notebook_of_page(build_dir: Path, document: str) -> Path | None:
+    """The executed notebook of a page with code cells (None for a page without); fails if missing."""
+    source = source_file(document)
+    if source is None or not has_code_cells(source):
+        return None
+    notebook = executed_notebook(build_dir, document)
+    if not notebook.is_file():
+        pytest.fail(f"{document}: the source has code cells but the build wrote no executed "
+                    f"notebook {notebook}; was the book built with execution on?", pytrace=False)
+    return notebook
+
+
 def figure_outputs(notebook_path: Path) -> int:
     """The number of image outputs a reader should see in an executed notebook.
 
@@ -441,13 +453,9 @@ def test_images_load(document: str, visit) -> None:
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_figures_present(document: str, visit, build_dir: Path) -> None:
     """A page whose code cells make figures shows at least as many output images."""
-    source = source_file(document)
-    if source is None or not has_code_cells(source):
+    notebook = executed_notebook_of_page(build_dir, document)
+    if notebook is None:
         return
-    notebook = executed_notebook(build_dir, document)
-    if not notebook.is_file():
-        pytest.fail(f"{document}: the source has code cells but the build wrote no executed "
-                    f"notebook {notebook}; was the book built with execution on?", pytrace=False)
     expected = figure_outputs(notebook)
     report = visit(document)
     shown = [image for image in report.inspected["images"]
@@ -528,13 +536,9 @@ def test_math_typesets(document: str, visit) -> None:
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_captions_stay_with_their_outputs(document: str, build_dir: Path) -> None:
     """No cell prints, displays and prints again (nb_merge_streams would move the second text)."""
-    source = source_file(document)
-    if source is None or not has_code_cells(source):
+    notebook = executed_notebook_of_page(build_dir, document)
+    if notebook is None:
         return
-    notebook = executed_notebook(build_dir, document)
-    if not notebook.is_file():
-        pytest.fail(f"{document}: the source has code cells but the build wrote no executed "
-                    f"notebook {notebook}; was the book built with execution on?", pytrace=False)
     problems = displaced_streams(json.loads(notebook.read_text()), merge_streams_configured())
     if problems:
         fail_with(document, "printed text would be shown away from the table or figure it "
