@@ -23,6 +23,8 @@ Conventions shared by both estimators:
   validation *forecasting* loss (mean squared error, no penalty) has not improved for
   ``patience`` checks, and the parameters with the best validation loss are kept. The
   true graph is never looked at.
+* ``lam="auto"`` chooses the penalty by that same validation loss along a warm-started
+  path of penalties (see :class:`GRNGC`, Notes); a number keeps the single fit.
 * ``seed`` seeds torch inside ``fit`` only (the global torch state is restored
   afterwards); the same seed gives bit-identical results on the same CPU.
 """
@@ -444,7 +446,7 @@ class _Estimator(_Params):
         check_int(self.check_every, "check_every", 1)
         check_int(self.patience, "patience", 1)
         check_real(self.lr, "lr", low=0.0, low_open=True)
-        check_real(self.lam, "lam", low=0.0)
+        self._check_lam()
         check_real(self.val_fraction, "val_fraction", low=0.0, high=0.5, low_open=True)
         return _resolve_device(self.device)
 
@@ -478,15 +480,19 @@ class _Estimator(_Params):
         Keeps the parameters of the best check and stops once ``patience`` checks in a
         row failed to improve the best validation loss by a relative ``1e-4``.
         """
+        self._train_for(model, step, val_loss, desc, self.epochs)
+
+    def _train_for(self, model, step, val_loss, desc, epochs):
+        """:meth:`_train` with a budget of ``epochs`` instead of ``self.epochs`` (warm starts)."""
         from tqdm.auto import tqdm
 
         best, best_epoch, best_state, bad = math.inf, 0, None, 0
-        epochs, train_losses, val_losses = [], [], []
+        checked, train_losses, val_losses = [], [], []
         stopped_early = False
-        bar = tqdm(range(1, self.epochs + 1), desc=desc, disable=not self.verbose, leave=False)
+        bar = tqdm(range(1, epochs + 1), desc=desc, disable=not self.verbose, leave=False)
         for epoch in bar:
             train_loss = step()
-            if epoch % self.check_every and epoch != self.epochs:
+            if epoch % self.check_every and epoch != epochs:
                 continue
             with torch.no_grad():
                 loss = float(val_loss())
@@ -494,18 +500,18 @@ class _Estimator(_Params):
                 raise ValueError(
                     f"Training diverged at epoch {epoch} (loss {train_loss}); lower lr (now {self.lr})."
                 )
-            epochs.append(epoch), train_losses.append(train_loss), val_losses.append(loss)
+            checked.append(epoch), train_losses.append(train_loss), val_losses.append(loss)
             bar.set_postfix(val=f"{loss:.4g}")
             improved = loss < best * (1 - 1e-4)
             if loss < best:
                 best, best_epoch, best_state = loss, epoch, copy.deepcopy(model.state_dict())
             bad = 0 if improved else bad + 1
-            if bad >= self.patience and epoch < self.epochs:
+            if bad >= self.patience and epoch < epochs:
                 stopped_early = True
                 break
         model.load_state_dict(best_state)
         self.loss_history_ = TrainingHistory(
-            np.array(epochs), np.array(train_losses), np.array(val_losses), best_epoch, stopped_early
+            np.array(checked), np.array(train_losses), np.array(val_losses), best_epoch, stopped_early
         )
         self.val_loss_ = best
 
@@ -521,6 +527,87 @@ class _Estimator(_Params):
         vars(self).update(stats)
         self.fit_seconds_ = time.perf_counter() - start
         return self
+
+    # ------------------------------------------------------------------ the penalty
+
+    def _check_lam(self):
+        """A number ``lam >= 0``, or ``"auto"`` with a valid ``lam_grid`` and ``warm_epochs``."""
+        if isinstance(self.lam, str):
+            _check_choice(self.lam, "lam", ("auto",))
+            if self.lam_grid is not None:
+                _check_lam_grid(self.lam_grid)
+            if self.warm_epochs is not None:
+                check_int(self.warm_epochs, "warm_epochs", 1)
+        else:
+            check_real(self.lam, "lam", low=0.0)
+
+    def _fit_lam_scoped(self, X):
+        """``fit`` for a numeric ``lam`` (one fit, as always) or for ``lam="auto"`` (the path)."""
+        auto = isinstance(self.lam, str)  # any other string is rejected in _check_common
+        self._fit_scoped(X, self._fit_auto if auto else self._fit_tensors)
+        if not auto:
+            for name in _PATH_ATTRIBUTES:
+                vars(self).pop(name, None)
+            self.lam_ = float(self.lam)
+
+    def _auto_grid(self, x_tr, y_tr):
+        """The sorted grid of the path: ``lam_grid``, or ``lam_max * geomspace(1e-3, 1, 6)``."""
+        if self.lam_grid is not None:
+            return _check_lam_grid(self.lam_grid)
+        # c[k-1, i, j] = mean_t x_i(t-k) x_j(t) over the training windows (standardized units)
+        c = torch.einsum("nki,nj->kij", x_tr.double(), y_tr.double()) / len(x_tr)
+        lam_max = 2.0 * float(self._linear_lam_max(c))
+        if not (math.isfinite(lam_max) and lam_max > 0):  # only if every lagged product vanishes
+            lam_max = 1.0
+        return lam_max * np.geomspace(_GRID_LOW, 1.0, _GRID_SIZE)
+
+    def _fit_auto(self, inputs, targets, n_train):
+        """Fit the warm-started validation path, extend it at an end if needed, keep the best point."""
+        grid = [float(lam) for lam in self._auto_grid(inputs[:n_train], targets[:n_train])]
+        warm = self.warm_epochs if self.warm_epochs is not None else max(1, self.epochs // 4)
+        model = self._new_model(inputs.shape[2])
+        points = {}  # lam -> (validation MSE, scores_by_lag, TrainingHistory)
+        kept = {}  # the parameters of the current choice
+
+        def choice():
+            lams = sorted(points)
+            return lams, int(np.argmin([points[lam][0] for lam in lams]))
+
+        def fit_point(lam, epochs):
+            self._fit_lam(model, inputs, targets, n_train, lam, epochs)
+            points[lam] = (self.val_loss_, self._read_scores(model, inputs), self.loss_history_)
+            state = copy.deepcopy(model.state_dict())
+            lams, best = choice()
+            if lams[best] == lam:
+                kept["state"] = state
+            return state
+
+        low = fit_point(grid[0], self.epochs)  # from the seeded initialization, full budget
+        high = low
+        for lam in grid[1:]:  # small to large, each from the previous point's parameters
+            high = fit_point(lam, warm)
+        below = above = 0
+        while True:
+            lams, best = choice()
+            if best == 0 and below < _MAX_EXTENSIONS:
+                model.load_state_dict(low)
+                low = fit_point(lams[0] ** 2 / lams[1], warm)
+                below += 1
+            elif best == len(lams) - 1 and above < _MAX_EXTENSIONS:
+                model.load_state_dict(high)
+                high = fit_point(lams[-1] ** 2 / lams[-2], warm)
+                above += 1
+            else:
+                break
+        lams, best = choice()
+        model.load_state_dict(kept["state"])
+        self.model_ = model
+        self.val_loss_, self.scores_by_lag_, self.loss_history_ = points[lams[best]]
+        self.lam_ = lams[best]
+        self.lam_path_ = np.array(lams)
+        self.lam_path_val_loss_ = np.array([points[lam][0] for lam in lams])
+        self.lam_path_scores_ = np.stack([self._aggregate(points[lam][1]) for lam in lams])
+        self.lam_path_extended_ = (below, above)
 
     def _check_fitted(self):
         if not hasattr(self, "model_"):
@@ -550,6 +637,26 @@ class _Estimator(_Params):
         with torch.no_grad():
             pred = self.model_(inputs).cpu().numpy().astype(np.float64)
         return pred * self.std_ + self.mean_
+
+
+_GRID_LOW, _GRID_SIZE, _MAX_EXTENSIONS = 1e-3, 6, 3
+_PATH_ATTRIBUTES = ("lam_path_", "lam_path_val_loss_", "lam_path_scores_", "lam_path_extended_")
+
+
+def _check_lam_grid(grid):
+    """``lam_grid`` as a sorted array of distinct values, or a ValueError."""
+    try:
+        values = np.asarray(grid, dtype=float)
+    except (TypeError, ValueError):
+        values = None
+    if (
+        values is None or values.ndim != 1 or not np.all(np.isfinite(values))
+        or np.any(values <= 0) or np.unique(values).size < 2
+    ):  # fmt: skip
+        raise ValueError(
+            f"lam_grid must be None or a 1-D sequence of at least two distinct finite values > 0, got {grid!r}."
+        )
+    return np.unique(values)
 
 
 def _check_choice(value, name, choices):
@@ -591,8 +698,10 @@ class GRNGC(_Estimator):
         The forecaster: :class:`MLPForecaster`, :class:`LSTMForecaster` or :class:`KANForecaster`.
     hidden : int or tuple of int, optional
         Hidden width(s); default ``(64,)`` for the MLP, 32 for the LSTM, 16 for the KAN.
-    lam : float, default 0.01
-        Weight ``lambda`` of the Jacobian penalty, in standardized units.
+    lam : float >= 0 or "auto", default 0.01
+        Weight ``lambda`` of the Jacobian penalty, in standardized units. ``"auto"``
+        chooses it on a warm-started validation path (see Notes); the truth is never an
+        input.
     epochs : int, default 2000
         Maximum number of full-batch epochs.
     lr : float, default 1e-3
@@ -614,6 +723,12 @@ class GRNGC(_Estimator):
     device : str or torch.device, default "cpu"
     verbose : bool, default False
         Show a tqdm progress bar.
+    lam_grid : sequence of float or None, default None
+        Used only with ``lam="auto"``: the starting grid of the path (at least two
+        distinct values > 0, any order). ``None`` scales a grid to the data (see Notes).
+    warm_epochs : int or None, default None
+        Used only with ``lam="auto"``: epoch budget of each warm-started point of the
+        path after the first; ``None`` means ``max(1, epochs // 4)``.
 
     Attributes
     ----------
@@ -622,13 +737,68 @@ class GRNGC(_Estimator):
     scores_by_lag_ : numpy.ndarray, shape (p, p, lag)
         ``scores_by_lag_[i, j, k-1] = mean_t |d yhat_j(t) / d x_i(t-k)|``, standardized units.
     loss_history_ : TrainingHistory
+        With ``lam="auto"``: the history of the chosen point's fit, its epochs counted
+        from that point's (warm) start.
     val_loss_ : float
-        Best validation MSE (standardized units).
+        Best validation MSE (standardized units, forecast error only: no penalty) of
+        the kept parameters. With ``lam="auto"`` it is the chosen point's, the minimum of
+        ``lam_path_val_loss_``.
+    lam_ : float
+        The penalty of the returned model: ``lam`` itself when it is a number, the
+        chosen value when ``lam="auto"``.
+    lam_path_ : numpy.ndarray, shape (m,)
+        Only with ``lam="auto"``: the grid actually fitted (extensions included),
+        increasing.
+    lam_path_val_loss_ : numpy.ndarray, shape (m,)
+        Only with ``lam="auto"``: ``val_loss_`` of the fit at each ``lam_path_`` value.
+    lam_path_scores_ : numpy.ndarray, shape (m, p, p)
+        Only with ``lam="auto"``: ``scores_`` of the fit at each ``lam_path_`` value.
+    lam_path_extended_ : tuple of int
+        Only with ``lam="auto"``: the number of values added below and above the
+        starting grid (each at most 3).
     model_ : torch.nn.Module
         The trained forecaster (parameters of the best validation check).
     mean_, std_ : numpy.ndarray, shape (p,)
         Standardization statistics of the training part.
     fit_seconds_ : float
+        Wall time of ``fit`` (the whole path with ``lam="auto"``).
+
+    Notes
+    -----
+    **Choosing the penalty** (``lam="auto"``). The validation windows used for early
+    stopping also choose ``lambda``; the true graph is never an input.
+
+    1. *Grid.* ``lam_grid`` when given; otherwise the 6 values
+       ``lam_max * geomspace(1e-3, 1, 6)`` (neighbours a factor of about 4 apart).
+       ``lam_max`` is scaled to the data: it is the penalty at which the same penalty on
+       a *linear* forecaster of the standardized training windows would set every
+       coefficient to zero (the lasso's entry point), ``2 max_{i,j,k} |c_ijk|`` with
+       ``c_ijk = mean_t x_i(t-k) x_j(t)``; for :class:`CMLP`, whose groups join the
+       lags, ``2 max_{i,j} (sum_k c_ijk^2)^(1/2)``. A network is not linear, so this
+       sets the scale, not the end points; the extension below corrects a grid that
+       misses.
+    2. *Warm starts.* The smallest value is fitted exactly as ``fit`` with that
+       numeric ``lam`` would be (same initialization, ``epochs`` budget). Each larger
+       value starts from the parameters kept at the previous one, with a fresh
+       optimizer and a budget of ``warm_epochs``, so the path costs at most
+       ``epochs + (m - 1) * warm_epochs`` epochs instead of ``m * epochs`` for separate
+       fits (:func:`lambda_path`). Every point uses the same early stopping as a single
+       fit, so its validation loss has the same meaning.
+    3. *Choice.* The value with the lowest validation loss (the forecast MSE of the
+       point's kept parameters, no penalty); a tie goes to the smaller value.
+    4. *Extension.* If the choice is the smallest (largest) value fitted, one more value
+       is added beyond that end at the ratio of the two end values, warm-started from
+       that end's parameters, and the choice is made again; at most 3 values are added
+       at each end. A choice still at an end after 3 additions means the validation loss
+       keeps falling that way: give a wider ``lam_grid``.
+    5. *Final model.* Taken from the path, not refitted: it is the model whose
+       validation loss made the choice, while a refit from the initialization would cost
+       a full fit more and give a different model, with a validation loss nobody
+       compared.
+
+    Above the chosen value the validation loss rises as the penalty starts to act, so
+    early stopping keeps parameters from the first checks of those warm fits: their
+    ``lam_path_scores_`` show where the penalty pushes, not fully converged fits.
 
     Examples
     --------
@@ -637,23 +807,39 @@ class GRNGC(_Estimator):
     >>> est = GRNGC(lag=2, lam=0.01, epochs=200, seed=0).fit(X)
     >>> est.scores_.shape, est.scores_by_lag_.shape
     ((4, 4), (4, 4, 2))
+    >>> est.lam_ == 0.01, hasattr(est, "lam_path_")
+    (True, False)
+
+    With ``lam="auto"`` the penalty is the one with the lowest validation loss on the
+    path, and it lies inside the path unless the path ran out of extensions:
+
+    >>> est = GRNGC(lag=2, hidden=(8,), lam="auto", epochs=100, lr=1e-2, seed=0).fit(X)
+    >>> m = len(est.lam_path_)
+    >>> est.lam_path_val_loss_.shape == (m,) and est.lam_path_scores_.shape == (m, 4, 4)
+    True
+    >>> bool(est.lam_ == est.lam_path_[est.lam_path_val_loss_.argmin()])
+    True
+    >>> below, above = est.lam_path_extended_
+    >>> bool((est.lam_ > est.lam_path_[0] or below == 3) and (est.lam_ < est.lam_path_[-1] or above == 3))
+    True
     """
 
     _param_names = (
         "lag", "model", "hidden", "lam", "epochs", "lr", "val_fraction", "check_every",
-        "patience", "lag_aggregate", "penalty_samples", "seed", "device", "verbose",
+        "patience", "lag_aggregate", "penalty_samples", "seed", "device", "verbose", "lam_grid", "warm_epochs",
     )  # fmt: skip
 
     def __init__(
         self, lag=5, model="mlp", hidden=None, lam=0.01, epochs=2000, lr=1e-3, val_fraction=0.2,
         check_every=10, patience=20, lag_aggregate="max", penalty_samples=None, seed=None, device="cpu",
-        verbose=False,
+        verbose=False, lam_grid=None, warm_epochs=None,
     ):  # fmt: skip
         self.lag, self.model, self.hidden, self.lam = lag, model, hidden, lam
         self.epochs, self.lr, self.val_fraction = epochs, lr, val_fraction
         self.check_every, self.patience, self.lag_aggregate = check_every, patience, lag_aggregate
         self.penalty_samples = penalty_samples
         self.seed, self.device, self.verbose = seed, device, verbose
+        self.lam_grid, self.warm_epochs = lam_grid, warm_epochs
 
     def _build(self, p):
         kind = self.model  # checked in fit
@@ -663,18 +849,42 @@ class GRNGC(_Estimator):
         return cls(p, self.lag, hidden).to(self._device)
 
     def fit(self, X):
-        """Train the forecaster on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``."""
+        """Train the forecaster on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``.
+
+        With ``lam="auto"`` this fits the whole validation path (see Notes) and keeps the
+        model at the chosen penalty.
+        """
         _check_choice(self.lag_aggregate, "lag_aggregate", AGGREGATES)
         _check_choice(self.model, "model", MODELS)
         if self.penalty_samples is not None:
             check_int(self.penalty_samples, "penalty_samples", 1)
-        self._fit_scoped(X, self._fit_tensors)
-        reduce = np.max if self.lag_aggregate == "max" else np.mean
-        self.scores_ = reduce(self.scores_by_lag_, axis=2)
+        self._fit_lam_scoped(X)
+        self.scores_ = self._aggregate(self.scores_by_lag_)
         return self
+
+    def _aggregate(self, scores_by_lag):
+        reduce = np.max if self.lag_aggregate == "max" else np.mean
+        return reduce(scores_by_lag, axis=-1)
+
+    @staticmethod
+    def _linear_lam_max(c):
+        """Half the lasso's entry point, ``max |c|`` over ``c`` of shape ``(lag, p, p)``: one coefficient per lag."""
+        return c.abs().max()
+
+    def _new_model(self, p):
+        return self._build(p)
 
     def _fit_tensors(self, inputs, targets, n_train):
         model = self._build(inputs.shape[2])
+        self._fit_lam(model, inputs, targets, n_train, self.lam, self.epochs)
+        self.model_ = model
+        self.scores_by_lag_ = self._read_scores(model, inputs)
+
+    def _read_scores(self, model, inputs):
+        return jacobian_scores(input_jacobian(model, inputs))
+
+    def _fit_lam(self, model, inputs, targets, n_train, lam, epochs):
+        """Train ``model`` in place with penalty ``lam`` for at most ``epochs`` epochs (fresh Adam)."""
         x_tr, y_tr, x_val, y_val = inputs[:n_train], targets[:n_train], inputs[n_train:], targets[n_train:]
         optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
         p = inputs.shape[2]
@@ -684,19 +894,17 @@ class GRNGC(_Estimator):
         def step():
             optimizer.zero_grad()
             mse = torch.mean((model(x_tr) - y_tr) ** 2)
-            if self.lam > 0:
+            if lam > 0:
                 x_pen = x_tr[torch.randperm(n_train)[: self.penalty_samples].to(x_tr.device)] if subsample else x_tr
                 penalty = input_jacobian(model, x_pen, create_graph=True).abs().mean(0).sum() / p
-                loss = mse + self.lam * penalty
+                loss = mse + lam * penalty
             else:
                 loss = mse
             loss.backward()
             optimizer.step()
             return loss.item()
 
-        self._train(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "GRNGC")
-        self.model_ = model
-        self.scores_by_lag_ = jacobian_scores(input_jacobian(model, inputs))
+        self._train_for(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "GRNGC", epochs)
 
     def jacobian(self, X):
         """Per-window Jacobians of the fitted forecaster on ``X``.
@@ -733,15 +941,16 @@ class CMLP(_Estimator):
     lag : int, default 5
     hidden : int, default 100
         Hidden units per network.
-    lam : float, default 0.002
-        Group-lasso weight.
+    lam : float >= 0 or "auto", default 0.002
+        Group-lasso weight; ``"auto"`` chooses it on a warm-started validation path, as
+        in :class:`GRNGC` (Notes there; here ``lam_max`` is the group lasso's entry point).
     lam_ridge : float, default 0.01
         Ridge weight on the output layer.
     epochs : int, default 2000
         Maximum number of ISTA steps.
     lr : float, default 0.05
         ISTA step size.
-    val_fraction, check_every, patience, seed, device, verbose
+    val_fraction, check_every, patience, seed, device, verbose, lam_grid, warm_epochs
         As in :class:`GRNGC`.
 
     Attributes
@@ -752,6 +961,9 @@ class CMLP(_Estimator):
         ``scores_by_lag_[i, j, k-1] = ||W^{(j)}_{:, k-1, i}||_2``.
     loss_history_, val_loss_, model_, mean_, std_, fit_seconds_
         As in :class:`GRNGC`.
+    lam_, lam_path_, lam_path_val_loss_, lam_path_scores_, lam_path_extended_
+        As in :class:`GRNGC`; the ``lam_path_*`` attributes exist only after a fit with
+        ``lam="auto"``.
 
     Examples
     --------
@@ -760,32 +972,63 @@ class CMLP(_Estimator):
     >>> est = CMLP(lag=2, hidden=20, epochs=200, seed=0).fit(X)
     >>> est.scores_.shape
     (4, 4)
+    >>> est = CMLP(lag=2, hidden=8, lam="auto", epochs=100, seed=0).fit(X)
+    >>> bool(est.lam_ in est.lam_path_), est.lam_path_scores_.shape[1:]
+    (True, (4, 4))
     """
 
     _param_names = (
         "lag", "hidden", "lam", "lam_ridge", "epochs", "lr", "val_fraction", "check_every",
-        "patience", "seed", "device", "verbose",
+        "patience", "seed", "device", "verbose", "lam_grid", "warm_epochs",
     )  # fmt: skip
 
     def __init__(
         self, lag=5, hidden=100, lam=0.002, lam_ridge=0.01, epochs=2000, lr=0.05, val_fraction=0.2,
-        check_every=10, patience=20, seed=None, device="cpu", verbose=False,
+        check_every=10, patience=20, seed=None, device="cpu", verbose=False, lam_grid=None, warm_epochs=None,
     ):  # fmt: skip
         self.lag, self.hidden, self.lam, self.lam_ridge = lag, hidden, lam, lam_ridge
         self.epochs, self.lr, self.val_fraction = epochs, lr, val_fraction
         self.check_every, self.patience = check_every, patience
         self.seed, self.device, self.verbose = seed, device, verbose
+        self.lam_grid, self.warm_epochs = lam_grid, warm_epochs
 
     def fit(self, X):
-        """Train the ``p`` networks on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``."""
+        """Train the ``p`` networks on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``.
+
+        With ``lam="auto"`` this fits the whole validation path (see :class:`GRNGC`, Notes)
+        and keeps the networks at the chosen penalty.
+        """
         check_int(self.hidden, "hidden", 1)
         check_real(self.lam_ridge, "lam_ridge", low=0.0)
-        self._fit_scoped(X, self._fit_tensors)
-        self.scores_ = np.sqrt((self.scores_by_lag_**2).sum(axis=2))
+        self._fit_lam_scoped(X)
+        self.scores_ = self._aggregate(self.scores_by_lag_)
         return self
 
+    @staticmethod
+    def _aggregate(scores_by_lag):
+        return np.sqrt((scores_by_lag**2).sum(axis=-1))
+
+    @staticmethod
+    def _linear_lam_max(c):
+        """Half the group lasso's entry point, ``max_ij ||c[:, i, j]||``: one group per (cause, target), all lags."""
+        return c.pow(2).sum(0).sqrt().max()
+
+    def _new_model(self, p):
+        return ComponentwiseMLP(p, self.lag, self.hidden).to(self._device)
+
     def _fit_tensors(self, inputs, targets, n_train):
-        model = ComponentwiseMLP(inputs.shape[2], self.lag, self.hidden).to(self._device)
+        model = self._new_model(inputs.shape[2])
+        self._fit_lam(model, inputs, targets, n_train, self.lam, self.epochs)
+        self.model_ = model
+        self.scores_by_lag_ = self._read_scores(model, inputs)
+
+    @staticmethod
+    def _read_scores(model, inputs=None):
+        W = model.weight_in.detach().cpu().numpy().astype(np.float64)
+        return np.sqrt((W**2).sum(axis=1)).transpose(2, 0, 1)  # (i, j, k)
+
+    def _fit_lam(self, model, inputs, targets, n_train, lam, epochs):
+        """Train ``model`` in place with penalty ``lam`` for at most ``epochs`` ISTA steps."""
         x_tr, y_tr, x_val, y_val = inputs[:n_train], targets[:n_train], inputs[n_train:], targets[n_train:]
         params = list(model.parameters())
 
@@ -798,14 +1041,11 @@ class CMLP(_Estimator):
                     param -= self.lr * grad
                 W = model.weight_in  # (p_out, hidden, lag, p_in); a group is W[j, :, :, i]
                 norms = torch.sqrt((W**2).sum(dim=(1, 2), keepdim=True))
-                W *= torch.clamp(1 - self.lr * self.lam / norms.clamp_min(1e-30), min=0.0)
-                penalty = self.lam * norms.sum()
+                W *= torch.clamp(1 - self.lr * lam / norms.clamp_min(1e-30), min=0.0)
+                penalty = lam * norms.sum()
             return (smooth + penalty).item()
 
-        self._train(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "CMLP")
-        self.model_ = model
-        W = model.weight_in.detach().cpu().numpy().astype(np.float64)
-        self.scores_by_lag_ = np.sqrt((W**2).sum(axis=1)).transpose(2, 0, 1)  # (i, j, k)
+        self._train_for(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "CMLP", epochs)
 
 
 # ----------------------------------------------------------------------------- lambda path

@@ -540,3 +540,160 @@ def test_verbose_shows_a_progress_bar_and_quiet_does_not(noise, capsys):
     assert "GRNGC" in capsys.readouterr().err
     CMLP(lag=2, hidden=4, seed=0, **FAST).fit(noise)
     assert capsys.readouterr().err == ""
+
+
+# ----------------------------------------------------------------------------- lam="auto"
+
+
+@pytest.fixture(scope="module")
+def var1_chain():
+    """x0 -> x1 -> x2 at lag 1 with strong coefficients, every series also driven by its own past."""
+    rng = np.random.default_rng(0)
+    W = np.array([[0.5, 0.7, 0.0], [0.0, 0.5, 0.7], [0.0, 0.0, 0.5]])  # W[i, j]: x_i(t-1) -> x_j(t)
+    X = np.zeros((300, 3))
+    for t in range(1, len(X)):
+        X[t] = X[t - 1] @ W + rng.standard_normal(3)
+    return X, (W != 0).astype(int)
+
+
+AUTO_GRNGC = dict(lag=1, hidden=(8,), lam="auto", epochs=60, check_every=5, lr=1e-2, seed=0)
+AUTO_CMLP = dict(lag=1, hidden=6, lam="auto", epochs=60, check_every=5, seed=0)
+PATH_ATTRIBUTES = ("lam_path_", "lam_path_val_loss_", "lam_path_scores_", "lam_path_extended_")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: GRNGC(lag=2, hidden=(6,), lam=0.01, seed=0, **FAST), lambda: CMLP(lag=2, hidden=6, lam=0.002, **FAST, seed=0)],
+    ids=["grngc", "cmlp"],
+)
+def test_numeric_lam_is_a_single_fit_without_a_path(noise, make):
+    first, again = make().fit(noise), make().fit(noise)
+    np.testing.assert_array_equal(first.scores_, again.scores_)
+    assert first.val_loss_ == again.val_loss_
+    assert first.lam_ == first.lam and isinstance(first.lam_, float)
+    assert not any(hasattr(first, name) for name in PATH_ATTRIBUTES)
+
+
+def test_numeric_refit_after_auto_drops_the_path(var1_chain):
+    X, _ = var1_chain
+    est = GRNGC(**AUTO_GRNGC).fit(X)
+    assert all(hasattr(est, name) for name in PATH_ATTRIBUTES)
+    est.set_params(lam=0.05).fit(X)
+    assert est.lam_ == 0.05 and not any(hasattr(est, name) for name in PATH_ATTRIBUTES)
+
+
+@pytest.mark.parametrize("cls, params", [(GRNGC, AUTO_GRNGC), (CMLP, AUTO_CMLP)], ids=["grngc", "cmlp"])
+def test_auto_keeps_the_point_with_the_lowest_validation_loss(var1_chain, cls, params):
+    X, _ = var1_chain
+    est = cls(**params).fit(X)
+    m = len(est.lam_path_)
+    assert m >= 6 and np.all(np.diff(est.lam_path_) > 0)
+    assert est.lam_path_val_loss_.shape == (m,) and est.lam_path_scores_.shape == (m, 3, 3)
+    best = int(np.argmin(est.lam_path_val_loss_))
+    assert est.lam_ == est.lam_path_[best] and est.val_loss_ == est.lam_path_val_loss_[best]
+    np.testing.assert_array_equal(est.scores_, est.lam_path_scores_[best])
+    # the returned model is the chosen point's: its held-out error is the recorded one
+    assert held_out_mse(est, X) == pytest.approx(est.val_loss_, rel=1e-4)
+    below, above = est.lam_path_extended_
+    assert 0 < best < m - 1 or (best == 0 and below == 3) or (best == m - 1 and above == 3)
+
+
+@pytest.mark.parametrize("cls, params", [(GRNGC, AUTO_GRNGC), (CMLP, AUTO_CMLP)], ids=["grngc", "cmlp"])
+def test_auto_first_point_is_the_numeric_fit(var1_chain, cls, params):
+    """The smallest value of the starting grid is fitted exactly as fit(lam=value) would be."""
+    X, _ = var1_chain
+    est = cls(**{**params, "lam_grid": [0.02, 0.2, 2.0]}).fit(X)
+    first = int(np.flatnonzero(est.lam_path_ == 0.02)[0])
+    single = cls(**{**params, "lam": 0.02}).fit(X)
+    np.testing.assert_array_equal(est.lam_path_scores_[first], single.scores_)
+    assert est.lam_path_val_loss_[first] == single.val_loss_
+
+
+def test_auto_path_is_warm_started(var1_chain, monkeypatch):
+    """Each point starts from the parameters kept at its neighbour: the previous value, or the end it extends."""
+    X, _ = var1_chain
+    calls = []
+    original = GRNGC._fit_lam
+
+    def recording(self, model, inputs, targets, n_train, lam, epochs):
+        start = {k: v.clone() for k, v in model.state_dict().items()}
+        original(self, model, inputs, targets, n_train, lam, epochs)
+        calls.append((lam, epochs, start, {k: v.clone() for k, v in model.state_dict().items()}))
+
+    monkeypatch.setattr(GRNGC, "_fit_lam", recording)
+    est = GRNGC(**{**AUTO_GRNGC, "warm_epochs": 20, "lam_grid": [0.5, 1.5, 5.0]}).fit(X)
+    monkeypatch.undo()
+    assert est.lam_path_extended_[0] >= 1  # 0.5 is already too large here: the path grew downward
+    assert [lam for lam, *_ in calls[:3]] == [0.5, 1.5, 5.0]
+    assert sorted(lam for lam, *_ in calls) == list(est.lam_path_)
+    assert calls[0][1] == 60 and all(epochs == 20 for _, epochs, *_ in calls[1:])
+    init = GRNGC(**AUTO_GRNGC)
+    init._device = torch.device("cpu")
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        fresh = init._build(3).state_dict()
+    assert all(torch.equal(calls[0][2][k], fresh[k]) for k in fresh)
+    ends = {calls[0][0]: calls[0][3]}
+    for lam, _, start, end in calls[1:]:
+        neighbour = max(ends) if lam > max(ends) else min(ends)
+        assert lam > max(ends) or lam < min(ends)  # the path only grows outward
+        assert all(torch.equal(start[k], ends[neighbour][k]) for k in start)
+        assert not all(torch.equal(start[k], end[k]) for k in start)  # and the point did train
+        ends[lam] = end
+    chosen = ends[est.lam_]
+    assert all(torch.equal(v, chosen[k]) for k, v in est.model_.state_dict().items())
+
+
+@pytest.mark.parametrize("direction", ["down", "up"])
+def test_auto_grid_is_extended_at_the_end_holding_the_minimum(noise, monkeypatch, direction):
+    """Validation loss rigged to fall toward one end: three values are added there, then it stops."""
+    original = GRNGC._fit_lam
+
+    def rigged(self, model, inputs, targets, n_train, lam, epochs):
+        original(self, model, inputs, targets, n_train, lam, epochs)
+        self.val_loss_ = lam if direction == "down" else 1.0 / lam
+
+    monkeypatch.setattr(GRNGC, "_fit_lam", rigged)
+    est = GRNGC(lag=2, hidden=(4,), lam="auto", lam_grid=[1.0, 2.0, 4.0], epochs=10, check_every=5, seed=0).fit(noise)
+    expected = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0] if direction == "down" else [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    np.testing.assert_allclose(est.lam_path_, expected, rtol=1e-12)
+    assert est.lam_path_extended_ == ((3, 0) if direction == "down" else (0, 3))
+    assert est.lam_ == (est.lam_path_[0] if direction == "down" else est.lam_path_[-1])
+
+
+def test_auto_extends_a_grid_that_is_too_large(var1_chain):
+    X, _ = var1_chain
+    est = GRNGC(**{**AUTO_GRNGC, "lam_grid": [5.0, 50.0]}).fit(X)
+    assert est.lam_path_extended_[0] >= 1 and est.lam_path_[0] < 5.0
+    assert est.lam_ < 5.0
+
+
+def test_auto_never_sees_the_truth():
+    import inspect
+
+    for cls in (GRNGC, CMLP):
+        assert list(inspect.signature(cls.fit).parameters) == ["self", "X"]
+        assert not {"A", "A_true", "truth", "B_true"} & set(inspect.signature(cls).parameters)
+
+
+def test_auto_ranks_the_true_edges_first_on_an_easy_var1(var1_chain):
+    from gcbook.metrics import auroc
+
+    X, A = var1_chain
+    est = GRNGC(**{**AUTO_GRNGC, "epochs": 100}).fit(X)
+    assert auroc(A, est.scores_) == 1.0
+
+
+@pytest.mark.parametrize("cls", [GRNGC, CMLP])
+@pytest.mark.parametrize(
+    "params, match",
+    [(dict(lam=-0.1), "lam must be >= 0"), (dict(lam="cv"), "lam must be one of"), (dict(lam="AUTO"), "lam must be one of"),
+     (dict(lam=None), "lam must be a real number"), (dict(lam=np.nan), "lam must be finite"),
+     (dict(lam="auto", lam_grid=[0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[0.1, 0.1]), "lam_grid"),
+     (dict(lam="auto", lam_grid=[0.0, 0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[-1.0, 0.1]), "lam_grid"),
+     (dict(lam="auto", lam_grid=[np.inf, 0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[[0.1, 0.2]]), "lam_grid"),
+     (dict(lam="auto", lam_grid="abc"), "lam_grid"), (dict(lam="auto", warm_epochs=0), "warm_epochs must be >= 1")],
+)
+def test_bad_lam_is_rejected(noise, cls, params, match):
+    with pytest.raises(ValueError, match=match):
+        cls(**{"lag": 2, "epochs": 1, **params}).fit(noise)
