@@ -563,7 +563,8 @@ PATH_ATTRIBUTES = ("lam_path_", "lam_path_val_loss_", "lam_path_scores_", "lam_p
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: GRNGC(lag=2, hidden=(6,), lam=0.01, seed=0, **FAST), lambda: CMLP(lag=2, hidden=6, lam=0.002, **FAST, seed=0)],
+    [lambda: GRNGC(lag=2, hidden=(6,), lam=0.01, seed=0, **FAST),
+     lambda: CMLP(lag=2, hidden=6, lam=0.002, seed=0, **FAST)],
     ids=["grngc", "cmlp"],
 )
 def test_numeric_lam_is_a_single_fit_without_a_path(noise, make):
@@ -687,7 +688,8 @@ def test_auto_ranks_the_true_edges_first_on_an_easy_var1(var1_chain):
 @pytest.mark.parametrize("cls", [GRNGC, CMLP])
 @pytest.mark.parametrize(
     "params, match",
-    [(dict(lam=-0.1), "lam must be >= 0"), (dict(lam="cv"), "lam must be one of"), (dict(lam="AUTO"), "lam must be one of"),
+    [(dict(lam=-0.1), "lam must be >= 0"), (dict(lam="cv"), "lam must be one of"),
+     (dict(lam="AUTO"), "lam must be one of"),
      (dict(lam=None), "lam must be a real number"), (dict(lam=np.nan), "lam must be finite"),
      (dict(lam="auto", lam_grid=[0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[0.1, 0.1]), "lam_grid"),
      (dict(lam="auto", lam_grid=[0.0, 0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[-1.0, 0.1]), "lam_grid"),
