@@ -601,6 +601,16 @@ class _Estimator(_Params):
                 break
         lams, best = choice()
         model.load_state_dict(kept["state"])
+        chosen, history = lams[best], points[lams[best]][2]
+        if history.best_epoch == history.epoch[-1] == warm < self.epochs:
+            # a warm fit that ran out of budget while still improving: train it on, up to
+            # the budget of a single fit in all; keep the result only if it validates better
+            record = points[chosen]
+            self._fit_lam(model, inputs, targets, n_train, chosen, self.epochs - warm)
+            if self.val_loss_ < record[0]:
+                points[chosen] = (self.val_loss_, self._read_scores(model, inputs), self.loss_history_)
+            else:
+                model.load_state_dict(kept["state"])
         self.model_ = model
         self.val_loss_, self.scores_by_lag_, self.loss_history_ = points[lams[best]]
         self.lam_ = lams[best]
@@ -737,8 +747,8 @@ class GRNGC(_Estimator):
     scores_by_lag_ : numpy.ndarray, shape (p, p, lag)
         ``scores_by_lag_[i, j, k-1] = mean_t |d yhat_j(t) / d x_i(t-k)|``, standardized units.
     loss_history_ : TrainingHistory
-        With ``lam="auto"``: the history of the chosen point's fit, its epochs counted
-        from that point's (warm) start.
+        With ``lam="auto"``: the history of the chosen point's last training run, its
+        epochs counted from that run's (warm) start.
     val_loss_ : float
         Best validation MSE (standardized units, forecast error only: no penalty) of
         the kept parameters. With ``lam="auto"`` it is the chosen point's, the minimum of
@@ -781,8 +791,8 @@ class GRNGC(_Estimator):
        numeric ``lam`` would be (same initialization, ``epochs`` budget). Each larger
        value starts from the parameters kept at the previous one, with a fresh
        optimizer and a budget of ``warm_epochs``, so the path costs at most
-       ``epochs + (m - 1) * warm_epochs`` epochs instead of ``m * epochs`` for separate
-       fits (:func:`lambda_path`). Every point uses the same early stopping as a single
+       ``2 * epochs + (m - 2) * warm_epochs`` epochs (with step 5) instead of
+       ``m * epochs`` for separate fits (:func:`lambda_path`). Every point uses the same early stopping as a single
        fit, so its validation loss has the same meaning.
     3. *Choice.* The value with the lowest validation loss (the forecast MSE of the
        point's kept parameters, no penalty); a tie goes to the smaller value.
@@ -791,10 +801,15 @@ class GRNGC(_Estimator):
        that end's parameters, and the choice is made again; at most 3 values are added
        at each end. A choice still at an end after 3 additions means the validation loss
        keeps falling that way: give a wider ``lam_grid``.
-    5. *Final model.* Taken from the path, not refitted: it is the model whose
-       validation loss made the choice, while a refit from the initialization would cost
-       a full fit more and give a different model, with a validation loss nobody
-       compared.
+    5. *Final model.* Taken from the path, not refitted from the initialization: it
+       is the model whose validation loss made the choice, while a refit would cost a
+       full fit more and give a different model, with a validation loss nobody
+       compared. One exception: if the chosen point is a warm fit whose last check was
+       still its best (it ran out of ``warm_epochs`` while improving), it is trained on
+       from its parameters for up to ``epochs - warm_epochs`` more epochs (the budget
+       of a single fit in all), with the same early stopping, and the result replaces
+       that point of the path if its validation loss is lower; the choice stands,
+       since that point's loss only went down.
 
     Above the chosen value the validation loss rises as the penalty starts to act, so
     early stopping keeps parameters from the first checks of those warm fits: their

@@ -626,6 +626,9 @@ def test_auto_path_is_warm_started(var1_chain, monkeypatch):
     monkeypatch.undo()
     assert est.lam_path_extended_[0] >= 1  # 0.5 is already too large here: the path grew downward
     assert [lam for lam, *_ in calls[:3]] == [0.5, 1.5, 5.0]
+    if len(calls) > len(est.lam_path_):  # the chosen point was trained on after the path (tested below)
+        assert len(calls) == len(est.lam_path_) + 1 and calls[-1][0] == est.lam_
+        calls = calls[:-1]
     assert sorted(lam for lam, *_ in calls) == list(est.lam_path_)
     assert calls[0][1] == 60 and all(epochs == 20 for _, epochs, *_ in calls[1:])
     init = GRNGC(**AUTO_GRNGC)
@@ -641,8 +644,35 @@ def test_auto_path_is_warm_started(var1_chain, monkeypatch):
         assert all(torch.equal(start[k], ends[neighbour][k]) for k in start)
         assert not all(torch.equal(start[k], end[k]) for k in start)  # and the point did train
         ends[lam] = end
-    chosen = ends[est.lam_]
-    assert all(torch.equal(v, chosen[k]) for k, v in est.model_.state_dict().items())
+    if len(calls) == len(est.lam_path_):
+        chosen = ends[est.lam_]
+        assert all(torch.equal(v, chosen[k]) for k, v in est.model_.state_dict().items())
+
+
+def test_auto_trains_on_a_chosen_warm_point_that_was_still_improving(var1_chain, monkeypatch):
+    """warm_epochs == check_every: every warm fit's only check is its best, so the chosen warm point goes on."""
+    X, _ = var1_chain
+    calls = []
+    original = GRNGC._fit_lam
+
+    def recording(self, model, inputs, targets, n_train, lam, epochs):
+        start = {k: v.clone() for k, v in model.state_dict().items()}
+        original(self, model, inputs, targets, n_train, lam, epochs)
+        calls.append((lam, epochs, start, {k: v.clone() for k, v in model.state_dict().items()}, self.val_loss_))
+
+    monkeypatch.setattr(GRNGC, "_fit_lam", recording)
+    est = GRNGC(**{**AUTO_GRNGC, "warm_epochs": 5, "lam_grid": [0.5, 1.5, 5.0]}).fit(X)
+    monkeypatch.undo()
+    assert est.lam_ < 0.5  # an extension, hence a warm point
+    assert len(calls) == len(est.lam_path_) + 1
+    (lam, epochs, start, end, val), path_fit = calls[-1], next(c for c in calls if c[0] == est.lam_)
+    assert lam == est.lam_ and epochs == 60 - 5
+    assert all(torch.equal(start[k], path_fit[3][k]) for k in start)  # from the chosen point's parameters
+    best = int(np.argmin(est.lam_path_val_loss_))
+    assert est.lam_path_[best] == est.lam_ and est.val_loss_ == est.lam_path_val_loss_[best] == min(val, path_fit[4])
+    kept = end if val < path_fit[4] else path_fit[3]
+    assert all(torch.equal(v, kept[k]) for k, v in est.model_.state_dict().items())
+    assert held_out_mse(est, X) == pytest.approx(est.val_loss_, rel=1e-4)
 
 
 @pytest.mark.parametrize("direction", ["down", "up"])
@@ -699,3 +729,11 @@ def test_auto_ranks_the_true_edges_first_on_an_easy_var1(var1_chain):
 def test_bad_lam_is_rejected(noise, cls, params, match):
     with pytest.raises(ValueError, match=match):
         cls(**{"lag": 2, "epochs": 1, **params}).fit(noise)
+
+
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU")
+def test_auto_path_on_gpu(var1_chain):
+    X, _ = var1_chain
+    est = GRNGC(**{**AUTO_GRNGC, "device": "cuda"}).fit(X)
+    assert next(est.model_.parameters()).is_cuda
+    assert est.lam_ in est.lam_path_ and np.isfinite(est.lam_path_val_loss_).all()
