@@ -1052,12 +1052,13 @@ class CMLP(_Estimator):
             smooth = smooth + self.lam_ridge * (model.weight_out**2).sum()
             grads = torch.autograd.grad(smooth, params)
             with torch.no_grad():
+                W = model.weight_in  # (p_out, hidden, lag, p_in); a group is W[j, :, :, i]
+                # The objective is reported at the iterate this step starts from, penalty included.
+                penalty = lam * torch.sqrt((W**2).sum(dim=(1, 2))).sum()
                 for param, grad in zip(params, grads):
                     param -= self.lr * grad
-                W = model.weight_in  # (p_out, hidden, lag, p_in); a group is W[j, :, :, i]
                 norms = torch.sqrt((W**2).sum(dim=(1, 2), keepdim=True))
                 W *= torch.clamp(1 - self.lr * lam / norms.clamp_min(1e-30), min=0.0)
-                penalty = lam * norms.sum()
             return (smooth + penalty).item()
 
         self._train_for(model, step, lambda: torch.mean((model(x_val) - y_val) ** 2), "CMLP", epochs)

@@ -286,12 +286,6 @@ def test_cmlp_ista_step_is_gradient_step_then_group_soft_threshold(series):
     np.testing.assert_allclose(stepped.scores_, norms.numpy().T, rtol=RTOL, atol=1e-7)  # scores_[i, j] = norm[j, i]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CMLP reports smooth(theta_k) + lam * P(W after the gradient step, before the prox): "
-    "the penalty is evaluated at another point than the forecast loss, so train_loss is the "
-    "objective at no iterate (GRNGC reports the objective at theta_k, before its step)",
-)
 def test_cmlp_reported_objective_is_at_the_iterate_the_step_starts_from(series):
     """With a real step size the epoch-1 training loss is still the objective at the initial parameters."""
     lam, lam_ridge = 0.5, 0.1
