@@ -610,18 +610,24 @@ def test_auto_first_point_is_the_numeric_fit(var1_chain, cls, params):
     assert est.lam_path_val_loss_[first] == single.val_loss_
 
 
-def test_auto_path_is_warm_started(var1_chain, monkeypatch):
-    """Each point starts from the parameters kept at its neighbour: the previous value, or the end it extends."""
-    X, _ = var1_chain
+def record_fit_lam(monkeypatch):
+    """Record every ``GRNGC._fit_lam`` call: (lam, epochs, start state, end state, val_loss_)."""
     calls = []
     original = GRNGC._fit_lam
 
     def recording(self, model, inputs, targets, n_train, lam, epochs):
         start = {k: v.clone() for k, v in model.state_dict().items()}
         original(self, model, inputs, targets, n_train, lam, epochs)
-        calls.append((lam, epochs, start, {k: v.clone() for k, v in model.state_dict().items()}))
+        calls.append((lam, epochs, start, {k: v.clone() for k, v in model.state_dict().items()}, self.val_loss_))
 
     monkeypatch.setattr(GRNGC, "_fit_lam", recording)
+    return calls
+
+
+def test_auto_path_is_warm_started(var1_chain, monkeypatch):
+    """Each point starts from the parameters kept at its neighbour: the previous value, or the end it extends."""
+    X, _ = var1_chain
+    calls = record_fit_lam(monkeypatch)
     est = GRNGC(**{**AUTO_GRNGC, "warm_epochs": 20, "lam_grid": [0.5, 1.5, 5.0]}).fit(X)
     monkeypatch.undo()
     assert est.lam_path_extended_[0] >= 1  # 0.5 is already too large here: the path grew downward
@@ -638,7 +644,7 @@ def test_auto_path_is_warm_started(var1_chain, monkeypatch):
         fresh = init._build(3).state_dict()
     assert all(torch.equal(calls[0][2][k], fresh[k]) for k in fresh)
     ends = {calls[0][0]: calls[0][3]}
-    for lam, _, start, end in calls[1:]:
+    for lam, _, start, end, _ in calls[1:]:
         neighbour = max(ends) if lam > max(ends) else min(ends)
         assert lam > max(ends) or lam < min(ends)  # the path only grows outward
         assert all(torch.equal(start[k], ends[neighbour][k]) for k in start)
@@ -652,15 +658,7 @@ def test_auto_path_is_warm_started(var1_chain, monkeypatch):
 def test_auto_trains_on_a_chosen_warm_point_that_was_still_improving(var1_chain, monkeypatch):
     """warm_epochs == check_every: every warm fit's only check is its best, so the chosen warm point goes on."""
     X, _ = var1_chain
-    calls = []
-    original = GRNGC._fit_lam
-
-    def recording(self, model, inputs, targets, n_train, lam, epochs):
-        start = {k: v.clone() for k, v in model.state_dict().items()}
-        original(self, model, inputs, targets, n_train, lam, epochs)
-        calls.append((lam, epochs, start, {k: v.clone() for k, v in model.state_dict().items()}, self.val_loss_))
-
-    monkeypatch.setattr(GRNGC, "_fit_lam", recording)
+    calls = record_fit_lam(monkeypatch)
     est = GRNGC(**{**AUTO_GRNGC, "warm_epochs": 5, "lam_grid": [0.5, 1.5, 5.0]}).fit(X)
     monkeypatch.undo()
     assert est.lam_ < 0.5  # an extension, hence a warm point
