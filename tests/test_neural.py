@@ -21,7 +21,7 @@ from gcbook.neural import (
 )
 
 CUDA = torch.cuda.is_available()
-FAST = dict(epochs=30, check_every=5, lr=1e-2)
+FAST = dict(lam=0.01, epochs=30, check_every=5, lr=1e-2)  # one fit at a fixed penalty
 
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread")  # tests/conftest.py
@@ -199,7 +199,7 @@ def test_jacobian_scores_rejects_wrong_shape():
 
 
 def test_grngc_finds_lag_two_edge(lag2_system):
-    est = GRNGC(lag=3, hidden=(16,), epochs=80, lr=1e-2, seed=0).fit(lag2_system)
+    est = GRNGC(lag=3, hidden=(16,), lam=0.01, epochs=80, lr=1e-2, seed=0).fit(lag2_system)
     assert est.scores_.shape == (3, 3) and est.scores_by_lag_.shape == (3, 3, 3)
     assert largest_off_diagonal(est.scores_) == (0, 1)
     assert est.scores_by_lag_[0, 1, 1] > est.scores_by_lag_[0, 1, 0]
@@ -275,7 +275,7 @@ def assert_same_fit(a, b):
     [lambda seed: GRNGC(lag=2, model="mlp", hidden=(6,), seed=seed, **FAST),
      lambda seed: GRNGC(lag=2, model="lstm", hidden=4, seed=seed, **FAST),
      lambda seed: GRNGC(lag=2, model="kan", hidden=3, seed=seed, **FAST),
-     lambda seed: CMLP(lag=2, hidden=6, epochs=30, check_every=5, seed=seed)],
+     lambda seed: CMLP(lag=2, hidden=6, lam=0.002, epochs=30, check_every=5, seed=seed)],
     ids=["grngc-mlp", "grngc-lstm", "grngc-kan", "cmlp"],
 )
 def test_seed_reproducible_and_local(noise, make):
@@ -304,8 +304,8 @@ def test_cpu_fit_leaves_cuda_rng_alone(noise):
 def test_scores_do_not_depend_on_units_and_predict_is_in_original_units(lag2_system):
     scale, shift = np.array([1.0, 1.0, 1000.0]), np.array([0.0, 50.0, 0.0])
     X, X_units = lag2_system, lag2_system * scale + shift
-    a = GRNGC(lag=2, hidden=(8,), epochs=40, check_every=5, lr=1e-2, seed=0).fit(X)
-    b = GRNGC(lag=2, hidden=(8,), epochs=40, check_every=5, lr=1e-2, seed=0).fit(X_units)
+    a = GRNGC(lag=2, hidden=(8,), lam=0.01, epochs=40, check_every=5, lr=1e-2, seed=0).fit(X)
+    b = GRNGC(lag=2, hidden=(8,), lam=0.01, epochs=40, check_every=5, lr=1e-2, seed=0).fit(X_units)
     # Both fits see the same standardized series up to float64 rounding (~1e-14), far below
     # float32 resolution (~6e-8), so any difference is float32 noise carried through 40 Adam
     # steps; unstandardized, the 1000x column would change its scores by orders of magnitude.
@@ -347,7 +347,7 @@ def test_early_stopping_keeps_the_best_check(noise):
 
 
 def test_running_all_epochs(noise):
-    est = CMLP(lag=2, hidden=5, epochs=42, check_every=10, patience=100, seed=0).fit(noise)
+    est = CMLP(lag=2, hidden=5, lam=0.002, epochs=42, check_every=10, patience=100, seed=0).fit(noise)
     h = est.loss_history_
     assert not h.stopped_early and list(h.epoch) == [10, 20, 30, 40, 42]
     assert_consistent_history(est, noise)
@@ -361,7 +361,7 @@ def test_kept_epoch_has_the_lowest_validation_loss(noise):
 
 def test_patience_running_out_at_the_last_epoch_is_not_early(noise):
     def make(patience):
-        return CMLP(lag=2, hidden=5, epochs=60, check_every=1, lr=0.05, patience=patience, seed=0)
+        return CMLP(lag=2, hidden=5, lam=0.002, epochs=60, check_every=1, lr=0.05, patience=patience, seed=0)
 
     h = make(1000).fit(noise).loss_history_
     bad_checks = int(h.epoch[-1] - h.best_epoch)
@@ -383,7 +383,7 @@ def test_lambda_path(noise):
     assert path.selected == np.argmin(path.val_loss)
     np.testing.assert_array_equal(path.selected_scores, path.scores[path.selected])
     assert est.get_params() == before and not hasattr(est, "scores_")
-    direct = GRNGC(lag=2, hidden=(6,), lam=0.5, seed=0, **FAST).fit(noise)
+    direct = GRNGC(lag=2, hidden=(6,), seed=0, **{**FAST, "lam": 0.5}).fit(noise)
     np.testing.assert_array_equal(path.scores[2], direct.scores_)
     off = ~np.eye(3, dtype=bool)
     assert path.scores[2][off].sum() < path.scores[0][off].sum()
@@ -510,7 +510,7 @@ def test_negative_seed_is_rejected(noise):
     "est",
     [GRNGC(lag=2, model="mlp", hidden=(8,), device="cuda", seed=0, **FAST),
      GRNGC(lag=2, model="lstm", hidden=4, device="cuda", seed=0, **FAST),
-     CMLP(lag=2, hidden=8, epochs=30, device="cuda", seed=0)],
+     CMLP(lag=2, hidden=8, lam=0.002, epochs=30, device="cuda", seed=0)],
     ids=["grngc-mlp", "grngc-lstm", "cmlp"],
 )
 def test_fit_on_gpu(noise, est):
@@ -521,7 +521,7 @@ def test_fit_on_gpu(noise, est):
 
 
 def test_penalty_samples_at_least_n_is_the_exact_penalty(noise):
-    exact = GRNGC(lag=2, hidden=(8,), seed=0, **FAST).fit(noise)
+    exact = GRNGC(lag=2, hidden=(8,), penalty_samples=None, seed=0, **FAST).fit(noise)
     capped = GRNGC(lag=2, hidden=(8,), penalty_samples=10**6, seed=0, **FAST).fit(noise)
     assert np.array_equal(exact.scores_, capped.scores_)
     assert np.array_equal(exact.loss_history_.train_loss, capped.loss_history_.train_loss)
@@ -530,7 +530,7 @@ def test_penalty_samples_at_least_n_is_the_exact_penalty(noise):
 def test_subsampled_penalty_is_seeded_and_differs_from_exact(noise):
     fits = [GRNGC(lag=2, hidden=(8,), penalty_samples=16, seed=0, **FAST).fit(noise) for _ in range(2)]
     assert np.array_equal(fits[0].scores_, fits[1].scores_)
-    exact = GRNGC(lag=2, hidden=(8,), seed=0, **FAST).fit(noise)
+    exact = GRNGC(lag=2, hidden=(8,), penalty_samples=None, seed=0, **FAST).fit(noise)
     assert not np.array_equal(exact.loss_history_.train_loss, fits[0].loss_history_.train_loss)
 
 
@@ -563,8 +563,8 @@ PATH_ATTRIBUTES = ("lam_path_", "lam_path_val_loss_", "lam_path_scores_", "lam_p
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: GRNGC(lag=2, hidden=(6,), lam=0.01, seed=0, **FAST),
-     lambda: CMLP(lag=2, hidden=6, lam=0.002, seed=0, **FAST)],
+    [lambda: GRNGC(lag=2, hidden=(6,), seed=0, **FAST),
+     lambda: CMLP(lag=2, hidden=6, seed=0, **{**FAST, "lam": 0.002})],
     ids=["grngc", "cmlp"],
 )
 def test_numeric_lam_is_a_single_fit_without_a_path(noise, make):
@@ -632,7 +632,8 @@ def test_auto_path_is_warm_started(var1_chain, monkeypatch):
     monkeypatch.undo()
     assert est.lam_path_extended_[0] >= 1  # 0.5 is already too large here: the path grew downward
     assert [lam for lam, *_ in calls[:3]] == [0.5, 1.5, 5.0]
-    if len(calls) > len(est.lam_path_):  # the chosen point was trained on after the path (tested below)
+    trained_on = len(calls) > len(est.lam_path_)
+    if trained_on:  # the chosen point was trained on after the path (tested below)
         assert len(calls) == len(est.lam_path_) + 1 and calls[-1][0] == est.lam_
         calls = calls[:-1]
     assert sorted(lam for lam, *_ in calls) == list(est.lam_path_)
@@ -650,7 +651,7 @@ def test_auto_path_is_warm_started(var1_chain, monkeypatch):
         assert all(torch.equal(start[k], ends[neighbour][k]) for k in start)
         assert not all(torch.equal(start[k], end[k]) for k in start)  # and the point did train
         ends[lam] = end
-    if len(calls) == len(est.lam_path_):
+    if not trained_on:
         chosen = ends[est.lam_]
         assert all(torch.equal(v, chosen[k]) for k, v in est.model_.state_dict().items())
 
@@ -735,3 +736,33 @@ def test_auto_path_on_gpu(var1_chain):
     est = GRNGC(**{**AUTO_GRNGC, "device": "cuda"}).fit(X)
     assert next(est.model_.parameters()).is_cuda
     assert est.lam_ in est.lam_path_ and np.isfinite(est.lam_path_val_loss_).all()
+
+
+# ----------------------------------------------------------------------------- the defaults
+
+
+def test_defaults_choose_the_penalty_and_subsample_it():
+    """fit(X) alone runs the validation path, GRNGC with the penalty on 64 windows per epoch."""
+    assert GRNGC().lam == "auto" and GRNGC().penalty_samples == 64 and CMLP().lam == "auto"
+
+
+def test_default_grngc_finds_the_chain(var1_chain):
+    X, A = var1_chain
+    est = GRNGC(seed=0).fit(X)
+    assert all(hasattr(est, name) for name in PATH_ATTRIBUTES) and est.lam_ in est.lam_path_
+    off = ~np.eye(3, dtype=bool)
+    top_two = np.argsort(np.where(off, est.scores_, -np.inf).ravel())[-2:]
+    assert set(top_two) == set(np.flatnonzero(A * off))  # x0 -> x1 and x1 -> x2
+
+
+def test_subsampled_penalty_agrees_with_the_exact_one(lag2_system):
+    """The default penalty (64 of 238 windows per epoch) estimates the exact one: same read-out, close scores."""
+    kw = dict(lag=3, hidden=(16,), lam=0.05, epochs=150, lr=1e-2, seed=0)
+    exact = GRNGC(penalty_samples=None, **kw).fit(lag2_system)
+    default = GRNGC(**kw).fit(lag2_system)
+    assert default.penalty_samples == 64 < len(lag2_system) * 0.8
+    for est in (exact, default):
+        assert largest_off_diagonal(est.scores_) == (0, 1)
+        assert np.argmax(est.scores_by_lag_[0, 1]) == 1  # the lag-2 edge
+    np.testing.assert_allclose(default.scores_by_lag_, exact.scores_by_lag_, rtol=0.25, atol=0.02)
+    assert not np.array_equal(default.scores_, exact.scores_)  # the two penalties did differ
