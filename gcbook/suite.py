@@ -61,10 +61,17 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
     links (``tau = 0``) are not used.
 ``"cmlp"``, ``"grngc_mlp"``, ``"grngc_lstm"``, ``"grngc_kan"``
     :class:`gcbook.neural.CMLP` and :class:`gcbook.neural.GRNGC` with the package
-    defaults (penalty included: ``lam = 0.002`` for CMLP, ``0.01`` for GRNGC; early
-    stopping on the validation forecast loss), except the epoch cap of
-    :data:`NEURAL_EPOCHS`, a compute budget; the run's seed seeds torch. Scores are
-    ``scores_``; there is no graph (``adjacency=None``), so their SHD is NaN.
+    defaults, so the penalty is the estimator's own choice (``lam="auto"``: the value
+    with the lowest validation forecast loss on a warm-started path, extended where
+    the choice lands on an end; the truth is never used), and GRNGC penalises a
+    random subsample of training windows per epoch (its default ``penalty_samples``).
+    The one setting changed is ``epochs``, the compute budget of :data:`NEURAL_EPOCHS`:
+    the cap of the path's first point, with ``epochs // 4`` for each warm-started
+    point; early stopping on the validation forecast loss may end any point sooner.
+    The run's seed seeds torch. Scores are ``scores_`` of the chosen point; there is
+    no graph (``adjacency=None``), so their SHD is NaN. ``extra`` (and the row of
+    :func:`run_row`) records the chosen penalty ``lam_``, whether it is interior to
+    the fitted path, and the path's extensions (:data:`PATH_KEYS`).
 ``"notears"``
     :func:`gcbook.notears.notears_linear` with its defaults (``lambda1 = 0.1``,
     ``w_threshold = 0.3``); scores ``|W|``, graph ``W != 0``.
@@ -134,6 +141,7 @@ __all__ = [
     "LASSO_ALPHA",
     "METHODS",
     "NEURAL_EPOCHS",
+    "PATH_KEYS",
     "SIZES",
     "WINDOW",
     "MethodOutput",
@@ -159,8 +167,10 @@ LASSO_ALPHA = 0.05
 #: Window length (forecast targets per window) of ``"window_linear"``; non-overlapping windows.
 WINDOW = 20
 
-#: Epoch caps of the neural methods per dataset size (early stopping may end a fit sooner).
-#: A compute budget for the sweep, not a tuned value: the package default is 2000.
+#: Epoch budgets of the neural methods per dataset size, passed as ``epochs``: a compute budget for
+#: the sweep, not a tuned value (the package default is 2000). With the default ``lam="auto"`` it is
+#: the cap of the penalty path's first point; each warm-started point gets ``epochs // 4`` (see
+#: :class:`gcbook.neural.GRNGC`, Notes). Early stopping may end any point sooner.
 NEURAL_EPOCHS = {
     "full": {"cmlp": 1000, "grngc_mlp": 1000, "grngc_lstm": 300, "grngc_kan": 200},
     "small": {"cmlp": 3, "grngc_mlp": 3, "grngc_lstm": 3, "grngc_kan": 3},
@@ -517,9 +527,31 @@ def _neural(dataset, seed, *, name, epochs=None, patience=None):
     est = CMLP(**kwargs) if name == "cmlp" else GRNGC(model=name.split("_")[1], **kwargs)
     est.fit(dataset.X)
     history = est.loss_history_
-    return MethodOutput(scores=est.scores_, adjacency=None,
-                        extra={"lam": est.lam, "epochs": epochs, "epochs_run": int(history.epoch[-1]),
-                               "best_epoch": int(history.best_epoch), "val_loss": float(est.val_loss_)})
+    return MethodOutput(scores=est.scores_, adjacency=None, extra={
+        "epochs": epochs, **_path_extras(est), "epochs_run": int(history.epoch[-1]),
+        "best_epoch": int(history.best_epoch), "val_loss": float(est.val_loss_)})
+
+
+#: Keys of a neural output's ``extra`` that :func:`run_row` copies into its row (what the penalty path chose).
+PATH_KEYS = ("lam", "lam_interior", "lam_extended_below", "lam_extended_above", "lam_path_points")
+
+
+def _path_extras(est) -> dict:
+    """What the estimator's penalty path chose, read from the fitted estimator (never typed here).
+
+    ``lam``: the chosen penalty ``lam_``; ``lam_interior``: whether it lies strictly inside
+    the fitted path ``lam_path_`` (False means the path ended on an end after its
+    extensions); ``lam_extended_below``/``_above``: ``lam_path_extended_``;
+    ``lam_path_points``: ``len(lam_path_)``. Without a path (a numeric ``lam``) only
+    ``lam`` and ``lam_interior = None``.
+    """
+    if not hasattr(est, "lam_path_"):
+        return {"lam": float(est.lam_), "lam_interior": None, "lam_extended_below": None,
+                "lam_extended_above": None, "lam_path_points": None}
+    path = est.lam_path_
+    below, above = est.lam_path_extended_
+    return {"lam": float(est.lam_), "lam_interior": bool(path[0] < est.lam_ < path[-1]),
+            "lam_extended_below": int(below), "lam_extended_above": int(above), "lam_path_points": len(path)}
 
 
 def _weighted_dag(dataset, seed, *, which):
@@ -569,13 +601,21 @@ METHODS = dict([
           "PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None); scores max_tau>=1 |val|, "
           "graph min_tau>=1 p < 0.05 (no correction)"),
     _spec("cmlp", ("timeseries",), partial(_neural, name="cmlp"), True,
-          "CMLP(lag, defaults, lam=0.002), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
+          "CMLP(lag) package defaults (lam='auto': penalty chosen on the validation path), "
+          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+          _NEURAL_OPTIONS),
     _spec("grngc_mlp", ("timeseries",), partial(_neural, name="grngc_mlp"), True,
-          "GRNGC(lag, model='mlp', defaults, lam=0.01), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
+          "GRNGC(lag, model='mlp') package defaults (lam='auto': penalty chosen on the validation path), "
+          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+          _NEURAL_OPTIONS),
     _spec("grngc_lstm", ("timeseries",), partial(_neural, name="grngc_lstm"), True,
-          "GRNGC(lag, model='lstm', defaults, lam=0.01), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
+          "GRNGC(lag, model='lstm') package defaults (lam='auto': penalty chosen on the validation path), "
+          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+          _NEURAL_OPTIONS),
     _spec("grngc_kan", ("timeseries",), partial(_neural, name="grngc_kan"), True,
-          "GRNGC(lag, model='kan', defaults, lam=0.01), epoch cap NEURAL_EPOCHS; scores_", _NEURAL_OPTIONS),
+          "GRNGC(lag, model='kan') package defaults (lam='auto': penalty chosen on the validation path), "
+          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+          _NEURAL_OPTIONS),
     _spec("notears", ("dag",), partial(_weighted_dag, which="notears"), False,
           "notears_linear(X) defaults (lambda1=0.1, w_threshold=0.3); scores |W|, graph W != 0"),
     _spec("sortnregress", ("dag",), partial(_weighted_dag, which="sortnregress"), False,
@@ -805,7 +845,9 @@ def run_row(dataset, method, seed=0, **options) -> dict:
         only), ``cpu_seconds`` (:func:`time.process_time` around the same call: the CPU
         time of this process, which other processes sharing the machine inflate far less
         than the wall clock), ``p`` and ``T`` (rows of ``X``: time points, or samples for
-        a DAG).
+        a DAG). A neural method's row also holds what its penalty path chose (the keys
+        of :data:`PATH_KEYS`: ``lam``, ``lam_interior``, ``lam_extended_below``,
+        ``lam_extended_above``, ``lam_path_points``).
 
     Examples
     --------
@@ -816,9 +858,10 @@ def run_row(dataset, method, seed=0, **options) -> dict:
     start, cpu_start = time.perf_counter(), time.process_time()
     output = run_method(method, dataset, seed, **options)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-    return {"dataset": dataset.name, "kind": dataset.kind, "seed": seed, "method": method,
-            **evaluate(dataset, output), "fit_seconds": seconds, "cpu_seconds": cpu_seconds,
-            "p": dataset.p, "T": dataset.T}
+    row = {"dataset": dataset.name, "kind": dataset.kind, "seed": seed, "method": method,
+           **evaluate(dataset, output), "fit_seconds": seconds, "cpu_seconds": cpu_seconds,
+           "p": dataset.p, "T": dataset.T}
+    return row | {key: output.extra[key] for key in PATH_KEYS if key in output.extra}
 
 
 def _names(given, valid, what: str) -> list[str]:

@@ -191,6 +191,8 @@ def test_method_output_shapes(kind, method, small, outputs):
     assert out.scores.shape == (p, p) and np.all(np.isfinite(out.scores))
     if method.startswith(("grngc", "cmlp")):
         assert out.adjacency is None and out.extra["epochs"] == suite.NEURAL_EPOCHS["small"][method]
+        assert set(suite.PATH_KEYS) <= set(out.extra) and out.extra["lam"] > 0
+        assert isinstance(out.extra["lam_interior"], bool) and out.extra["lam_path_points"] >= 6
     elif method in ("pc", "ges"):
         assert out.adjacency.shape == (p, p) and set(np.unique(out.adjacency)) <= {-1, 0, 1}
     else:
@@ -220,13 +222,77 @@ def test_cpdag_scores():
     np.testing.assert_array_equal(suite._cpdag_scores(B), [[0, 1, 0.5], [0, 0, 0], [0.5, 0, 0]])
 
 
+NEURAL = ("cmlp", "grngc_mlp", "grngc_lstm", "grngc_kan")
+
+
+def _record_neural(monkeypatch):
+    """Make gcbook.neural's CMLP and GRNGC record the keyword arguments and the instance of every construction."""
+    import gcbook.neural
+
+    made = []
+
+    def recording(cls):
+        def make(**kwargs):
+            est = cls(**kwargs)
+            made.append((cls.__name__, kwargs, est))
+            return est
+        return make
+
+    for name in ("CMLP", "GRNGC"):
+        monkeypatch.setattr(gcbook.neural, name, recording(getattr(gcbook.neural, name)))
+    return made
+
+
 def test_neural_seed_passes_through(small, torch_one_thread):
     data = small["sparse_var"]
     a, b = run_method("grngc_mlp", data, seed=0), run_method("grngc_mlp", data, seed=0)
     np.testing.assert_array_equal(a.scores, b.scores)
     assert not np.array_equal(a.scores, run_method("grngc_mlp", data, seed=1).scores)
-    fixed = run_method("cmlp", data, seed=0, epochs=4, patience=10**6)
-    assert fixed.extra["epochs_run"] == 4
+
+
+@pytest.mark.parametrize("method", NEURAL)
+def test_neural_runs_the_package_defaults_and_records_the_path(method, small, monkeypatch, torch_one_thread):
+    """The suite sets only lag, epochs (the budget), seed and GRNGC's model: the penalty is the estimator's
+    lam='auto' choice, and extra/run_row record what the fitted estimator chose, read from the estimator."""
+    made = _record_neural(monkeypatch)
+    data = small["sparse_var"]
+    out = run_method(method, data, seed=3)
+    (cls, kwargs, est), = made
+    expected = {"lag": data.lag, "epochs": suite.NEURAL_EPOCHS["small"][method], "seed": 3}
+    if method != "cmlp":
+        expected["model"] = method.split("_")[1]
+    assert cls == ("CMLP" if method == "cmlp" else "GRNGC") and kwargs == expected
+    assert est.lam == "auto" and hasattr(est, "lam_path_")  # the validated path ran, no penalty typed
+    np.testing.assert_array_equal(out.scores, est.scores_)
+    path = est.lam_path_
+    assert out.extra["lam"] == est.lam_ and est.lam_ in path
+    assert out.extra["lam_interior"] == bool(path[0] < est.lam_ < path[-1])
+    assert (out.extra["lam_extended_below"], out.extra["lam_extended_above"]) == tuple(est.lam_path_extended_)
+    assert out.extra["lam_path_points"] == len(path)
+    assert out.extra["val_loss"] == est.val_loss_ == est.lam_path_val_loss_.min()
+    row = run_row(data, method, 3)  # the same seeded fit again: its row carries the same path record
+    assert {k: row[k] for k in suite.PATH_KEYS} == {k: out.extra[k] for k in suite.PATH_KEYS}
+    assert not set(suite.PATH_KEYS) & set(run_row(data, "lasso_var"))  # only the neural rows have them
+
+
+def test_neural_options_pass_through(small, monkeypatch, torch_one_thread):
+    made = _record_neural(monkeypatch)
+    data = small["sparse_var"]
+    run_method("cmlp", data, seed=0, epochs=4, patience=10**6)
+    assert made[0][1] == {"lag": data.lag, "epochs": 4, "seed": 0, "patience": 10**6}
+
+
+def test_path_extras_reads_the_choice():
+    """Interior means strictly inside the fitted path; a numeric lam (no path) records lam only."""
+    from types import SimpleNamespace
+
+    path = np.array([0.1, 0.4, 1.6])
+    for lam, interior in [(0.1, False), (0.4, True), (1.6, False)]:
+        est = SimpleNamespace(lam_=lam, lam_path_=path, lam_path_extended_=(3, 1))
+        assert suite._path_extras(est) == {"lam": lam, "lam_interior": interior, "lam_extended_below": 3,
+                                           "lam_extended_above": 1, "lam_path_points": 3}
+    fixed = suite._path_extras(SimpleNamespace(lam_=0.03))
+    assert fixed["lam"] == 0.03 and fixed["lam_interior"] is None
 
 
 def test_method_bad_input(small):
