@@ -766,3 +766,16 @@ def test_subsampled_penalty_agrees_with_the_exact_one(lag2_system):
         assert np.argmax(est.scores_by_lag_[0, 1]) == 1  # the lag-2 edge
     np.testing.assert_allclose(default.scores_by_lag_, exact.scores_by_lag_, rtol=0.25, atol=0.02)
     assert not np.array_equal(default.scores_, exact.scores_)  # the two penalties did differ
+
+
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU")
+def test_default_grngc_runs_unchanged_on_gpu(var1_chain):
+    """The default call with device="cuda": the path, the subsampled penalty and the chunked read-out on the GPU."""
+    X, A = var1_chain
+    gpu = GRNGC(seed=0, device="cuda").fit(X)
+    assert next(gpu.model_.parameters()).is_cuda
+    assert gpu.lam_ in gpu.lam_path_ and np.isfinite(gpu.lam_path_val_loss_).all()
+    off = ~np.eye(3, dtype=bool)
+    top_two = np.argsort(np.where(off, gpu.scores_, -np.inf).ravel())[-2:]
+    assert set(top_two) == set(np.flatnonzero(A * off))
+    assert gpu.jacobian(X).shape == (len(X) - 5, 3, 5, 3)  # lag 5 by default
