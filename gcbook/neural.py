@@ -23,8 +23,9 @@ Conventions shared by both estimators:
   validation *forecasting* loss (mean squared error, no penalty) has not improved for
   ``patience`` checks, and the parameters with the best validation loss are kept. The
   true graph is never looked at.
-* ``lam="auto"`` chooses the penalty by that same validation loss along a warm-started
-  path of penalties (see :class:`GRNGC`, Notes); a number keeps the single fit.
+* ``lam="auto"``, the default, chooses the penalty by that same validation loss along a
+  warm-started path of penalties (see :class:`GRNGC`, Notes), so ``fit(X)`` needs no
+  tuning; a number keeps the single fit with that penalty.
 * ``seed`` seeds torch inside ``fit`` only (the global torch state is restored
   afterwards); the same seed gives bit-identical results on the same CPU.
 """
