@@ -1590,8 +1590,9 @@ class GrngcExplorerResult:
         The true graph, ``A[i, j] = 1`` means ``i -> j``; its diagonal (the own past) is 1 and is left out of
         every score; read-only.
     scores : numpy.ndarray, shape (p, p)
-        ``scores_`` of ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed).fit(X)``, trained with one
-        torch thread: the mean absolute Jacobian, maximum over lags, in standard-deviation units; read-only.
+        ``scores_`` of ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed).fit(X)`` (the penalty on 64
+        random training windows per epoch, the package default), trained with one torch thread: the mean
+        absolute Jacobian, maximum over lags, in standard-deviation units; read-only.
     val_loss : float
         The fit's best validation MSE (standardised units), the honest criterion for ``lam``.
     best_epoch : int
@@ -1778,8 +1779,10 @@ def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = 
 
     The series are ``lorenz96(p, T, seed=seed)`` (F = 10, chaotic; three parents per series) or
     ``var(p=p, T=T, lag=2, seed=seed)``; the network is
-    ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed)``, a short training (the chapter uses
-    600 to 2000 epochs at ``lr=0.001``) with the usual validation split and early stopping, run with
+    ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed)``, a short training at a fixed penalty (the
+    default ``GRNGC()`` chooses the penalty on a validation path with up to 2000 epochs per point at
+    ``lr=0.003``; the Jacobian penalty here, as there, is taken on 64 random training windows per epoch)
+    with the usual validation split and early stopping, run with
     one torch thread (the previous number of threads is restored). One fit takes seconds for the
     defaults and is cached per (system, p, T, seed, lam), so a new threshold only redraws. The
     estimated edges are the off-diagonal pairs with a score of at least ``threshold`` times the
