@@ -1780,7 +1780,7 @@ def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = 
     The series are ``lorenz96(p, T, seed=seed)`` (F = 10, chaotic; three parents per series) or
     ``var(p=p, T=T, lag=2, seed=seed)``; the network is
     ``GRNGC(lag=2, lam=lam, epochs=300, lr=0.005, seed=seed)``, a short training at a fixed penalty (the
-    default ``GRNGC()`` chooses the penalty on a validation path with up to 2000 epochs per point at
+    default ``GRNGC()`` chooses the penalty on a warm-started validation path, ``epochs=2000`` and
     ``lr=0.003``; the Jacobian penalty here, as there, is taken on 64 random training windows per epoch)
     with the usual validation split and early stopping, run with
     one torch thread (the previous number of threads is restored). One fit takes seconds for the
