@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 20-30 min wall, one core)
+    .venv/bin/python benchmarks/capstone.py                  # full sweep + cost part (about 12 min wall, one core)
     .venv/bin/python benchmarks/capstone.py --quick          # smoke test: seed 0, size "small", no cost part
     .venv/bin/python benchmarks/capstone.py --estimate-only  # warm-up + calibration, print the estimate, stop
     .venv/bin/python benchmarks/capstone.py --cost-only      # rerun only the cost part (about 4 CPU-min)
@@ -49,8 +49,9 @@ on one core of the 2-core development machine)
   CMLP and GRNGC-MLP, 300 for GRNGC-LSTM, 200 for GRNGC-KAN (package default 2000). It
   is the budget of the path's first point; each warm-started point gets ``epochs // 4``,
   and early stopping on the validation loss may end any point sooner. A whole path at
-  p=10 cost about 0.04 s per budget epoch for CMLP, 0.01 s for GRNGC-MLP, 0.05 s for
-  the LSTM and 0.11 s for the KAN here (the calibration of the run of 2026-12-04).
+  p=10 (patience off) cost 0.02-0.04 s per budget epoch for CMLP, 0.006-0.01 s for
+  GRNGC-MLP, 0.03-0.05 s for the LSTM and 0.07-0.11 s for the KAN here (the calibrations
+  of two runs on 2026-12-04, on a shared machine).
   Each row records what the path chose (:data:`gcbook.suite.PATH_KEYS`), and the
   settings the estimators' parameters, read from the classes (:func:`neural_settings`).
 * Every method runs on seeds 0 and 1 (:data:`SLOW_METHODS`, the methods run on seed 0
