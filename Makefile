@@ -48,7 +48,6 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/granger_speed.py
 	$(PY) benchmarks/notears_speed.py
 	$(PY) benchmarks/neural_gc.py
-	$(PY) benchmarks/neural_gc_penalty.py
 	$(PY) benchmarks/window_speed.py
 	$(PY) benchmarks/dwgc_tables.py
 	$(PY) benchmarks/sparse_var.py
