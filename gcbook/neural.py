@@ -603,9 +603,11 @@ class _Estimator(_Params):
         lams, best = choice()
         model.load_state_dict(kept["state"])
         chosen, history = lams[best], points[lams[best]][2]
-        if history.best_epoch == history.epoch[-1] == warm < self.epochs:
-            # a warm fit that ran out of budget while still improving: train it on, up to
-            # the budget of a single fit in all; keep the result only if it validates better
+        if not history.stopped_early and history.epoch[-1] == warm < self.epochs:
+            # a warm fit that ran out of budget before early stopping fired, i.e. still
+            # improving within the patience window (its last check need not be its best: the
+            # subsampled penalty makes the validation curve noisy): train it on, up to the
+            # budget of a single fit in all; keep the result only if it validates better
             record = points[chosen]
             self._fit_lam(model, inputs, targets, n_train, chosen, self.epochs - warm)
             if self.val_loss_ < record[0]:
@@ -809,8 +811,9 @@ class GRNGC(_Estimator):
     5. *Final model.* Taken from the path, not refitted from the initialization: it
        is the model whose validation loss made the choice, while a refit would cost a
        full fit more and give a different model, with a validation loss nobody
-       compared. One exception: if the chosen point is a warm fit whose last check was
-       still its best (it ran out of ``warm_epochs`` while improving), it is trained on
+       compared. One exception: if the chosen point is a warm fit that ran out of
+       ``warm_epochs`` before the patience rule stopped it (its validation loss improved
+       within the last ``patience`` checks, though not necessarily at the last), it is trained on
        from its parameters for up to ``epochs - warm_epochs`` more epochs (the budget
        of a single fit in all), with the same early stopping, and the result replaces
        that point of the path if its validation loss is lower; the choice stands,

@@ -779,3 +779,23 @@ def test_default_grngc_runs_unchanged_on_gpu(var1_chain):
     top_two = np.argsort(np.where(off, gpu.scores_, -np.inf).ravel())[-2:]
     assert set(top_two) == set(np.flatnonzero(A * off))
     assert gpu.jacobian(X).shape == (len(X) - 5, 3, 5, 3)  # lag 5 by default
+
+
+@pytest.mark.parametrize("stopped_early", [False, True])
+def test_auto_trains_on_unless_the_patience_rule_stopped_the_chosen_warm_fit(noise, monkeypatch, stopped_early):
+    """A warm fit whose best check is not its last but whose patience had not run out is still improving."""
+    original, calls = GRNGC._fit_lam, []
+
+    def rigged(self, model, inputs, targets, n_train, lam, epochs):
+        original(self, model, inputs, targets, n_train, lam, epochs)
+        calls.append((lam, epochs))
+        self.val_loss_ = 1.0 + np.log(lam / 2.0) ** 2  # lowest at the warm point lam = 2
+        last = epochs if not stopped_early else epochs - 5
+        self.loss_history_ = TrainingHistory(np.array([last - 5, last]), np.ones(2), np.array([1.0, 1.1]),
+                                             last - 5, stopped_early)
+
+    monkeypatch.setattr(GRNGC, "_fit_lam", rigged)
+    est = GRNGC(lag=2, hidden=(4,), lam="auto", lam_grid=[1.0, 2.0, 4.0], epochs=40, warm_epochs=10,
+                check_every=5, seed=0).fit(noise)
+    assert est.lam_ == 2.0 and [lam for lam, _ in calls[:3]] == [1.0, 2.0, 4.0]
+    assert calls[3:] == ([] if stopped_early else [(2.0, 30)])
