@@ -18,6 +18,7 @@ from gcbook.neural import (
     jacobian_scores,
     lagged_windows,
     lambda_path,
+    mlp_jacobian,
 )
 
 CUDA = torch.cuda.is_available()
@@ -799,3 +800,23 @@ def test_auto_trains_on_unless_the_patience_rule_stopped_the_chosen_warm_fit(noi
                 check_every=5, seed=0).fit(noise)
     assert est.lam_ == 2.0 and [lam for lam, _ in calls[:3]] == [1.0, 2.0, 4.0]
     assert calls[3:] == ([] if stopped_early else [(2.0, 30)])
+
+
+@pytest.mark.parametrize("hidden", [(7,), (6, 5)])
+def test_mlp_jacobian_is_the_reverse_mode_jacobian_and_its_gradient(hidden):
+    """GRNGC's closed-form MLP Jacobian: the same values as jacrev, and the same penalty gradient in the weights."""
+    torch.manual_seed(0)
+    model = MLPForecaster(p=3, lag=2, hidden=hidden)
+    x = torch.randn(9, 2, 3)
+    closed, reverse = mlp_jacobian(model, x), input_jacobian(model, x, create_graph=True)
+    assert closed.shape == (9, 3, 2, 3)
+    torch.testing.assert_close(closed, reverse, rtol=1e-5, atol=1e-6)
+    grads = [torch.autograd.grad(J.abs().mean(0).sum(), list(model.parameters()), allow_unused=True)
+             for J in (closed, reverse)]
+    for g_closed, g_reverse in zip(*grads):
+        if g_reverse is None or not g_reverse.abs().sum():  # the last bias never enters a Jacobian
+            assert g_closed is None or not g_closed.abs().sum()
+        else:
+            torch.testing.assert_close(g_closed, g_reverse, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="MLPForecaster"):
+        mlp_jacobian(LSTMForecaster(3, 2, 4), x)
