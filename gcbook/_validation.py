@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_time_series", "check_int", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
+__all__ = ["as_recordings", "as_time_series", "check_int", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -93,6 +93,60 @@ def as_time_series(X, *, name: str = "X", min_vars: int = 2) -> tuple[np.ndarray
     if labels is None:
         labels = [f"x{i}" for i in range(p)]
     return arr, labels
+
+
+def is_recording_list(X) -> bool:
+    """True when ``X`` is a list or tuple of 2-D recordings, False when it is one series.
+
+    A list whose items are rows (1-D) is one series written as nested lists.
+    """
+    return isinstance(X, (list, tuple)) and len(X) > 0 and all(np.ndim(item) == 2 for item in X)
+
+
+def as_recordings(X, *, name: str = "X", min_vars: int = 2) -> tuple[list[np.ndarray], list[str]]:
+    """Validate one series or a list of recordings of the same variables.
+
+    Parameters
+    ----------
+    X : array_like, pandas.DataFrame, or list of them
+        One series of shape (T, p), or a list of recordings (trials, subjects, perturbation
+        experiments) of shapes (T_r, p) with the same ``p``. Each is checked as by
+        :func:`as_time_series`, so a variable constant within one recording is rejected.
+    name, min_vars
+        As in :func:`as_time_series`.
+
+    Returns
+    -------
+    recordings : list of numpy.ndarray, shapes (T_r, p)
+        A list of one array for a single series.
+    labels : list of str, length p
+        From the first recording.
+
+    Raises
+    ------
+    ValueError
+        If a recording fails :func:`as_time_series` or the recordings differ in ``p``.
+
+    Examples
+    --------
+    >>> recs, labels = as_recordings([np.random.default_rng(0).normal(size=(5, 2)), np.ones((4, 2)).cumsum(0)])
+    >>> [r.shape for r in recs], labels
+    ([(5, 2), (4, 2)], ['x0', 'x1'])
+    """
+    if not is_recording_list(X):
+        arr, labels = as_time_series(X, name=name, min_vars=min_vars)
+        return [arr], labels
+    recordings, labels = [], None
+    for index, item in enumerate(X):
+        arr, item_labels = as_time_series(item, name=f"{name}[{index}]", min_vars=min_vars)
+        if recordings and arr.shape[1] != recordings[0].shape[1]:
+            raise ValueError(
+                f"Every recording must hold the same variables: {name}[0] has p={recordings[0].shape[1]}, "
+                f"{name}[{index}] has p={arr.shape[1]}."
+            )
+        labels = labels or item_labels
+        recordings.append(arr)
+    return recordings, labels
 
 
 def check_lag(lag, T: int | None = None, *, name: str = "lag") -> int:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, stats
 
-from gcbook._validation import as_time_series, check_lag
+from gcbook._validation import as_recordings, as_time_series, check_lag
 
 __all__ = [
     "GrangerResult",
@@ -83,6 +83,52 @@ def lag_matrix(X: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
     return Y, lags
 
 
+def pooled_lag_matrix(recordings: list[np.ndarray], lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`lag_matrix` of each recording, stacked: no window crosses from one recording into the next.
+
+    Parameters
+    ----------
+    recordings : list of numpy.ndarray, shapes (T_r, p)
+        Each needs ``T_r >= lag + 1`` (at least one window).
+    lag : int
+
+    Returns
+    -------
+    Y : numpy.ndarray, shape (sum_r (T_r - lag), p)
+    lags : numpy.ndarray, shape (sum_r (T_r - lag), p, lag)
+        The rows of recording 0, then of recording 1, and so on.
+
+    Examples
+    --------
+    >>> Y, lags = pooled_lag_matrix([np.arange(6.0).reshape(3, 2), 10 + np.arange(6.0).reshape(3, 2)], 2)
+    >>> Y, lags[:, :, 1]
+    (array([[ 4.,  5.],
+           [14., 15.]]), array([[ 0.,  1.],
+           [10., 11.]]))
+    """
+    _check_lengths(recordings, lag)
+    parts = [lag_matrix(rec, lag) for rec in recordings]
+    return np.concatenate([Y for Y, _ in parts]), np.concatenate([lags for _, lags in parts])
+
+
+def _check_lengths(recordings, lag, name="lag"):
+    short = [index for index, rec in enumerate(recordings) if rec.shape[0] < lag + 1]
+    if short:
+        index = short[0]
+        raise ValueError(
+            f"Recording {index} has T={recordings[index].shape[0]} time points, too short for {name}={lag}: "
+            f"every recording needs at least {name} + 1 = {lag + 1}."
+        )
+
+
+def _recordings_and_lag(X, lag, *, name="lag"):
+    """Validated recordings and lag; one series keeps the single-series length check of :func:`check_lag`."""
+    recordings, labels = as_recordings(X)
+    lag = check_lag(lag, recordings[0].shape[0] if len(recordings) == 1 else None, name=name)
+    _check_lengths(recordings, lag, name)
+    return recordings, labels, lag
+
+
 @dataclass(frozen=True, repr=False)
 class VARFit:
     """A VAR(L) model fitted by ordinary least squares.
@@ -127,13 +173,18 @@ def fit_var(X, lag: int) -> VARFit:
 
     Parameters
     ----------
-    X : array_like or pandas.DataFrame, shape (T, p)
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
+        One series, or several recordings of the same variables, shapes (T_r, p): one
+        model is fitted to the windows of all recordings together (one intercept), and no
+        window crosses from one recording into the next.
     lag : int
-        The order ``L >= 1``; needs ``T - L > pL + 1`` so every equation is identified.
+        The order ``L >= 1``; needs ``n = sum_r (T_r - L) > pL + 1`` so every equation is
+        identified.
 
     Returns
     -------
     VARFit
+        ``residuals`` has one row per window, recording after recording.
 
     Examples
     --------
@@ -145,16 +196,15 @@ def fit_var(X, lag: int) -> VARFit:
     array([[[0.5, 0.8],
             [0. , 0.2]]])
     """
-    arr, labels = as_time_series(X)
-    T, p = arr.shape
-    lag = check_lag(lag, T)
-    n = T - lag
+    recordings, labels, lag = _recordings_and_lag(X, lag)
+    p = recordings[0].shape[1]
+    Y, lags = pooled_lag_matrix(recordings, lag)
+    n = len(Y)
     if n <= p * lag + 1:
         raise ValueError(
             f"Too few time points for a VAR({lag}) in {p} variables: T - lag = {n} must exceed "
             f"p*lag + 1 = {p * lag + 1}. Use a smaller lag or a longer series."
         )
-    Y, lags = lag_matrix(arr, lag)
     design = np.column_stack([np.ones(n), lags.transpose(0, 2, 1).reshape(n, lag * p)])
     beta, *_ = np.linalg.lstsq(design, Y, rcond=None)
     residuals = Y - design @ beta
@@ -426,9 +476,12 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
 
     Parameters
     ----------
-    X : array_like or pandas.DataFrame, shape (T, p)
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
         Rows are time, columns are variables; ``p >= 2``. DataFrame column names become
-        the result's labels.
+        the result's labels. A list holds several recordings of the same variables
+        (trials, subjects, experiments), shapes (T_r, p): both regressions then run on the
+        windows of all recordings together, with one intercept, and no window crosses from
+        one recording into the next (``df_den`` counts ``sum_r (T_r - L)`` windows).
     lag : int
         Number of lags ``L >= 1`` in both models.
     conditional : bool, default False
@@ -462,10 +515,9 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
     >>> res.df_num, res.df_den
     (2, 493)
     """
-    arr, labels = as_time_series(X)
-    T, p = arr.shape
-    lag = check_lag(lag, T)
-    n = T - lag
+    recordings, labels, lag = _recordings_and_lag(X, lag)
+    p = recordings[0].shape[1]
+    n = sum(rec.shape[0] - lag for rec in recordings)
     k_u = (p if conditional else 2) * lag + 1
     df_den = n - k_u
     if df_den < 1:
@@ -476,8 +528,10 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
         )
     # Standardising changes no F statistic (the intercept absorbs shifts, scaling is absorbed by the
     # coefficients) and keeps the QR well scaled.
-    arr = (arr - arr.mean(axis=0)) / arr.std(axis=0)
-    Y, lags = lag_matrix(arr, lag)
+    # Pooled statistics: one affine map for every recording, which the common intercept absorbs.
+    pooled = np.concatenate(recordings)
+    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
+    Y, lags = pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
     extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
     f_stat = (extra / lag) / (rss_u / df_den)
     np.fill_diagonal(f_stat, np.nan)
@@ -499,7 +553,9 @@ _CRITERIA = ("aic", "bic", "hqic")
 def information_criteria(X, max_lag: int) -> dict[str, np.ndarray]:
     """AIC, BIC and Hannan-Quinn criteria of VAR(L) fits for ``L = 1..max_lag``.
 
-    All fits use the same ``n = T - max_lag`` target rows, so the criteria are comparable.
+    All fits use the same ``n = T - max_lag`` target rows, so the criteria are comparable
+    (for a list of recordings, the rows from ``max_lag`` on of every recording:
+    ``n = sum_r (T_r - max_lag)``).
     With ``Sigma_L`` the maximum-likelihood residual covariance of the VAR(L),
 
     ``aic = log det Sigma_L + 2 L p² / n``, ``bic = log det Sigma_L + log(n) L p² / n``,
@@ -507,7 +563,8 @@ def information_criteria(X, max_lag: int) -> dict[str, np.ndarray]:
 
     Parameters
     ----------
-    X : array_like or pandas.DataFrame, shape (T, p)
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
+        One series or several recordings of the same variables (see :func:`fit_var`).
     max_lag : int
 
     Returns
@@ -523,10 +580,9 @@ def information_criteria(X, max_lag: int) -> dict[str, np.ndarray]:
     >>> ic["lag"], ic["bic"].shape
     (array([1, 2, 3, 4]), (4,))
     """
-    arr, _ = as_time_series(X)
-    T, p = arr.shape
-    max_lag = check_lag(max_lag, T, name="max_lag")
-    n = T - max_lag
+    recordings, _, max_lag = _recordings_and_lag(X, max_lag, name="max_lag")
+    p = recordings[0].shape[1]
+    n = sum(rec.shape[0] - max_lag for rec in recordings)
     if n <= p * max_lag + 1:
         raise ValueError(
             f"Too few time points to compare lags up to {max_lag}: T - max_lag = {n} must exceed "
@@ -535,7 +591,7 @@ def information_criteria(X, max_lag: int) -> dict[str, np.ndarray]:
     lags_grid = np.arange(1, max_lag + 1)
     logdet = np.empty(max_lag)
     for idx, lag in enumerate(lags_grid):
-        fit = fit_var(arr[max_lag - lag :], lag)
+        fit = fit_var([rec[max_lag - lag :] for rec in recordings], lag)
         logdet[idx] = np.linalg.slogdet(fit.sigma)[1]
     n_params = lags_grid * p**2
     return {
@@ -551,7 +607,8 @@ def select_lag(X, max_lag: int, criterion: str = "bic") -> int:
 
     Parameters
     ----------
-    X : array_like or pandas.DataFrame, shape (T, p)
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
+        One series or several recordings of the same variables (see :func:`fit_var`).
     max_lag : int
     criterion : {"bic", "aic", "hqic"}
         BIC and HQIC are consistent (they find the true order with probability tending to one

@@ -1,0 +1,134 @@
+"""Several recordings: gcbook.granger pools the windows of each recording, never across two."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from gcbook.granger import fit_var, granger_test, information_criteria, select_lag
+from gcbook.simulate import var
+
+LAG = 2
+
+
+@pytest.fixture(scope="module")
+def recordings():
+    """Three recordings of one VAR(2) of 4 series, of different lengths and shifted means (subjects)."""
+    lengths, offsets = (60, 45, 80), (0.0, 3.0, -2.0)
+    return [var(p=4, T=T, lag=LAG, seed=seed)[0] + offset for seed, (T, offset) in enumerate(zip(lengths, offsets))]
+
+
+def hand_windows(recs, lag):
+    """Targets and the flattened lagged regressors of every recording, written out and stacked."""
+    Y, Z = [], []
+    for X in recs:
+        for t in range(lag, len(X)):
+            Y.append(X[t])
+            Z.append(np.concatenate([X[t - k] for k in range(1, lag + 1)]))  # [x(t-1), ..., x(t-lag)]
+    return np.array(Y), np.array(Z)
+
+
+def rss(design, y):
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return float(np.sum((y - design @ beta) ** 2))
+
+
+def hand_f(recs, lag, conditional):
+    """F statistic and denominator df of every ordered pair from the stacked windows, by lstsq."""
+    Y, Z = hand_windows(recs, lag)
+    n, p = Y.shape
+    ones = np.ones((n, 1))
+    cols = lambda i: [k * p + i for k in range(lag)]  # columns of x_i's lags in Z
+    k_u = (p if conditional else 2) * lag + 1
+    F = np.full((p, p), np.nan)
+    for i in range(p):
+        for j in range(p):
+            if i == j:
+                continue
+            keep = [c for c in range(Z.shape[1]) if c not in cols(i)] if conditional else cols(j)
+            restricted = np.hstack([ones, Z[:, keep]])
+            unrestricted = np.hstack([ones, Z[:, keep + cols(i)]])
+            r_r, r_u = rss(restricted, Y[:, j]), rss(unrestricted, Y[:, j])
+            F[i, j] = ((r_r - r_u) / lag) / (r_u / (n - k_u))
+    return F, n - k_u
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_granger_test_on_recordings_is_the_hand_pooled_test(recordings, conditional):
+    F, df_den = hand_f(recordings, LAG, conditional)
+    res = granger_test(recordings, LAG, conditional=conditional)
+    assert res.df_den == df_den == sum(len(X) - LAG for X in recordings) - ((4 if conditional else 2) * LAG + 1)
+    np.testing.assert_allclose(res.f_stat, F, rtol=1e-8)
+    np.testing.assert_allclose(res.p_value, stats.f.sf(F, LAG, df_den), rtol=1e-8)
+    # windows crossing the seams (the concatenated series) are a different, wrong test
+    crossed = granger_test(np.concatenate(recordings), LAG, conditional=conditional)
+    assert crossed.df_den == res.df_den + LAG * (len(recordings) - 1)
+    assert not np.allclose(crossed.f_stat, res.f_stat, rtol=1e-3, equal_nan=True)
+
+
+def test_one_recording_in_a_list_is_the_series(recordings):
+    X = recordings[0]
+    for conditional in (False, True):
+        a, b = granger_test([X], LAG, conditional=conditional), granger_test(X, LAG, conditional=conditional)
+        np.testing.assert_array_equal(a.f_stat, b.f_stat)
+    np.testing.assert_array_equal(fit_var([X], LAG).coef, fit_var(X, LAG).coef)
+
+
+def test_fit_var_on_recordings_is_the_stacked_least_squares(recordings):
+    Y, Z = hand_windows(recordings, LAG)
+    design = np.hstack([np.ones((len(Y), 1)), Z])
+    beta, *_ = np.linalg.lstsq(design, Y, rcond=None)
+    fit = fit_var(recordings, LAG)
+    p = Y.shape[1]
+    np.testing.assert_allclose(fit.intercept, beta[0], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit.coef, beta[1:].reshape(LAG, p, p), rtol=1e-8, atol=1e-10)  # coef[k-1, i, j]
+    assert fit.residuals.shape == Y.shape
+    np.testing.assert_allclose(fit.sigma, fit.residuals.T @ fit.residuals / len(Y))
+
+
+def test_information_criteria_on_recordings_use_the_common_rows(recordings):
+    max_lag = 3
+    ic = information_criteria(recordings, max_lag)
+    n = sum(len(X) - max_lag for X in recordings)
+    p = recordings[0].shape[1]
+    for lag in (1, 2, 3):
+        Y, Z = hand_windows([X[max_lag - lag :] for X in recordings], lag)
+        assert len(Y) == n
+        design = np.hstack([np.ones((n, 1)), Z])
+        beta, *_ = np.linalg.lstsq(design, Y, rcond=None)
+        resid = Y - design @ beta
+        logdet = np.linalg.slogdet(resid.T @ resid / n)[1]
+        assert ic["bic"][lag - 1] == pytest.approx(logdet + np.log(n) * lag * p**2 / n, rel=1e-10)
+    assert select_lag(recordings, max_lag) == int(np.argmin(ic["bic"])) + 1
+
+
+def test_short_recordings_pool_into_a_test_no_single_one_allows():
+    """Twenty recordings of 8 points: none alone fits a conditional VAR(2) in 3 series, together they do."""
+    rng = np.random.default_rng(0)
+    recs = []
+    for _ in range(20):
+        X = rng.standard_normal((8, 3))
+        X[1:, 1] += 0.9 * X[:-1, 0]
+        recs.append(X)
+    with pytest.raises(ValueError, match="Too few time points"):
+        granger_test(recs[0], 2, conditional=True)
+    res = granger_test(recs, 2, conditional=True)
+    assert res.df_den == 20 * 6 - 7
+    assert res.p_value[0, 1] < 1e-6 and res.p_value[1, 0] > 1e-3
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [([np.zeros((10, 3)) + np.arange(10)[:, None] * [1, 2, 3], np.ones((12, 2)).cumsum(0)], "same variables"),
+     ([np.arange(30.0).reshape(10, 3) ** 1.5, np.arange(9.0).reshape(3, 3) ** 1.5], "Recording 1 has T=3"),
+     ([np.arange(30.0).reshape(10, 3) ** 1.5, np.full((5, 3), np.nan)], r"X\[1\] contains NaN")],
+)
+def test_bad_recordings_are_rejected(bad, match):
+    """Differing p, a recording shorter than lag + 1 = 4, a NaN: each named in the message."""
+    for call in (lambda: granger_test(bad, 3), lambda: fit_var(bad, 3), lambda: select_lag(bad, 3)):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_nested_lists_of_rows_are_one_series():
+    rows = np.random.default_rng(3).standard_normal((50, 2)).tolist()
+    np.testing.assert_array_equal(granger_test(rows, 1).f_stat, granger_test(np.array(rows), 1).f_stat)
