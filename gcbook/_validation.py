@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_recordings", "as_time_series", "check_int", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
+__all__ = ["as_recordings", "as_time_series", "check_int", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -147,6 +147,29 @@ def as_recordings(X, *, name: str = "X", min_vars: int = 2) -> tuple[list[np.nda
         labels = labels or item_labels
         recordings.append(arr)
     return recordings, labels
+
+
+def check_recording_lengths(recordings: list[np.ndarray], lag: int, name: str = "lag") -> None:
+    """Raise a ValueError naming the first recording with fewer than ``lag + 1`` time points (no window)."""
+    short = [index for index, rec in enumerate(recordings) if rec.shape[0] < lag + 1]
+    if short:
+        index = short[0]
+        raise ValueError(
+            f"Recording {index} has T={recordings[index].shape[0]} time points, too short for {name}={lag}: "
+            f"every recording needs at least {name} + 1 = {lag + 1}."
+        )
+
+
+def recordings_and_lag(X, lag, *, name: str = "lag") -> tuple[list[np.ndarray], list[str], int]:
+    """:func:`as_recordings` and :func:`check_lag` together.
+
+    One series keeps the single-series length check of :func:`check_lag` (``T > lag + 1``);
+    in a list, every recording needs ``T_r >= lag + 1`` (one window at least).
+    """
+    recordings, labels = as_recordings(X)
+    lag = check_lag(lag, recordings[0].shape[0] if len(recordings) == 1 else None, name=name)
+    check_recording_lengths(recordings, lag, name)
+    return recordings, labels, lag
 
 
 def check_lag(lag, T: int | None = None, *, name: str = "lag") -> int:

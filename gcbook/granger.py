@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, stats
 
-from gcbook._validation import as_recordings, as_time_series, check_lag
+from gcbook._validation import as_time_series, check_lag, check_recording_lengths, recordings_and_lag
 
 __all__ = [
     "GrangerResult",
@@ -106,27 +106,9 @@ def pooled_lag_matrix(recordings: list[np.ndarray], lag: int) -> tuple[np.ndarra
            [14., 15.]]), array([[ 0.,  1.],
            [10., 11.]]))
     """
-    _check_lengths(recordings, lag)
+    check_recording_lengths(recordings, lag)
     parts = [lag_matrix(rec, lag) for rec in recordings]
     return np.concatenate([Y for Y, _ in parts]), np.concatenate([lags for _, lags in parts])
-
-
-def _check_lengths(recordings, lag, name="lag"):
-    short = [index for index, rec in enumerate(recordings) if rec.shape[0] < lag + 1]
-    if short:
-        index = short[0]
-        raise ValueError(
-            f"Recording {index} has T={recordings[index].shape[0]} time points, too short for {name}={lag}: "
-            f"every recording needs at least {name} + 1 = {lag + 1}."
-        )
-
-
-def _recordings_and_lag(X, lag, *, name="lag"):
-    """Validated recordings and lag; one series keeps the single-series length check of :func:`check_lag`."""
-    recordings, labels = as_recordings(X)
-    lag = check_lag(lag, recordings[0].shape[0] if len(recordings) == 1 else None, name=name)
-    _check_lengths(recordings, lag, name)
-    return recordings, labels, lag
 
 
 @dataclass(frozen=True, repr=False)
@@ -196,7 +178,7 @@ def fit_var(X, lag: int) -> VARFit:
     array([[[0.5, 0.8],
             [0. , 0.2]]])
     """
-    recordings, labels, lag = _recordings_and_lag(X, lag)
+    recordings, labels, lag = recordings_and_lag(X, lag)
     p = recordings[0].shape[1]
     Y, lags = pooled_lag_matrix(recordings, lag)
     n = len(Y)
@@ -515,7 +497,7 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
     >>> res.df_num, res.df_den
     (2, 493)
     """
-    recordings, labels, lag = _recordings_and_lag(X, lag)
+    recordings, labels, lag = recordings_and_lag(X, lag)
     p = recordings[0].shape[1]
     n = sum(rec.shape[0] - lag for rec in recordings)
     k_u = (p if conditional else 2) * lag + 1
@@ -580,7 +562,7 @@ def information_criteria(X, max_lag: int) -> dict[str, np.ndarray]:
     >>> ic["lag"], ic["bic"].shape
     (array([1, 2, 3, 4]), (4,))
     """
-    recordings, _, max_lag = _recordings_and_lag(X, max_lag, name="max_lag")
+    recordings, _, max_lag = recordings_and_lag(X, max_lag, name="max_lag")
     p = recordings[0].shape[1]
     n = sum(rec.shape[0] - max_lag for rec in recordings)
     if n <= p * max_lag + 1:

@@ -37,8 +37,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gcbook._validation import as_time_series, check_int, check_lag, check_real
-from gcbook.granger import lag_matrix
+from gcbook._validation import check_int, check_lag, check_real, recordings_and_lag
+from gcbook.granger import pooled_lag_matrix
 
 __all__ = [
     "soft_threshold",
@@ -321,10 +321,12 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
 
     Parameters
     ----------
-    X : array_like or pandas.DataFrame, shape (T, p)
-        Rows are time.
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
+        Rows are time. A list holds several recordings of the same variables, shapes
+        (T_r, p): the lassos then run on the windows of all recordings together (one
+        intercept per target), and no window crosses from one recording into the next.
     lag : int
-        The order ``L >= 1``; needs ``T > L + 1``.
+        The order ``L >= 1``; needs ``T > L + 1`` (each recording: ``T_r >= L + 1``).
     alpha : float
         Penalty ``>= 0``.
     fit_intercept : bool
@@ -351,11 +353,10 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
     array([[[0. , 0.7],
             [0. , 0. ]]])
     """
-    arr, _ = as_time_series(X)
-    T, p = arr.shape
-    lag = check_lag(lag, T)
-    Y, lags = lag_matrix(arr, lag)
-    n = T - lag
+    recordings, _, lag = recordings_and_lag(X, lag)
+    p = recordings[0].shape[1]
+    Y, lags = pooled_lag_matrix(recordings, lag)
+    n = len(Y)
     design = lags.transpose(0, 2, 1).reshape(n, lag * p)  # column (k-1)*p + i holds x_i(t-k)
     B, b0 = lasso(design, Y, alpha, fit_intercept=fit_intercept, max_iter=max_iter, tol=tol)
     coef = B.reshape(lag, p, p)

@@ -1,4 +1,4 @@
-"""Several recordings: gcbook.granger pools the windows of each recording, never across two."""
+"""Several recordings: every estimator pools the windows of each recording, never across two."""
 
 import numpy as np
 import pytest
@@ -132,3 +132,20 @@ def test_bad_recordings_are_rejected(bad, match):
 def test_nested_lists_of_rows_are_one_series():
     rows = np.random.default_rng(3).standard_normal((50, 2)).tolist()
     np.testing.assert_array_equal(granger_test(rows, 1).f_stat, granger_test(np.array(rows), 1).f_stat)
+
+
+def test_lasso_var_on_recordings_is_the_lasso_of_the_stacked_windows(recordings):
+    from sklearn.linear_model import Lasso
+
+    from gcbook.sparse_var import lasso_var
+
+    alpha = 0.05
+    Y, Z = hand_windows(recordings, LAG)
+    coef = lasso_var(recordings, LAG, alpha)
+    p = Y.shape[1]
+    for j in range(p):
+        ref = Lasso(alpha=alpha, fit_intercept=True, tol=1e-12, max_iter=100_000).fit(Z, Y[:, j])
+        np.testing.assert_allclose(coef[:, :, j], ref.coef_.reshape(LAG, p), atol=1e-6)
+    assert np.count_nonzero(coef) < coef.size  # the penalty acts: a zero pattern is pinned too
+    with pytest.raises(ValueError, match="Recording 1 has T=3"):
+        lasso_var([recordings[0], recordings[1][:3]], 3, alpha)
