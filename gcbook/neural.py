@@ -18,7 +18,8 @@ Conventions shared by both estimators:
   ``(p, p, lag)``; ``scores_[i, j]`` aggregates it over lags (cause is the row).
 * ``fit`` standardizes every series with the mean and standard deviation of the
   training part, so scores are in standard-deviation units and do not depend on the
-  scale each series was recorded in.
+  scale each series was recorded in. ``fit`` also takes a list of recordings (trials,
+  subjects) of the same series: windows never cross from one recording into the next.
 * The last ``val_fraction`` of the windows (in time) is held out. Training stops when the
   validation *forecasting* loss (mean squared error, no penalty) has not improved for
   ``patience`` checks, and the parameters with the best validation loss are kept. The
@@ -42,7 +43,7 @@ import torch
 from torch import nn
 from torch.func import jacrev
 
-from gcbook._validation import as_time_series, check_int, check_lag, check_random_state, check_real
+from gcbook._validation import as_time_series, check_int, check_lag, check_random_state, check_real, recordings_and_lag
 
 __all__ = [
     "GRNGC",
@@ -497,23 +498,34 @@ class _Estimator(_Params):
         return _resolve_device(self.device)
 
     def _prepare(self, X):
-        """Validate ``X``, split windows in time and standardize with training statistics."""
-        X, labels = as_time_series(X)
-        T, p = X.shape
-        lag = check_lag(self.lag, T)
-        n = T - lag
-        n_val = max(1, int(round(self.val_fraction * n)))
-        n_train = n - n_val
+        """Validate ``X``, split windows in time and standardize with training statistics.
+
+        ``X`` is one series or a list of recordings. In each recording the last
+        ``val_fraction`` of its windows (at least one) are held out; the windows come back
+        as every recording's training windows, then every recording's validation windows,
+        and none crosses from one recording into the next.
+        """
+        recordings, labels, lag = recordings_and_lag(X, self.lag)
+        p = recordings[0].shape[1]
+        n_val = [max(1, int(round(self.val_fraction * (len(rec) - lag)))) for rec in recordings]
+        n_train_of = [len(rec) - lag - v for rec, v in zip(recordings, n_val)]  # >= 0: val_fraction <= 0.5
+        n_train = sum(n_train_of)
         if n_train < 2 * lag or n_train < 10:
+            T = "+".join(str(len(rec)) for rec in recordings)
             raise ValueError(
                 f"Too few windows to train on: T={T}, lag={lag} and val_fraction={self.val_fraction} "
                 f"leave {n_train} training windows; use a longer series or a smaller lag."
             )
-        train_rows = X[: lag + n_train]
+        train_rows = np.concatenate([rec[: lag + m] for rec, m in zip(recordings, n_train_of)])
         mean, std = train_rows.mean(axis=0), train_rows.std(axis=0)
         if np.any(std == 0):
             raise ValueError("A series is constant over the training part; drop it or use a smaller val_fraction.")
-        inputs, targets = lagged_windows((X - mean) / std, lag)
+        windows = [lagged_windows((rec - mean) / std, lag) for rec in recordings]
+        def train_then_val(which):
+            parts = [w[which] for w in windows]
+            return np.concatenate([a[:m] for a, m in zip(parts, n_train_of)] + [a[m:] for a, m in zip(parts, n_train_of)])
+
+        inputs, targets = train_then_val(0), train_then_val(1)
         stats = {"mean_": mean, "std_": std, "labels_": labels, "n_features_in_": p}
         return inputs, targets, n_train, stats
 
@@ -918,7 +930,12 @@ class GRNGC(_Estimator):
         return cls(p, self.lag, hidden).to(self._device)
 
     def fit(self, X):
-        """Train the forecaster on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``.
+        """Train the forecaster on ``X`` and read out the scores; returns ``self``.
+
+        ``X`` has shape ``(T, p)``, or is a list of recordings of the same ``p`` series,
+        shapes ``(T_r, p)`` (trials, subjects, experiments): one forecaster is trained on
+        the windows of all of them, none crossing from one recording into the next, and the
+        last ``val_fraction`` of each recording's windows are held out.
 
         With ``lam="auto"`` this fits the whole validation path (see Notes) and keeps the
         model at the chosen penalty.
@@ -1077,7 +1094,9 @@ class CMLP(_Estimator):
         self.lam_grid, self.warm_epochs = lam_grid, warm_epochs
 
     def fit(self, X):
-        """Train the ``p`` networks on ``X`` (shape ``(T, p)``) and read out the scores; returns ``self``.
+        """Train the ``p`` networks on ``X`` and read out the scores; returns ``self``.
+
+        ``X`` has shape ``(T, p)`` or is a list of recordings, as in :meth:`GRNGC.fit`.
 
         With ``lam="auto"`` this fits the whole validation path (see :class:`GRNGC`, Notes)
         and keeps the networks at the chosen penalty.
