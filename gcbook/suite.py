@@ -32,6 +32,11 @@ The kind of a dataset decides which methods apply: ``"timeseries"`` (a graph amo
 the columns of ``X``, ``(T, p)``), ``"dag"`` (i.i.d. samples ``(n, d)`` of a DAG) or
 ``"windows"`` (a pair with a per-time-point event truth).
 
+A ``"timeseries"`` dataset made by hand (:class:`SuiteDataset`) may hold a list of
+recordings (trials, subjects, perturbation experiments) instead of one series; every
+time-series method then fits them pooled, and no lagged window crosses from one
+recording into the next.
+
 The true lag is given to the methods (a simplification)
 -------------------------------------------------------
 Every lag-based method -- both Granger tests, ``"lasso_var"``, ``"pcmci"`` (as
@@ -51,14 +56,16 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
     ``result.adjacency(alpha=0.05, correction="fdr_bh")``. The pairwise test also runs
     on ``"switching"``, at the channel level: one F statistic for the whole series.
 ``"lasso_var"``
-    :func:`gcbook.sparse_var.lasso_var` on the column-standardised series, ``alpha =
-    0.05``; scores ``max_k |C[k]|``, graph ``C != 0`` at any lag.
+    :func:`gcbook.sparse_var.lasso_var` on the column-standardised series (with the
+    mean and sd of all recordings pooled, for a list), ``alpha = 0.05``; scores
+    ``max_k |C[k]|``, graph ``C != 0`` at any lag.
 ``"pcmci"``
     tigramite's ``PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None)``;
     ``val_matrix[i, j, tau]`` is ``x_i(t - tau) -> x_j(t)``, the book's orientation.
     Scores ``max_{tau >= 1} |val|``, graph ``min_{tau >= 1} p < 0.05`` with **no**
     multiple-testing correction (PCMCI's MCI p-values as they come). Contemporaneous
-    links (``tau = 0``) are not used.
+    links (``tau = 0``) are not used. A list of recordings goes to tigramite in its
+    ``analysis_mode="multiple"``, which pools the lagged samples of each recording.
 ``"cmlp"``, ``"grngc_mlp"``, ``"grngc_lstm"``, ``"grngc_kan"``
     :class:`gcbook.neural.CMLP` and :class:`gcbook.neural.GRNGC` with the package
     defaults, so the penalty is the estimator's own choice (``lam="auto"``: the value
@@ -132,7 +139,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook._validation import check_int
+from gcbook._validation import check_int, check_recording_lengths, is_recording_list
 
 __all__ = [
     "ALPHA",
@@ -218,8 +225,12 @@ class SuiteDataset:
         Dataset name (a key of :data:`DATASETS`, or any name for a hand-made dataset).
     kind : {"timeseries", "dag", "windows"}
         Decides the applicable methods and the evaluation.
-    X : numpy.ndarray, shape (T, p) or (n, d)
-        Time series (rows are time) or i.i.d. samples (rows are samples).
+    X : numpy.ndarray, shape (T, p) or (n, d), or list of numpy.ndarray
+        Time series (rows are time) or i.i.d. samples (rows are samples). A
+        ``"timeseries"`` dataset may instead hold a list of recordings of shapes
+        ``(T_r, p)`` (trials, subjects, perturbation experiments) of the same variables:
+        every time-series method then fits the pooled recordings, with no lagged window
+        crossing from one recording into the next.
     truth : numpy.ndarray
         ``"timeseries"``: ``(p, p)`` int adjacency, ``truth[i, j] = 1`` iff ``i -> j``,
         with the diagonal as the simulator gives it (self-loops where a series depends on
@@ -255,6 +266,12 @@ class SuiteDataset:
     SuiteDataset('noise', kind='timeseries', X (50, 3), lag=1, seed=0)
     >>> d.graph.shape, d.p, d.T
     ((3, 3), 3, 50)
+    >>> scans = SuiteDataset("scans", "timeseries", [rng.normal(size=(30, 3)), rng.normal(size=(20, 3))],
+    ...                      np.eye(3, dtype=int), 1, 0, {}, "two scans of white noise")
+    >>> scans
+    SuiteDataset('scans', kind='timeseries', 2 recordings, X (50, 3), lag=1, seed=0)
+    >>> scans.n_recordings, [r.shape for r in scans.recordings]
+    (2, [(30, 3), (20, 3)])
     """
 
     name: str
@@ -272,12 +289,18 @@ class SuiteDataset:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}.")
-        X = np.asarray(self.X)
-        if X.ndim != 2 or X.shape[1] < 2 or X.shape[0] < 3:
-            raise ValueError(f"X must be 2-D with at least 3 rows and 2 columns, got shape {X.shape}.")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X contains NaN or inf.")
-        T, p = X.shape
+        if is_recording_list(self.X) and self.kind != "timeseries":
+            raise ValueError(f"Only a 'timeseries' dataset may hold a list of recordings, not {self.kind!r}.")
+        for index, X in enumerate(self.recordings):
+            where = f"X[{index}]" if self.n_recordings > 1 else "X"
+            if X.ndim != 2 or X.shape[1] < 2 or X.shape[0] < 3:
+                raise ValueError(f"{where} must be 2-D with at least 3 rows and 2 columns, got shape {X.shape}.")
+            if not np.all(np.isfinite(X)):
+                raise ValueError(f"{where} contains NaN or inf.")
+            if X.shape[1] != self.p:
+                raise ValueError(f"Every recording must hold the same variables: X[0] has p={self.p}, "
+                                 f"{where} has p={X.shape[1]}.")
+        T, p = self.T, self.p
         truth = np.asarray(self.truth)
         if self.kind == "windows":
             if truth.shape != (T,) or truth.dtype != bool:
@@ -294,18 +317,31 @@ class SuiteDataset:
                 raise ValueError("A 'dag' dataset has no lag; pass lag=None.")
         else:
             check_int(self.lag, "lag", 1)
-            if T <= self.lag + 1:
+            if self.n_recordings == 1 and T <= self.lag + 1:
                 raise ValueError(f"T={T} must exceed lag + 1 = {self.lag + 1}.")
+            check_recording_lengths(self.recordings, self.lag)
+
+    @property
+    def recordings(self) -> list[np.ndarray]:
+        """``X`` as a list of recordings: ``[X]`` for one series."""
+        if is_recording_list(self.X):
+            return [np.asarray(X) for X in self.X]
+        return [np.asarray(self.X)]
+
+    @property
+    def n_recordings(self) -> int:
+        """Number of recordings (1 for one series)."""
+        return len(self.X) if is_recording_list(self.X) else 1
 
     @property
     def T(self) -> int:
-        """Number of rows of ``X`` (time points, or samples for a DAG)."""
-        return int(np.shape(self.X)[0])
+        """Number of rows of ``X`` (time points, or samples for a DAG), summed over the recordings."""
+        return int(sum(np.shape(X)[0] for X in self.recordings))
 
     @property
     def p(self) -> int:
         """Number of columns of ``X`` (series or nodes)."""
-        return int(np.shape(self.X)[1])
+        return int(np.shape(self.recordings[0])[1])
 
     @property
     def graph(self) -> np.ndarray:
@@ -314,7 +350,9 @@ class SuiteDataset:
 
     def __repr__(self) -> str:
         lag = "" if self.lag is None else f", lag={self.lag}"
-        return f"SuiteDataset({self.name!r}, kind={self.kind!r}, X {self.T, self.p}{lag}, seed={self.seed})"
+        recordings = f"{self.n_recordings} recordings, " if is_recording_list(self.X) else ""
+        return (f"SuiteDataset({self.name!r}, kind={self.kind!r}, {recordings}X {self.T, self.p}{lag}, "
+                f"seed={self.seed})")
 
 
 @dataclass(frozen=True, repr=False)
@@ -404,6 +442,29 @@ def _settings(name: str, size: str, overrides: dict) -> dict:
 
 def _standardize(X: np.ndarray) -> np.ndarray:
     return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def _standardize_recordings(dataset: SuiteDataset):
+    """Columns standardised with the mean and sd of all recordings pooled; a list stays a list."""
+    recordings = [np.asarray(X, dtype=float) for X in dataset.recordings]
+    pooled = np.vstack(recordings)
+    mean, sd = pooled.mean(axis=0), pooled.std(axis=0)
+    scaled = [(X - mean) / sd for X in recordings]
+    return scaled if is_recording_list(dataset.X) else scaled[0]
+
+
+def _pcmci_dataframe(dataset: SuiteDataset):
+    """tigramite's DataFrame of the dataset: one series, or its recordings in ``analysis_mode="multiple"``.
+
+    In the multiple mode tigramite builds each test's lagged samples within each
+    recording and pools them, so no sample reaches across a seam.
+    """
+    import tigramite.data_processing as pp
+
+    if dataset.n_recordings == 1:
+        return pp.DataFrame(np.asarray(dataset.recordings[0], dtype=float))
+    return pp.DataFrame({index: np.asarray(X, dtype=float) for index, X in enumerate(dataset.recordings)},
+                        analysis_mode="multiple")
 
 
 def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
@@ -499,17 +560,16 @@ def _granger(dataset, seed, *, conditional):
 def _lasso_var(dataset, seed):
     from gcbook.sparse_var import lasso_var
 
-    coef = lasso_var(_standardize(np.asarray(dataset.X, dtype=float)), dataset.lag, LASSO_ALPHA)
+    coef = lasso_var(_standardize_recordings(dataset), dataset.lag, LASSO_ALPHA)
     return MethodOutput(scores=np.abs(coef).max(axis=0), adjacency=(coef != 0).any(axis=0).astype(int),
                         extra={"coef": coef})
 
 
 def _pcmci(dataset, seed):
-    import tigramite.data_processing as pp
     from tigramite.independence_tests.parcorr import ParCorr
     from tigramite.pcmci import PCMCI
 
-    pcmci = PCMCI(dataframe=pp.DataFrame(np.asarray(dataset.X, dtype=float)), cond_ind_test=ParCorr(), verbosity=0)
+    pcmci = PCMCI(dataframe=_pcmci_dataframe(dataset), cond_ind_test=ParCorr(), verbosity=0)
     res = pcmci.run_pcmci(tau_max=dataset.lag, pc_alpha=None)
     val, pval = res["val_matrix"][:, :, 1:], res["p_matrix"][:, :, 1:]  # [i, j, tau-1]: x_i(t - tau) -> x_j(t)
     return MethodOutput(scores=np.abs(val).max(axis=2), adjacency=(pval.min(axis=2) < ALPHA).astype(int),

@@ -203,3 +203,85 @@ def test_neural_fit_rejects_bad_recordings(recordings):
         GRNGC(lag=LAG, epochs=1).fit([recordings[0], recordings[1][:, :3]])
     with pytest.raises(ValueError, match="Recording 1 has T=3"):
         GRNGC(lag=3, epochs=1).fit([recordings[0], recordings[1][:3]])
+
+
+# ----------------------------------------------------------------------------- the suite (PCMCI, lasso, runner)
+def scans_dataset(recs, name="scans"):
+    from gcbook.suite import SuiteDataset
+
+    return SuiteDataset(name, "timeseries", recs, np.eye(recs[0].shape[1], dtype=int), LAG, 0, {}, "hand-made")
+
+
+def test_pcmci_samples_of_recordings_are_pooled_within_each(recordings):
+    """With no conditions, MCI's value is the correlation of x_i(t - tau) and x_j(t) over tigramite's samples:
+    t from 2 * tau_max to T_r - 1 in each recording (its default cut-off), stacked. Concatenating the
+    recordings would add windows across the seams and change it."""
+    from tigramite.independence_tests.parcorr import ParCorr
+    from tigramite.pcmci import PCMCI
+
+    from gcbook.suite import _pcmci_dataframe
+
+    p = recordings[0].shape[1]
+    pcmci = PCMCI(dataframe=_pcmci_dataframe(scans_dataset(recordings)), cond_ind_test=ParCorr(), verbosity=0)
+    res = pcmci.run_mci(tau_max=LAG, parents={j: [] for j in range(p)}, max_conds_px=0, max_conds_py=0)
+    for i, j, tau in [(0, 1, 1), (2, 3, 2), (3, 0, 1)]:
+        pairs = [(X[2 * LAG - tau:len(X) - tau, i], X[2 * LAG:, j]) for X in recordings]
+        cause, effect = (np.concatenate(parts) for parts in zip(*pairs))
+        np.testing.assert_allclose(res["val_matrix"][i, j, tau], np.corrcoef(cause, effect)[0, 1], rtol=1e-8)
+        seamless = np.vstack(recordings)
+        crossing = np.corrcoef(seamless[2 * LAG - tau:len(seamless) - tau, i], seamless[2 * LAG:, j])[0, 1]
+        assert abs(crossing - res["val_matrix"][i, j, tau]) > 1e-6
+
+
+def test_suite_methods_on_one_recording_in_a_list_are_the_series(recordings):
+    from gcbook.suite import SuiteDataset, run_method
+
+    series = SuiteDataset("one", "timeseries", recordings[0], np.eye(4, dtype=int), LAG, 0, {}, "one series")
+    listed = scans_dataset(recordings[:1])
+    for method in ("granger_conditional", "lasso_var", "pcmci"):
+        np.testing.assert_allclose(run_method(method, listed).scores, run_method(method, series).scores,
+                                   rtol=1e-10, atol=1e-12, err_msg=method)
+
+
+def test_suite_lasso_standardises_with_the_pooled_moments(recordings):
+    """The recordings have shifted means: the suite's lasso is lasso_var on every recording scaled by the
+    mean and sd of all rows together (not each recording by its own moments, not one stacked series)."""
+    from gcbook.sparse_var import lasso_var
+    from gcbook.suite import LASSO_ALPHA, run_method
+
+    pooled = np.vstack(recordings)
+    scaled = [(X - pooled.mean(0)) / pooled.std(0) for X in recordings]
+    expected = lasso_var(scaled, LAG, LASSO_ALPHA)
+    np.testing.assert_allclose(run_method("lasso_var", scans_dataset(recordings)).extra["coef"], expected,
+                               atol=1e-10)
+    own = [(X - X.mean(0)) / X.std(0) for X in recordings]
+    assert np.abs(lasso_var(own, LAG, LASSO_ALPHA) - expected).max() > 1e-4
+
+
+def test_suite_runs_every_time_series_method_on_recordings(recordings):
+    from gcbook.suite import applicable_methods, run_row
+
+    dataset = scans_dataset(recordings)
+    assert dataset.T == sum(len(X) for X in recordings) and dataset.n_recordings == 3
+    for method in applicable_methods("timeseries"):
+        options = {"epochs": 4} if method in ("cmlp", "grngc_mlp", "grngc_lstm", "grngc_kan") else {}
+        row = run_row(dataset, method, **options)
+        assert row["T"] == dataset.T and np.isfinite(row["fit_seconds"])
+
+
+@pytest.mark.parametrize("kind, recs, lag, match", [
+    ("dag", [np.random.default_rng(0).normal(size=(20, 3))] * 2, None, "Only a 'timeseries' dataset"),
+    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)),
+                    np.random.default_rng(1).normal(size=(20, 4))], LAG, "same variables"),
+    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)),
+                    np.random.default_rng(1).normal(size=(3, 3))], 3, "Recording 1 has T=3"),
+    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)),
+                    np.random.default_rng(1).normal(size=(2, 3))], 1, r"X\[1\] must be 2-D with at least 3 rows"),
+    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)), np.full((20, 3), np.nan)], LAG,
+     r"X\[1\] contains NaN"),
+])
+def test_suite_dataset_rejects_bad_recordings(kind, recs, lag, match):
+    from gcbook.suite import SuiteDataset
+
+    with pytest.raises(ValueError, match=match):
+        SuiteDataset("bad", kind, recs, np.eye(3, dtype=int), lag, 0, {}, "bad")
