@@ -89,6 +89,18 @@ these points:
 
 Finally, inside each window the paper places the cause and effect time points at
 ``argmax_{t1 < t2} Phi_cause[t1] + Phi_effect[t2]`` (its eq. 14).
+
+Several recordings
+------------------
+``X`` may be a list of recordings of the same channels (trials, subjects). The windows
+are laid out inside each recording (a window and its targets' pasts never cross from one
+recording into the next) and listed recording after recording; ``WindowResult.recording``
+says which recording each window belongs to, and ``starts`` count from that recording's
+first time point. The linear model fits each window on its own, so its windows are those
+of each recording tested alone. The NAR networks are fitted once on the windows of all
+recordings pooled (standardised with the pooled mean and sd), and causality indexing
+reweights every recording's time points, so ``phi`` is then a list of ``(T_r, 2)``
+arrays, one per recording.
 """
 
 from __future__ import annotations
@@ -100,7 +112,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
-from gcbook._validation import as_time_series, check_int, check_lag, check_real
+from gcbook._validation import as_recordings, check_int, check_lag, check_real, is_recording_list
 from gcbook.granger import _batches, lag_matrix
 from gcbook.neural import _resolve_device, _seed_int
 
@@ -118,7 +130,8 @@ class WindowResult:
     Attributes
     ----------
     starts : numpy.ndarray of int, shape (n_windows,)
-        First target time point of each window; window ``w`` covers ``[starts[w], starts[w] + window)``.
+        First target time point of each window; window ``w`` covers ``[starts[w], starts[w] + window)``
+        (in its recording's time, for a list of recordings).
     f_stat : numpy.ndarray of float, shape (n_windows,)
         ``model="linear"``: the classical F statistic of each window (NaN where a window's
         design is rank deficient). ``model="nar"``: the paper's ``L1 / L2``.
@@ -136,13 +149,16 @@ class WindowResult:
         Whether causality indexing was used.
     df_num, df_den : int or None
         Degrees of freedom of the linear F test (``lag`` and ``window - 2 lag - 1``); None for NAR.
-    phi : numpy.ndarray of float, shape (T, 2), or None
-        The causality index with indexing (column 0: effect, column 1: cause); None otherwise.
+    phi : numpy.ndarray of float, shape (T, 2), list of them, or None
+        The causality index with indexing (column 0: effect, column 1: cause), one array per
+        recording for a list of recordings; None otherwise.
     cause_time, effect_time : numpy.ndarray of int, shape (n_windows,), or None
         With indexing: the paper's localisation (eq. 14) of the cause and effect time points
-        inside each window, as absolute time indices; None otherwise.
+        inside each window, as time indices of its recording; None otherwise.
     labels : tuple of str
         Names of (cause, effect).
+    recording : numpy.ndarray of int, shape (n_windows,), or None
+        For a list of recordings, the recording each window lies in; None for one series.
     """
 
     starts: np.ndarray
@@ -162,6 +178,7 @@ class WindowResult:
     cause_time: np.ndarray | None = None
     effect_time: np.ndarray | None = None
     labels: tuple = ("cause", "effect")
+    recording: np.ndarray | None = None
 
     @property
     def centers(self) -> np.ndarray:
@@ -206,12 +223,15 @@ class WindowResult:
             return np.asarray(self.p_value < alpha)
 
     def to_frame(self):
-        """The per-window numbers as a pandas DataFrame indexed by window start."""
+        """The per-window numbers as a pandas DataFrame indexed by window start (and recording, for a list)."""
         import pandas as pd
 
         data = {"f_stat": self.f_stat, "p_value": self.p_value, "mse_ratio": self.mse_ratio}
         if self.cause_time is not None:
             data.update(cause_time=self.cause_time, effect_time=self.effect_time)
+        if self.recording is not None:
+            index = pd.MultiIndex.from_arrays([self.recording, self.starts], names=["recording", "start"])
+            return pd.DataFrame(data, index=index)
         return pd.DataFrame(data, index=pd.Index(self.starts, name="start"))
 
     def plot(self, ax=None, threshold: float = 1.0, truth=None, time=None):
@@ -257,7 +277,8 @@ class WindowResult:
         text = (
             f"WindowResult({self.labels[0]} -> {self.labels[1]}, model={self.model!r}, indexing={self.indexing}, "
             f"window={self.window}, step={self.step}, lag={self.lag}, n_windows={self.starts.size}, "
-            f"F > 1 in {detected}"
+            + (f"recordings={int(self.recording.max()) + 1}, " if self.recording is not None else "")
+            + f"F > 1 in {detected}"
         )
         if self.model == "linear":
             text += f", p < 0.05 in {int(np.sum(self.significant(0.05)))}, df=({self.df_num}, {self.df_den})"
@@ -576,9 +597,10 @@ def window_granger(
 
     Parameters
     ----------
-    X : array_like or pandas.DataFrame, shape (T, p)
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
         Rows are time; ``p >= 2``. Only the columns ``cause`` and ``effect`` are used
-        (the test is pairwise, as in the paper).
+        (the test is pairwise, as in the paper). A list of recordings ``(T_r, p)`` of the
+        same channels gets windows inside each recording (see the module docstring).
     cause, effect : int or str
         Column index (or DataFrame column name) of the candidate cause and of the effect.
     window : int
@@ -612,15 +634,17 @@ def window_granger(
     Returns
     -------
     WindowResult
-        ``starts``, ``f_stat``, ``p_value`` and ``mse_ratio`` per window (see its docstring).
+        ``starts``, ``f_stat``, ``p_value`` and ``mse_ratio`` per window (see its docstring),
+        and ``recording`` for a list of recordings.
 
     Raises
     ------
     ValueError
         On NaN/inf or constant columns, bad channel indices (out of range, or
-        ``cause == effect``), ``window <= lag``, a window longer than the series, a
-        linear window too short for an F test, an unknown model, indexing with the linear
-        model, or bad hyper-parameters.
+        ``cause == effect``), ``window <= lag``, a window longer than the series (or than
+        one of the recordings), recordings of different channels, a linear window too short
+        for an F test, an unknown model, indexing with the linear model, or bad
+        hyper-parameters.
 
     Examples
     --------
@@ -633,9 +657,15 @@ def window_granger(
     (array([  1,  51, 101]), 1, 47)
     >>> bool(res.significant(0.01).all())
     True
+
+    Two recordings: the windows of each, none across the seam.
+
+    >>> two = window_granger([np.column_stack([y, x])[:200], np.column_stack([y, x])[200:]], 1, 0, window=50)
+    >>> two.recording, two.starts
+    (array([0, 0, 0, 1, 1, 1]), array([  1,  51, 101,   1,  51, 101]))
     """
-    arr, labels = as_time_series(X)
-    T, p = arr.shape
+    recordings, labels = as_recordings(X)
+    p = recordings[0].shape[1]
     cause = _check_channel(cause, p, labels, "cause")
     effect = _check_channel(effect, p, labels, "effect")
     if cause == effect:
@@ -649,13 +679,25 @@ def window_granger(
     lag = check_lag(lag)
     window = check_int(window, "window", 1)
     step = window if step is None else check_int(step, "step", 1)
-    starts = window_starts(T, window, lag, step)
-    # standardising leaves every ratio and F unchanged for the linear model and helps the networks
-    pair = arr[:, [effect, cause]]
-    pair = (pair - pair.mean(axis=0)) / pair.std(axis=0)
-    y_effect, y_cause = pair[:, 0], pair[:, 1]
+    several = is_recording_list(X)
+    starts_by_recording = []
+    for index, rec in enumerate(recordings):
+        try:
+            starts_by_recording.append(window_starts(rec.shape[0], window, lag, step))
+        except ValueError as error:
+            if not several:
+                raise
+            raise ValueError(f"Recording {index}: {error}") from None
+    starts = np.concatenate(starts_by_recording)
+    recording = np.repeat(np.arange(len(recordings)), [s.size for s in starts_by_recording])
+    # standardising (with the moments of all recordings pooled) leaves every ratio and F unchanged
+    # for the linear model and helps the networks
+    pairs = [rec[:, [effect, cause]] for rec in recordings]
+    pooled = np.vstack(pairs)
+    pairs = [(pair - pooled.mean(axis=0)) / pooled.std(axis=0) for pair in pairs]
     common = dict(starts=starts, window=window, step=step, lag=lag, cause=cause, effect=effect,
-                  model=model, indexing=bool(indexing), labels=(labels[cause], labels[effect]))
+                  model=model, indexing=bool(indexing), labels=(labels[cause], labels[effect]),
+                  recording=recording if several else None)
 
     if model == "linear":
         df_num, df_den = lag, window - 2 * lag - 1
@@ -664,7 +706,9 @@ def window_granger(
                 f"window={window} is too short for the linear F test with lag={lag}: the full model has "
                 f"{2 * lag + 1} coefficients, so window must be at least {2 * lag + 2}."
             )
-        extra, rss_u = _linear_windows(y_effect, y_cause, lag, window, starts)
+        extra, rss_u = (np.concatenate(parts) for parts in zip(*[
+            _linear_windows(pair[:, 0], pair[:, 1], lag, window, rec_starts)
+            for pair, rec_starts in zip(pairs, starts_by_recording)]))
         f_stat = (extra / df_num) / (rss_u / df_den)
         return WindowResult(f_stat=f_stat, p_value=stats.f.sf(f_stat, df_num, df_den),
                             mse_ratio=(rss_u + extra) / rss_u, df_num=df_num, df_den=df_den, **common)
@@ -680,40 +724,58 @@ def window_granger(
     devices = [torch_device] if torch_device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.random.default_generator.manual_seed(_seed_int(seed))
-        f_stat, phi = _nar_windows(pair, lag, window, starts, hidden, epochs, lr,
-                                   n_rounds if indexing else 0, epsilon, alpha, phi_steps, torch_device)
+        f_stat, phis = _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr,
+                                    n_rounds if indexing else 0, epsilon, alpha, phi_steps, torch_device)
     extra_fields = {}
     if indexing:
-        cause_time, effect_time = localize_events(phi[:, 1], phi[:, 0], window, starts)
-        extra_fields = dict(phi=phi, cause_time=cause_time, effect_time=effect_time)
+        cause_time, effect_time = (np.concatenate(parts) for parts in zip(*[
+            localize_events(phi[:, 1], phi[:, 0], window, rec_starts)
+            for phi, rec_starts in zip(phis, starts_by_recording)]))
+        extra_fields = dict(phi=phis if several else phis[0], cause_time=cause_time, effect_time=effect_time)
     return WindowResult(f_stat=f_stat, p_value=np.full(starts.size, np.nan), mse_ratio=f_stat.copy(),
                         **common, **extra_fields)
 
 
-def _nar_windows(pair, lag, window, starts, hidden, epochs, lr, n_rounds, epsilon, alpha, phi_steps, device):
+def _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr, n_rounds, epsilon, alpha,
+                 phi_steps, device):
     """Algorithm 1 of the paper; ``n_rounds = 0`` is the naive DWGC (one fit, no reweighting).
 
-    Returns the final window ratios ``L1 / L2`` (n_windows,) and ``Phi`` (T, 2).
+    ``pairs`` holds one standardised ``(T_r, 2)`` array per recording and ``starts_by_recording``
+    its window starts. The networks are fitted on the targets of all recordings at once (each
+    target's past from its own recording), and ``Phi`` lives on the recordings' time points
+    stacked, so every window indexes its own recording only.
+
+    Returns the final window ratios ``L1 / L2`` (n_windows,), recording after recording, and
+    ``Phi``, one ``(T_r, 2)`` array per recording.
     """
-    T = pair.shape[0]
+    lengths = [pair.shape[0] for pair in pairs]
+    offsets = np.cumsum([0] + lengths)  # first row of each recording in the stacked time points
+    targets_offsets = np.cumsum([0] + [T - lag for T in lengths])  # first target of each recording
+    stacked = np.vstack(pairs)
     net = PairNAR(lag, hidden).to(device=device, dtype=torch.float64)
-    log_phi = torch.zeros(T, 2, dtype=torch.float64, device=device)
-    index = torch.as_tensor(starts[:, None] + np.arange(window), device=device)
+    log_phi = torch.zeros(stacked.shape[0], 2, dtype=torch.float64, device=device)
+    index = torch.as_tensor(np.concatenate([offset + starts[:, None] + np.arange(window)
+                                            for offset, starts in zip(offsets, starts_by_recording)]), device=device)
     for round_ in range(n_rounds + 1):
-        reweighted = np.exp(log_phi.cpu().numpy()) * pair  # A = Phi * Y (eq. 10)
-        inputs, targets = _nar_inputs(reweighted[:, 0], reweighted[:, 1], lag)
+        reweighted = np.exp(log_phi.cpu().numpy()) * stacked  # A = Phi * Y (eq. 10)
+        parts = [_nar_inputs(reweighted[a:b, 0], reweighted[a:b, 1], lag) for a, b in zip(offsets, offsets[1:])]
+        inputs = np.vstack([design for design, _ in parts])
+        targets = np.concatenate([target for _, target in parts], axis=1)
         errors = _train_nar(net, torch.as_tensor(inputs, device=device), torch.as_tensor(targets, device=device),
                             epochs, lr)
-        mse = window_mse(errors[:2], window, starts - lag)
+        mse = np.concatenate([window_mse(errors[:2, a:b], window, starts - lag) for a, b, starts in
+                              zip(targets_offsets, targets_offsets[1:], starts_by_recording)], axis=1)
         ratio = mse[0] / mse[1]
         if round_ == n_rounds:
             break
         detected = ratio > epsilon
         if not detected.any():
             break
-        sq = np.zeros((T, 2))
-        sq[lag:, 0] = errors[0] ** 2  # the effect's own-past (autoregressive) errors
-        sq[lag:, 1] = errors[2] ** 2  # the cause's own-past errors
-        log_phi = fit_causality_index(log_phi, torch.as_tensor(sq, device=device), index[torch.as_tensor(detected, device=device)],
-                           alpha, phi_steps)
-    return ratio, np.exp(log_phi.cpu().numpy())
+        sq = np.zeros(stacked.shape)
+        for a, b, first in zip(offsets, offsets[1:], targets_offsets):
+            sq[a + lag:b, 0] = errors[0, first:first + b - a - lag] ** 2  # the effect's own-past errors
+            sq[a + lag:b, 1] = errors[2, first:first + b - a - lag] ** 2  # the cause's own-past errors
+        log_phi = fit_causality_index(log_phi, torch.as_tensor(sq, device=device),
+                                      index[torch.as_tensor(detected, device=device)], alpha, phi_steps)
+    phi = np.exp(log_phi.cpu().numpy())
+    return ratio, [phi[a:b] for a, b in zip(offsets, offsets[1:])]

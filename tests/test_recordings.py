@@ -285,3 +285,86 @@ def test_suite_dataset_rejects_bad_recordings(kind, recs, lag, match):
 
     with pytest.raises(ValueError, match=match):
         SuiteDataset("bad", kind, recs, np.eye(3, dtype=int), lag, 0, {}, "bad")
+
+
+# ----------------------------------------------------------------------------- window-level Granger
+def window_pairs(recs, cause=1, effect=0):
+    """The (effect, cause) columns of every recording, standardised with the moments of all rows pooled."""
+    pairs = [X[:, [effect, cause]] for X in recs]
+    pooled = np.vstack(pairs)
+    return [(P - pooled.mean(0)) / pooled.std(0) for P in pairs]
+
+
+def test_linear_window_granger_on_recordings_is_each_recording_tested_alone(recordings):
+    """Every window is fitted on its own: the list gives the windows of each recording in turn."""
+    from gcbook.window import window_granger
+
+    res = window_granger(recordings, cause=1, effect=0, window=12, step=7, lag=LAG)
+    alone = [window_granger(X, cause=1, effect=0, window=12, step=7, lag=LAG) for X in recordings]
+    np.testing.assert_array_equal(res.recording, np.repeat(np.arange(3), [r.starts.size for r in alone]))
+    np.testing.assert_array_equal(res.starts, np.concatenate([r.starts for r in alone]))
+    np.testing.assert_allclose(res.f_stat, np.concatenate([r.f_stat for r in alone]), rtol=1e-9)
+    # the first window of recording 1 by hand: the targets' pasts stay inside recording 1
+    X = recordings[1]
+    t = np.arange(LAG, LAG + 12)
+    y = X[t, 0]
+    own = np.column_stack([np.ones(12)] + [X[t - k, 0] for k in (1, 2)])
+    full = np.column_stack([own] + [X[t - k, 1] for k in (1, 2)])
+    f_hand = ((rss(own, y) - rss(full, y)) / LAG) / (rss(full, y) / (12 - 2 * LAG - 1))
+    first = np.flatnonzero(res.recording == 1)[0]
+    np.testing.assert_allclose(res.f_stat[first], f_hand, rtol=1e-9)
+    assert res.to_frame().index.names == ["recording", "start"]
+
+
+def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recordings):
+    """The NAR networks train once on the targets of every recording (pasts from their own recording)."""
+    from gcbook.neural import _seed_int
+    from gcbook.window import PairNAR, _train_nar, window_granger
+
+    window, hidden, epochs, lr = 10, 8, 30, 0.01
+    res = window_granger(recordings, cause=1, effect=0, window=window, model="nar", lag=LAG, hidden=hidden,
+                         epochs=epochs, lr=lr, seed=3)
+    inputs, targets, ratios = [], [], []
+    for P in window_pairs(recordings):
+        for t in range(LAG, len(P)):
+            inputs.append([P[t - 1, 0], P[t - 2, 0], P[t - 1, 1], P[t - 2, 1]])  # effect lags, then cause lags
+            targets.append([P[t, 0], P[t, 0], P[t, 1]])
+    with torch.random.fork_rng():
+        torch.random.default_generator.manual_seed(_seed_int(3))
+        net = PairNAR(LAG, hidden).to(dtype=torch.float64)
+        errors = _train_nar(net, torch.tensor(inputs, dtype=torch.float64),
+                            torch.tensor(targets, dtype=torch.float64).T, epochs, lr)
+    first = 0
+    for X in recordings:
+        n = len(X) - LAG
+        for start in range(0, n - window + 1, window):
+            mse = np.mean(errors[:2, first + start:first + start + window] ** 2, axis=1)
+            ratios.append(mse[0] / mse[1])
+        first += n
+    np.testing.assert_allclose(res.f_stat, ratios, rtol=1e-9)
+
+
+def test_window_indexing_on_recordings_keeps_each_window_in_its_recording(recordings):
+    from gcbook.window import window_granger
+
+    res = window_granger(recordings, cause=1, effect=0, window=10, model="nar", indexing=True, lag=LAG,
+                         hidden=8, epochs=20, n_rounds=1, phi_steps=20, seed=0)
+    assert [phi.shape for phi in res.phi] == [(len(X), 2) for X in recordings]
+    assert np.all((res.starts <= res.cause_time) & (res.cause_time < res.effect_time)
+                  & (res.effect_time < res.starts + 10))
+    one = window_granger(recordings[:1], cause=1, effect=0, window=10, model="nar", indexing=True, lag=LAG,
+                         hidden=8, epochs=20, n_rounds=1, phi_steps=20, seed=0)
+    alone = window_granger(recordings[0], cause=1, effect=0, window=10, model="nar", indexing=True, lag=LAG,
+                           hidden=8, epochs=20, n_rounds=1, phi_steps=20, seed=0)
+    np.testing.assert_allclose(one.f_stat, alone.f_stat, rtol=1e-12)
+    np.testing.assert_allclose(one.phi[0], alone.phi, rtol=1e-12)
+    assert alone.recording is None and np.array_equal(one.recording, np.zeros(alone.starts.size, dtype=int))
+
+
+def test_window_granger_rejects_a_recording_without_a_window(recordings):
+    from gcbook.window import window_granger
+
+    with pytest.raises(ValueError, match="Recording 1: window=30 is too long"):
+        window_granger([recordings[0], recordings[1][:20]], cause=1, effect=0, window=30, lag=LAG)
+    with pytest.raises(ValueError, match="same variables"):
+        window_granger([recordings[0], recordings[1][:, :3]], cause=1, effect=0, window=10, lag=LAG)
