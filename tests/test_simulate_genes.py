@@ -35,7 +35,11 @@ def test_dream3_counts_and_shapes(p):
     assert sim.perturbation.shape == (len(sim.trajectories), p)
     X = np.stack(sim.trajectories)
     assert np.all(np.isfinite(X)) and X.min() >= 0 and X.max() == pytest.approx(1.0)  # normalised by the maximum
-    assert np.stack(sim.protein).max() == pytest.approx(1.0)
+    P = np.stack(sim.protein)  # divided by the same number as the mRNA (GNW)
+    np.testing.assert_allclose(P * sim.settings["scale"], np.stack(
+        gene_expression(p, seed=0, normalize=False).protein), rtol=1e-12)
+    assert X.max() * sim.settings["scale"] == pytest.approx(np.stack(
+        gene_expression(p, seed=0, normalize=False).trajectories).max())
     traj, graph = sim
     assert traj is sim.trajectories and graph is sim.graph and sim.recordings is sim.trajectories
     assert f"n_genes={p}" in repr(sim) and f"n_trajectories={len(sim.trajectories)}" in repr(sim)
@@ -174,7 +178,7 @@ def test_random_perturbation_hits_about_a_third_of_the_genes():
     sim = gene_expression(100, 46, seed=0, noise=0.0, measurement_noise=None)
     hit = sim.perturbation != 0
     n = hit.size
-    assert abs(hit.mean() - 1 / 3) < 4 * np.sqrt(n * (1 / 3) * (2 / 3)) / n
+    assert abs(hit.mean() - 0.33) < 4 * np.sqrt(0.33 * 0.67 / n)
     # every trajectory has its own perturbation
     assert len({tuple(np.flatnonzero(row)) for row in hit}) == 46
     a0 = sim.kinetics["alpha0"]
@@ -243,6 +247,13 @@ def test_modular_has_dense_modules_and_few_links_between():
         n_mod = len(np.unique(net.modules))
         assert n_mod == 10 and np.all(np.bincount(net.modules) == 10)
         assert between == n_mod - 1 and within > 10 * between
+
+
+def test_small_modular_network_is_one_module():
+    net = regulatory_network(14, "modular", seed=3)
+    assert np.all(net.modules == 0)
+    np.testing.assert_array_equal(net.sign, regulatory_network(14, "scale_free", seed=3).sign)
+    assert regulatory_network(15, "modular", seed=3).modules.max() == 1
 
 
 def test_signs_follow_activation_prob():

@@ -30,7 +30,9 @@ samples from.
   own genes only, and each module after the first receives exactly one edge from a
   gene of an earlier module (chosen by preferential attachment over the earlier
   modules) to a uniformly chosen gene of the module. Links are thus dense within
-  modules and few between them (``n_modules - 1`` in all).
+  modules and few between them (``n_modules - 1`` in all). A network of fewer than
+  ``1.5 * module_size`` genes (e.g. 10 with the default) is a single module, the
+  same network as the scale-free one drawn from the same seed.
 
 Genes are numbered in a random order, so index order says nothing about causal
 order. Each edge is an activation with probability ``activation_prob = 0.5``
@@ -117,15 +119,19 @@ The experiment (DREAM3 layout)
    acyclic network; by integrating the noise-free equations otherwise).
 2. Each trajectory starts there and is simulated with noise for ``burn_in = 100``
    min (GNW's ``mintSDE``), so that it starts from its own sample of the noisy wild
-   type.
+   type, and that sample is the first measurement (``t = 0``). (GNW writes the
+   noise-free wild type as the ``t = 0`` row while its solver goes on from the
+   noisy sample; we keep the row and the state it continues from the same.)
 3. At ``t = 0`` the perturbation is switched on: each gene, independently with
-   probability ``perturbed_fraction = 1/3``, gets a new basal activation drawn from
+   probability ``perturbed_fraction = 0.33``, gets a new basal activation drawn from
    U(0, 1), different for every trajectory (GNW's multifactorial perturbation of its
    DREAM4 time series). Every :math:`\alpha_S` of the gene shifts by the same amount
    and is clipped to [0, 1], as in GNW.
 4. The perturbation stays on for the first half of the time course and is removed at
    its midpoint (``t = 100`` min for 21 points); the second half shows the relaxation
-   back to the wild type.
+   back to the wild type. (GNW removes it at the first measurement time at or after
+   the midpoint; the two agree whenever the midpoint is a measurement time, as for an
+   odd number of points.)
 5. The mRNA is measured every ``sampling_interval = 10`` min: ``n_timepoints = 21``
    points from 0 to 200 min, the DREAM3 time-series files' layout. The numbers of
    trajectories are DREAM3's: 4 for 10 genes, 23 for 50 and 46 for 100; for another
@@ -137,7 +143,8 @@ The experiment (DREAM3 layout)
    :math:`N(0, 0.025^2)` instead (GNW's normal noise), clipped at 0.
 7. As in the DREAM files, the data are normalised by their maximum: all measured
    mRNA values of all trajectories are divided by the largest one, so they lie in
-   [0, 1] (the protein, not measured in DREAM, is divided by its own maximum).
+   [0, 1]. The protein, which DREAM does not publish, is divided by the same number
+   (as GNW does), so mRNA and protein stay on one scale.
 
 Public functions
 ----------------
@@ -230,7 +237,8 @@ class GeneSimulation:
         ``+1`` activation, ``-1`` repression, ``0`` no edge.
     protein : list of numpy.ndarray, each of shape (n_timepoints, p)
         Protein levels at the same times (process noise, no measurement noise),
-        normalised by their own maximum unless ``normalize=False``.
+        divided by the same number as the mRNA unless ``normalize=False`` (so they
+        may exceed 1 slightly).
     perturbation : numpy.ndarray, shape (n_trajectories, p)
         Change of each gene's basal activation during the first half
         (0 for unperturbed genes), after clipping to keep it in [0, 1].
@@ -530,7 +538,7 @@ def gene_expression(
     seed=None,
     network=None,
     perturbation=None,
-    perturbed_fraction=1.0 / 3.0,
+    perturbed_fraction=0.33,
     noise=0.05,
     measurement_noise="microarray",
     measurement_sd=0.025,
@@ -573,7 +581,7 @@ def gene_expression(
         (0 = unperturbed), in [-1, 1]; it is clipped so that :math:`\\alpha_0` stays in
         [0, 1]. Default: GNW's random multifactorial perturbation.
     perturbed_fraction : float
-        Probability that a gene is perturbed in a trajectory (default 1/3, GNW).
+        Probability that a gene is perturbed in a trajectory (default 0.33, GNW).
     noise : float
         Noise coefficient ``c >= 0`` of the chemical Langevin equation (GNW: 0.05);
         0 gives the deterministic model.
@@ -589,8 +597,8 @@ def gene_expression(
     burn_in : float
         Minutes of noisy wild-type simulation before ``t = 0`` (GNW: 100).
     normalize : bool
-        Divide all mRNA values by their maximum (and the protein by its own), as in
-        the DREAM files.
+        Divide all mRNA values by their maximum (and the protein by the same
+        number), as GNW does for the DREAM files.
     module_size : int
         Genes per module for ``topology="modular"``.
 
@@ -671,24 +679,21 @@ def gene_expression(
         xs = _microarray_noise(rng, xs)
     elif measurement_noise == "gaussian":
         xs = np.maximum(xs + measurement_sd * rng.standard_normal(xs.shape), 0.0)
-    scale_rna = scale_prot = 1.0
-    if normalize:
-        scale_rna = float(xs.max()) if xs.max() > 0 else 1.0
-        scale_prot = float(ys.max()) if ys.max() > 0 else 1.0
+    scale = float(xs.max()) if normalize and xs.max() > 0 else 1.0
     settings = {
         "n_genes": p, "n_trajectories": B, "n_timepoints": T, "topology": topo, "noise": noise,
         "measurement_noise": measurement_noise, "measurement_sd": measurement_sd,
         "sampling_interval": interval, "dt": dt, "burn_in": burn_in, "perturbation_off": t_off,
         "perturbed_fraction": perturbed_fraction, "normalize": bool(normalize),
-        "scale_rna": scale_rna, "scale_protein": scale_prot, "module_size": module_size,
+        "scale": scale, "module_size": module_size,
     }
     kinetics = {key: kin[key] for key in ("regulators", "alpha0", "delta_alpha", "k", "n", "lambda_rna", "lambda_protein")}
     return GeneSimulation(
-        trajectories=[xs[b] / scale_rna for b in range(B)],
+        trajectories=[xs[b] / scale for b in range(B)],
         times=np.arange(T) * interval,
         graph=(sign != 0).astype(int),
         sign=sign,
-        protein=[ys[b] / scale_prot for b in range(B)],
+        protein=[ys[b] / scale for b in range(B)],
         perturbation=delta,
         wild_type=x0,
         modules=modules,
