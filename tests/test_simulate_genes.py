@@ -191,7 +191,7 @@ def test_langevin_noise_scale():
     sim = gene_expression(2, B, 3, seed=0, network=ACT, noise=c, measurement_noise=None, normalize=False,
                           perturbation=np.zeros((B, 2)), burn_in=300.0)
     x = np.stack(sim.trajectories)[:, :, 0]
-    assert np.std(x) == pytest.approx(c, rel=0.15)
+    assert np.std(x) == pytest.approx(c, rel=0.1)  # OU around 1: variance c**2 * 2 lambda / (2 lambda)
     assert abs(np.mean(x) - 1.0) < 0.02
     quiet = gene_expression(2, 3, 3, seed=0, network=ACT, noise=0.0, measurement_noise=None, normalize=False,
                             perturbation=np.zeros((3, 2)))

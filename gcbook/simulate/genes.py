@@ -14,9 +14,10 @@ The network
 regulates the transcription of gene ``j``; ``sign[i, j] = +1`` for activation,
 ``-1`` for repression, ``0`` for no edge. There is no self-regulation (zero
 diagonal). The networks are **acyclic** by construction: every gene takes its
-regulators among genes drawn before it. With monotone regulation functions an
-acyclic network has exactly one steady state, reached from any start, so the wild
-type is well defined. Every gene that is not a root has 1, 2 or 3 regulators with
+regulators among genes drawn before it. An acyclic network has exactly one steady
+state, and the noise-free equations converge to it from any start (taken in causal
+order, each gene is a stable linear system driven by regulators that have already
+converged), so the wild type is well defined. Every gene that is not a root has 1, 2 or 3 regulators with
 probabilities 0.6, 0.3 and 0.1 (about 1.5 per gene; our choice), and picks them by
 preferential attachment on the out-degree: an earlier gene ``j`` is chosen with
 probability proportional to ``outdeg(j) + 1`` (Price's model). The genes that
