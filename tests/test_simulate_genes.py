@@ -298,3 +298,17 @@ def test_bad_network_input():
         regulatory_network(10, "random")
     with pytest.raises(ValueError, match="activation_prob"):
         regulatory_network(10, activation_prob=2.0)
+
+
+def test_network_with_a_feedback_loop():
+    """0 activates 1, 1 represses 0: no acyclic order, the wild type comes from the noise-free equations."""
+    loop = np.array([[0, 1], [-1, 0]])
+    B = 2
+    sim = gene_expression(2, B, seed=0, network=loop, perturbation=np.zeros((B, 2)), **QUIET)
+    assert 0 < sim.wild_type.min() and sim.wild_type.max() < 1
+    for x in sim.trajectories:
+        np.testing.assert_allclose(x, np.broadcast_to(sim.wild_type, x.shape), atol=1e-6)
+    np.testing.assert_array_equal(sim.graph, [[0, 1], [1, 0]])
+    # with other kinetics (seed 3: Hill coefficients 4.2 and 3.1) the same loop oscillates for ever
+    with pytest.raises(ValueError, match="did not settle"):
+        gene_expression(2, B, seed=3, network=loop, **QUIET)

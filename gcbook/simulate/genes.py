@@ -453,7 +453,10 @@ def _steady_state(kin: dict, alpha: np.ndarray) -> np.ndarray:
     sol = solve_ivp(rhs, (0.0, 20000.0), z0, method="LSODA", rtol=1e-10, atol=1e-12)
     z = sol.y[:, -1]
     if np.max(np.abs(rhs(0.0, z))) > 1e-8:
-        raise ValueError("The network has no stable wild-type steady state (it oscillates); use an acyclic network.")
+        raise ValueError(
+            "The noise-free network did not settle within 20000 min (a feedback loop oscillates or converges too "
+            "slowly), so it has no wild-type steady state to start from; use an acyclic network or another seed."
+        )
     return z[:p]
 
 
