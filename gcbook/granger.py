@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import linalg, special, stats
 
 from gcbook._validation import as_time_series, check_lag, check_recording_lengths, recordings_and_lag
 
@@ -44,6 +44,12 @@ __all__ = [
     "information_criteria",
     "select_lag",
     "adjust_p_values",
+    "GrangerStrength",
+    "granger_strength",
+    "InstantaneousResult",
+    "instantaneous_causality",
+    "SpectralGrangerResult",
+    "spectral_granger",
 ]
 
 #: Largest batch of design matrices held in memory at once, in bytes.
@@ -612,3 +618,374 @@ def select_lag(X, max_lag: int, criterion: str = "bic") -> int:
         raise ValueError(f"criterion must be one of {_CRITERIA}, got {criterion!r}.")
     ic = information_criteria(X, max_lag)
     return int(ic["lag"][np.argmin(ic[criterion])])
+
+
+# ---------------------------------------------------------------------------------------------
+# Strength: Geweke's time-domain measure (issue 17, item 1)
+# ---------------------------------------------------------------------------------------------
+
+
+def _nested_rss(X, lag: int, conditional: bool):
+    """The nested regressions of :func:`granger_test`, as residual sums of squares.
+
+    Returns ``(labels, lag, n, df_den, extra, rss_u)`` with ``extra = RSS_r - RSS_u`` and
+    ``rss_u`` of shape (p, p) (cause on the row), on the standardised series.
+    """
+    recordings, labels, lag = recordings_and_lag(X, lag)
+    p = recordings[0].shape[1]
+    n = sum(rec.shape[0] - lag for rec in recordings)
+    k_u = (p if conditional else 2) * lag + 1
+    df_den = n - k_u
+    if df_den < 1:
+        kind = "conditional (full-VAR)" if conditional else "pairwise"
+        raise ValueError(
+            f"Too few time points for the {kind} model with lag={lag}: T - lag = {n} must exceed the "
+            f"{k_u} coefficients of the unrestricted model. Use a smaller lag or a longer series."
+        )
+    pooled = np.concatenate(recordings)
+    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
+    Y, lags = pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
+    extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
+    return labels, lag, n, df_den, np.array(extra), np.array(rss_u)
+
+
+def _ncx2_interval(stat: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-tailed confidence interval for the noncentrality ``lam`` of a ``chi2(df, lam)`` draw.
+
+    ``lam_low`` solves ``P(chi2(df, lam) >= stat) = (1 - level) / 2`` and ``lam_high`` solves
+    ``P(chi2(df, lam) <= stat) = (1 - level) / 2`` (:func:`scipy.special.chndtrinc`, the inverse of
+    the noncentral chi-square CDF in ``lam``); each is 0 where the equation has no non-negative root.
+    """
+    tail = (1 - level) / 2
+    stat = np.asarray(stat, dtype=float)
+    finite = np.isfinite(stat)
+    s = np.where(finite, stat, 1.0)
+    low = np.where(stats.chi2.sf(s, df) < tail, special.chndtrinc(s, df, 1 - tail), 0.0)
+    high = np.where(stats.chi2.cdf(s, df) > tail, special.chndtrinc(s, df, tail), 0.0)
+    return np.where(finite, low, np.nan), np.where(finite, high, np.nan)
+
+
+@dataclass(frozen=True, repr=False)
+class GrangerStrength:
+    """Geweke's measure of linear feedback ``F_{i -> j}`` for every ordered pair.
+
+    Attributes
+    ----------
+    strength : numpy.ndarray, shape (p, p)
+        ``strength[i, j] = ln(RSS_r / RSS_u)`` for ``x_i -> x_j`` in nats; diagonal NaN.
+    debiased : numpy.ndarray, shape (p, p)
+        ``strength - lag / n``: the first-order bias correction (``E[n F] ~ lag + n F_true``).
+        It can be negative.
+    ci_low, ci_high : numpy.ndarray, shape (p, p)
+        Confidence interval at ``level`` from the noncentral chi-square approximation
+        (see :func:`granger_strength`).
+    stat : numpy.ndarray, shape (p, p)
+        The likelihood-ratio statistic ``n * strength``.
+    p_value : numpy.ndarray, shape (p, p)
+        ``P(chi2(lag) > stat)``.
+    n : int
+        Number of regression rows, ``sum_r (T_r - lag)``.
+    lag : int
+    conditional : bool
+    level : float
+    labels : tuple of str
+    """
+
+    strength: np.ndarray
+    debiased: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    stat: np.ndarray
+    p_value: np.ndarray
+    n: int
+    lag: int
+    conditional: bool
+    level: float
+    labels: tuple = field(default=())
+
+    @property
+    def transfer_entropy(self) -> np.ndarray:
+        """``strength / 2``: the transfer entropy in nats, exact for Gaussian processes, shape (p, p)."""
+        return self.strength / 2
+
+    def to_frame(self):
+        """One row per ordered pair: cause, effect, F, debiased F, interval, statistic, p-value."""
+        import pandas as pd
+
+        i, j = np.nonzero(~np.eye(len(self.labels), dtype=bool))
+        return pd.DataFrame(
+            {
+                "cause": [self.labels[k] for k in i],
+                "effect": [self.labels[k] for k in j],
+                "F": self.strength[i, j],
+                "F_debiased": self.debiased[i, j],
+                "ci_low": self.ci_low[i, j],
+                "ci_high": self.ci_high[i, j],
+                "stat": self.stat[i, j],
+                "p_value": self.p_value[i, j],
+            }
+        )
+
+    def plot(self, ax=None, alpha: float = 0.05):
+        """Heatmap of ``F`` (cause on the rows) with the pairs of ``p < alpha`` starred; returns the Axes."""
+        from gcbook.plotting import plot_adjacency
+
+        kind = "conditional" if self.conditional else "pairwise"
+        ax = plot_adjacency(
+            np.nan_to_num(self.strength),
+            labels=list(self.labels),
+            ax=ax,
+            title=f"{kind} Geweke $F$, lag {self.lag} (nats)",
+            annotate=False,
+        )
+        for i, j in zip(*np.nonzero(np.nan_to_num(self.p_value, nan=1.0) < alpha)):
+            ax.text(j, i, "*", ha="center", va="center", color="white", fontsize=14, fontweight="bold")
+        return ax
+
+    def __repr__(self) -> str:
+        kind = "conditional" if self.conditional else "pairwise"
+        p = self.strength.shape[0]
+        off = ~np.eye(p, dtype=bool)
+        n_sig = int(np.sum(self.p_value[off] < 0.05))
+        return (
+            f"GrangerStrength({kind}, p={p}, lag={self.lag}, n={self.n}, "
+            f"F in [{np.min(self.strength[off]):.3g}, {np.max(self.strength[off]):.3g}] nats, "
+            f"{n_sig} of {p * (p - 1)} pairs with p < 0.05)"
+        )
+
+
+def granger_strength(X, lag: int, conditional: bool = False, level: float = 0.95) -> GrangerStrength:
+    """Geweke's time-domain measure of Granger causality for every ordered pair, with a test and interval.
+
+    For a target ``x_j`` and candidate cause ``x_i``, Geweke (1982) defines
+
+    .. math::
+
+        F_{i \\to j} = \\ln \\frac{|\\Sigma_r|}{|\\Sigma_u|},
+
+    the log ratio of the residual (co)variance of the restricted model (without the lags of
+    ``x_i``) and the unrestricted one. Here, as in :func:`granger_test`, the target is one
+    variable, so each determinant is a residual variance and ``F = ln(RSS_r / RSS_u)``
+    (the ``1/n`` of the two maximum-likelihood variances cancels). Both regressions are the
+    ones of :func:`granger_test` (same batched QR computation), so
+    ``F = ln(1 + f_stat * df_num / df_den)``.
+
+    For Gaussian processes ``F / 2`` is the transfer entropy from ``x_i`` to ``x_j`` in nats
+    (Barnett, Barrett and Seth 2009): the Gaussian conditional entropy is ``ln(variance) / 2``
+    plus a constant, so ``TE = H(x_j | past without x_i) - H(x_j | past) = F / 2``.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
+        As in :func:`granger_test`; a list of recordings pools the windows of every recording.
+    lag : int
+        Number of lags ``L >= 1``.
+    conditional : bool, default False
+        ``False``: pairwise (lags of ``x_j`` with or without those of ``x_i``). ``True``: inside
+        the full VAR, both models also hold the lags of every other variable.
+    level : float in (0, 1), default 0.95
+        Coverage of the confidence interval.
+
+    Returns
+    -------
+    GrangerStrength
+        ``strength[i, j]`` is ``F_{i -> j}`` (cause on the row); diagonals are NaN.
+
+    Notes
+    -----
+    *Test.* ``n F`` is the likelihood-ratio statistic of the ``L`` restrictions for the Gaussian
+    likelihood conditional on the first ``L`` values of each recording, so it has ``n`` terms:
+    ``n = sum_r (T_r - L)`` rows, not ``T``. Under the null hypothesis ``n F -> chi2(L)``.
+    (:func:`granger_test`'s F-test is the exact finite-sample version of the same comparison for
+    Gaussian errors; the two p-values agree as ``n`` grows.)
+
+    *Interval.* Under local alternatives ``n F`` is approximately noncentral ``chi2(L, lam)``
+    with ``lam = n F_true`` (the approximation MVGC uses, Barnett and Seth 2014). The interval
+    inverts it: ``[lam_low, lam_high] / n`` with equal tails, ``lam`` clipped at 0. Its coverage is
+    close to ``level`` when ``n F_true`` is of the order of ``L`` to a few tens; for strong causality
+    (large ``n F``) the noncentral approximation is poorer. ``debiased = F - L / n`` removes the
+    first-order bias ``E[n F] = L + lam``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(2000)
+    >>> y = np.r_[0.0, 0.5 * x[:-1]] + rng.standard_normal(2000)
+    >>> res = granger_strength(np.column_stack([x, y]), lag=1)
+    >>> res.strength.shape, res.n
+    ((2, 2), 1999)
+    >>> bool(res.ci_low[0, 1] < np.log(1.25) < res.ci_high[0, 1])  # true F = ln(1 + 0.5**2)
+    True
+    >>> bool(res.p_value[1, 0] > 0.01)
+    True
+    """
+    level = float(level)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}.")
+    labels, lag, n, _, extra, rss_u = _nested_rss(X, lag, conditional)
+    strength = np.log1p(extra / rss_u)
+    np.fill_diagonal(strength, np.nan)
+    stat = n * strength
+    lam_low, lam_high = _ncx2_interval(stat, lag, level)
+    return GrangerStrength(
+        strength=strength,
+        debiased=strength - lag / n,
+        ci_low=lam_low / n,
+        ci_high=lam_high / n,
+        stat=stat,
+        p_value=stats.chi2.sf(stat, lag),
+        n=n,
+        lag=lag,
+        conditional=conditional,
+        level=level,
+        labels=tuple(labels),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Instantaneous causality (issue 17, item 3)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class InstantaneousResult:
+    """Wald tests of zero residual covariance between pairs of VAR innovations.
+
+    Attributes
+    ----------
+    wald : numpy.ndarray, shape (p, p)
+        Symmetric: ``wald[i, j] = wald[j, i] = n r_ij² / (1 + r_ij²)``; diagonal NaN.
+    p_value : numpy.ndarray, shape (p, p)
+        ``P(chi2(1) > wald)``; symmetric, diagonal NaN.
+    correlation : numpy.ndarray, shape (p, p)
+        Residual correlations ``r_ij`` of the full VAR (diagonal 1).
+    sigma : numpy.ndarray, shape (p, p)
+        Maximum-likelihood residual covariance of the full VAR.
+    n : int
+        Number of residual rows.
+    lag : int
+    labels : tuple of str
+    """
+
+    wald: np.ndarray
+    p_value: np.ndarray
+    correlation: np.ndarray
+    sigma: np.ndarray
+    n: int
+    lag: int
+    labels: tuple = field(default=())
+
+    def joint(self, group) -> tuple[float, float, int]:
+        """Joint Wald test that every innovation in ``group`` is uncorrelated with every other one.
+
+        The hypothesis of statsmodels' ``VARResults.test_inst_causality(causing=group)``
+        (Lütkepohl 2005, section 3.6.3): ``sigma[a, b] = 0`` for ``a`` in ``group`` and ``b`` not.
+
+        Parameters
+        ----------
+        group : int or sequence of int
+            Indices of the variables on one side.
+
+        Returns
+        -------
+        (statistic, p_value, df)
+            ``n s' V^{-1} s`` with ``s`` the covariances tested and
+            ``V[(a,b),(c,d)] = sigma_ac sigma_bd + sigma_ad sigma_bc`` their asymptotic covariance;
+            ``chi2(df)`` with ``df = |group| (p - |group|)``.
+        """
+        p = self.sigma.shape[0]
+        group = np.atleast_1d(np.asarray(group))
+        if group.ndim != 1 or group.size == 0 or not np.issubdtype(group.dtype, np.integer):
+            raise ValueError(f"group must be an int or a non-empty sequence of ints, got {group!r}.")
+        if np.any((group < 0) | (group >= p)) or np.unique(group).size != group.size or group.size >= p:
+            raise ValueError(f"group must hold distinct indices in 0..{p - 1} and leave at least one out, got {group}.")
+        rest = np.setdiff1d(np.arange(p), group)
+        a, b = (g.ravel() for g in np.meshgrid(group, rest, indexing="ij"))
+        s = self.sigma[a, b]
+        S = self.sigma
+        V = S[a[:, None], a[None, :]] * S[b[:, None], b[None, :]] + S[a[:, None], b[None, :]] * S[b[:, None], a[None, :]]
+        statistic = float(self.n * s @ np.linalg.solve(V, s))
+        return statistic, float(stats.chi2.sf(statistic, s.size)), int(s.size)
+
+    def adjacency(self, alpha: float = 0.05) -> np.ndarray:
+        """Symmetric 0/1 matrix of the pairs with ``p_value < alpha`` (an undirected graph)."""
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha}.")
+        return np.where(np.isnan(self.p_value), 0, self.p_value < alpha).astype(int)
+
+    def __repr__(self) -> str:
+        p = self.wald.shape[0]
+        n_sig = int(np.triu(self.adjacency(0.05)).sum())
+        return (
+            f"InstantaneousResult(p={p}, lag={self.lag}, n={self.n}, "
+            f"{n_sig} of {p * (p - 1) // 2} unordered pairs with p < 0.05)"
+        )
+
+
+def instantaneous_causality(X, lag: int) -> InstantaneousResult:
+    """Test instantaneous causality between every pair: zero covariance of the VAR innovations.
+
+    Fits the full VAR(L) (:func:`fit_var`) and tests, for each pair ``{i, j}``, the hypothesis
+    ``sigma_ij = 0`` on its residual covariance with the Wald statistic
+
+    .. math::
+
+        W_{ij} = n \\frac{\\hat\\sigma_{ij}^2}{\\hat\\sigma_{ii}\\hat\\sigma_{jj} + \\hat\\sigma_{ij}^2}
+              = n \\frac{r_{ij}^2}{1 + r_{ij}^2} \\to \\chi^2(1),
+
+    since ``sqrt(n) (sigma_hat_ij - sigma_ij)`` has asymptotic variance
+    ``sigma_ii sigma_jj + sigma_ij²`` for Gaussian innovations (Lütkepohl 2005, section 3.6.3;
+    for ``p = 2`` it equals statsmodels' ``VARResults.test_inst_causality``).
+
+    The test has no direction. ``sigma`` is symmetric, and the VAR likelihood depends on the
+    innovations only through it: ``x_i(t)`` acting on ``x_j(t)`` within the sampling interval,
+    ``x_j(t)`` acting on ``x_i(t)``, a shock common to both, or causation faster than the sampling
+    (temporal aggregation, Breitung and Swanson 2002) all give the same ``sigma_ij != 0`` and the
+    same fit. Time order, which gives Granger causality its direction, is absent within one time
+    step, so the data alone cannot orient the link; the result is an undirected graph.
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (T, p), or a list of them
+        One series or several recordings (pooled as in :func:`fit_var`).
+    lag : int
+        VAR order ``L >= 1``.
+
+    Returns
+    -------
+    InstantaneousResult
+        Symmetric ``(p, p)`` statistics and p-values (diagonal NaN); ``joint(group)`` tests a
+        group against the rest.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> e = rng.standard_normal((1000, 3))
+    >>> e[:, 1] += 0.5 * e[:, 0]          # x0 and x1 share an innovation within the time step
+    >>> res = instantaneous_causality(e, lag=1)
+    >>> res.adjacency(alpha=0.001)
+    array([[0, 1, 0],
+           [1, 0, 0],
+           [0, 0, 0]])
+    """
+    fit = fit_var(X, lag)
+    sigma = fit.sigma
+    sd = np.sqrt(np.diag(sigma))
+    corr = sigma / np.outer(sd, sd)
+    n = fit.residuals.shape[0]
+    wald = n * corr**2 / (1 + corr**2)
+    np.fill_diagonal(wald, np.nan)
+    return InstantaneousResult(
+        wald=wald,
+        p_value=stats.chi2.sf(wald, 1),
+        correlation=corr,
+        sigma=sigma,
+        n=n,
+        lag=fit.lag,
+        labels=fit.labels,
+    )
+
+
+# The frequency-domain measure lives in gcbook.spectral (it needs transfer functions and spectra);
+# it is re-exported here so ``from gcbook.granger import spectral_granger`` works as well.
+from gcbook.spectral import SpectralGrangerResult, spectral_granger  # noqa: E402
