@@ -312,3 +312,28 @@ def test_network_with_a_feedback_loop():
     # with other kinetics (seed 3: Hill coefficients 4.2 and 3.1) the same loop oscillates for ever
     with pytest.raises(ValueError, match="did not settle"):
         gene_expression(2, B, seed=3, network=loop, **QUIET)
+
+
+def test_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sim = gene_expression(10, seed=0)
+    b = int(np.argmax((sim.perturbation != 0).sum(axis=1)))
+    fig = sim.plot(trajectory=b)
+    ax = fig.axes[0]
+    hit = np.flatnonzero(sim.perturbation[b])
+    lines = ax.get_lines()
+    assert 1 <= len(lines) <= 6 and ax.get_xlabel() == "time (min)"
+    assert [ln.get_linestyle() for ln in lines[: min(len(hit), 6)]] == ["-"] * min(len(hit), 6)
+    np.testing.assert_array_equal(lines[0].get_ydata(), sim.trajectories[b][:, hit[0]])
+    plt.close(fig)
+    fig = sim.plot(trajectory=0, genes=[3, 4])
+    assert len(fig.axes[0].get_lines()) == 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="trajectory"):
+        sim.plot(trajectory=4)
+    with pytest.raises(ValueError, match="genes"):
+        sim.plot(genes=[10])

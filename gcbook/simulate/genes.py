@@ -279,6 +279,67 @@ class GeneSimulation:
     def n_genes(self) -> int:
         return int(self.graph.shape[0])
 
+    def plot(self, trajectory=0, genes=None, ax=None, max_genes=6):
+        """Plot one trajectory's mRNA time courses with the perturbation window shaded.
+
+        Parameters
+        ----------
+        trajectory : int
+            Which trajectory (0-based).
+        genes : sequence of int, optional
+            Genes to draw; default: the genes perturbed in this trajectory, then
+            their targets, at most ``max_genes``. Perturbed genes are solid lines,
+            the others dashed.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is made if None.
+        max_genes : int
+            Upper bound on the default number of genes.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import matplotlib; matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt
+        >>> fig = gene_expression(10, seed=0).plot(trajectory=1)
+        >>> fig.axes[0].get_xlabel()
+        'time (min)'
+        >>> plt.close(fig)
+        """
+        import matplotlib.pyplot as plt
+
+        from gcbook.plotting import METHOD_COLORS, PALETTE
+
+        b = check_int(trajectory, "trajectory", 0)
+        if b >= len(self.trajectories):
+            raise ValueError(f"trajectory must be < {len(self.trajectories)}, got {b}.")
+        hit = np.flatnonzero(self.perturbation[b] != 0)
+        if genes is None:
+            targets = np.flatnonzero(self.graph[hit].any(axis=0)) if hit.size else np.array([], dtype=int)
+            rest = [g for g in targets if g not in set(hit.tolist())]
+            genes = (hit.tolist() + rest)[: check_int(max_genes, "max_genes", 1)] or [0]
+        genes = [int(g) for g in genes]
+        if any(g < 0 or g >= self.n_genes for g in genes):
+            raise ValueError(f"genes must be indices in 0..{self.n_genes - 1}, got {genes}.")
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        else:
+            fig = ax.figure
+        t_off = self.settings["perturbation_off"]
+        ax.axvspan(self.times[0], t_off, color=PALETTE["neutral"], alpha=0.15, lw=0, label="perturbation on")
+        x = self.trajectories[b]
+        for c, g in enumerate(genes):
+            style = "-" if g in set(hit.tolist()) else "--"
+            ax.plot(self.times, x[:, g], style, marker="o", ms=3, color=METHOD_COLORS[c % len(METHOD_COLORS)],
+                    label=f"gene {g}" + (" (perturbed)" if style == "-" else ""))
+        ax.set_xlabel("time (min)")
+        ax.set_ylabel("mRNA (normalised)" if self.settings["normalize"] else "mRNA")
+        ax.set_title(f"Trajectory {b}: perturbation on until t = {t_off:g} min")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        return fig
+
     def __repr__(self) -> str:
         s = self.settings
         return (
