@@ -528,10 +528,12 @@ def sachs(observational_only: bool = False) -> SachsData:
 
     What the files hold: 7466 cells by 11 variables, the cells of several
     stimulation and inhibition conditions pooled, with no column saying which
-    condition a cell came from; and a consensus graph of 18 directed edges.
+    condition a cell came from; and a consensus graph of 18 directed edges that
+    is not acyclic: it holds the cycle plcg -> PIP2 -> PIP3 -> plcg.
     Structure-learning papers score against versions of the consensus network
-    with other edge counts (17 and 20 are both quoted), so a published SHD on
-    "Sachs" is comparable with one computed here only up to that difference.
+    with other edge counts (17 and 20 are both quoted), and some use only the
+    853 cells of the baseline condition, so a published SHD on "Sachs" is
+    comparable with one computed here only when cells and graph agree.
 
     Parameters
     ----------
@@ -596,5 +598,6 @@ def sachs(observational_only: bool = False) -> SachsData:
     notes = {
         "samples": "pooled over the conditions in the file (no condition labels)",
         "units": "raw fluorescence intensities as in the file",
+        "graph": "consensus graph as cdt ships it; 18 edges, one 3-cycle (plcg, PIP2, PIP3)",
     }
     return SachsData(X=X, graph=graph, names=names, source=folder, notes=notes)

@@ -244,6 +244,11 @@ def test_sachs_shape_names_graph():
     assert data.graph[idx["praf"], idx["pmek"]] == 1 and data.graph[idx["pmek"], idx["praf"]] == 0
     assert data.graph[idx["PKC"], idx["praf"]] == 1 and data.graph[idx["praf"], idx["PKC"]] == 0
     assert data.graph[idx["pmek"], idx["p44/42"]] == 1
+    # the docstring says the shipped graph holds one cycle, plcg -> PIP2 -> PIP3 -> plcg
+    import networkx as nx
+
+    cycles = list(nx.simple_cycles(nx.from_numpy_array(data.graph, create_using=nx.DiGraph)))
+    assert len(cycles) == 1 and {data.names[k] for k in cycles[0]} == {"plcg", "PIP2", "PIP3"}
 
 
 def test_sachs_graph_matches_the_file_row_by_row():
