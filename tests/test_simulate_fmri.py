@@ -247,6 +247,21 @@ def test_steady_state_of_sustained_input():
     assert q == pytest.approx(v * (1 - (1 - RHO) ** (1 / f)) / RHO, rel=1e-4)
 
 
+def test_integration_step_converges():
+    """RK4 at dt = 0.05 (the default) and 0.1 agrees with dt = 0.01 for a smooth input (a wrong RK weight would not)."""
+    taus = np.array([0.2, 0.98, 3.0])
+
+    def run(dt):
+        t = dt * np.arange(int(round(30 / dt)) + 1)
+        z = np.repeat(np.exp(-0.5 * ((t - 1.0) / 0.2) ** 2)[:, None], taus.size, axis=1)
+        return hemodynamic_response(z, dt, transit_time=taus)
+
+    fine = run(0.01)
+    peak = fine.max(axis=0)
+    assert np.all(np.max(np.abs(run(0.05) - fine[::5]), axis=0) < 1e-3 * peak)
+    assert np.all(np.max(np.abs(run(0.1) - fine[::10]), axis=0) < 4e-3 * peak)
+
+
 def test_larger_transit_time_peaks_later():
     dt = 0.01
     taus = np.array([0.3, 0.6, 0.98, 1.5, 2.5])
