@@ -52,6 +52,7 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/dwgc_tables.py
 	$(PY) benchmarks/sparse_var.py
 	$(PY) benchmarks/capstone.py
+	$(PY) benchmarks/brains_genes.py
 
 clean:
 	rm -rf _build student_edition .pytest_cache
