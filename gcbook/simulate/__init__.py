@@ -22,6 +22,15 @@ factors follow a sparse VAR(1), with their footprints and driver graph:
 
 - :func:`calcium_movie`, :func:`movie_pair`, :func:`rerecord`
 
+Several recordings of brains and genes, with their true graph (lists of ``(T_r, p)``
+arrays, ready for every estimator of the book):
+
+- :func:`fmri_bold`, :func:`netsim_graph`, :func:`hemodynamic_response`,
+  :func:`transit_time_for_delay`: NetSim-style fMRI BOLD scans (a DCM of neural states
+  seen through a balloon-Windkessel haemodynamic model, sampled at a TR of seconds)
+- :func:`gene_expression`, :func:`regulatory_network`: GeneNetWeaver-style mRNA time
+  courses after perturbations, in the DREAM3 layout
+
 I.i.d. data from DAGs (``B``, ``W`` of shape ``(d, d)``, ``X`` of shape ``(n, d)``):
 
 - :func:`random_dag`, :func:`is_dag`, :func:`dag_weights`, :func:`linear_sem`
@@ -40,28 +49,46 @@ Examples
 from gcbook.simulate.calcium import CalciumMovie, CalciumPair, calcium_movie, movie_pair, rerecord
 from gcbook.simulate.dag import dag_weights, is_dag, linear_sem, random_dag
 from gcbook.simulate.dwgc import PairSimulation, nonlinear_ar_pair, switching_ar_pair, window_events
+from gcbook.simulate.fmri import FMRISimulation, fmri_bold, hemodynamic_response, netsim_graph, transit_time_for_delay
+from gcbook.simulate.genes import (
+    DREAM3_TRAJECTORIES,
+    GeneSimulation,
+    RegulatoryNetwork,
+    gene_expression,
+    regulatory_network,
+)
 from gcbook.simulate.lorenz import lorenz96, lorenz96_graph, lorenz96_rhs
 from gcbook.simulate.var import companion_matrix, confounded_var, spectral_radius, var, var_from_coef
 
 __all__ = [
+    "calcium_movie",
     "CalciumMovie",
     "CalciumPair",
-    "PairSimulation",
-    "calcium_movie",
     "companion_matrix",
     "confounded_var",
     "dag_weights",
+    "DREAM3_TRAJECTORIES",
+    "fmri_bold",
+    "FMRISimulation",
+    "gene_expression",
+    "GeneSimulation",
+    "hemodynamic_response",
     "is_dag",
     "linear_sem",
     "lorenz96",
     "lorenz96_graph",
     "lorenz96_rhs",
     "movie_pair",
+    "netsim_graph",
     "nonlinear_ar_pair",
+    "PairSimulation",
     "random_dag",
+    "regulatory_network",
+    "RegulatoryNetwork",
     "rerecord",
     "spectral_radius",
     "switching_ar_pair",
+    "transit_time_for_delay",
     "var",
     "var_from_coef",
     "window_events",
