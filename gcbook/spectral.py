@@ -41,10 +41,11 @@ Since ``H~_jj = [adj(A) Sigma]_jj / (Sigma_jj det A)`` and ``det A`` has no zero
 (stability), Jensen's formula makes the last integral ``sum ln(1/|z_k|^2) >= 0`` over the zeros
 ``z_k`` of the numerator inside the disk. So the average equals ``F`` exactly when the intrinsic
 filter ``H~_jj`` is minimum phase, and is smaller otherwise (Geweke 1982). This is not automatic:
-for a VAR(1), ``[adj(A(z)) Sigma]_jj / Sigma_jj = 1 - z (a_jj - a_ji Sigma_ij / Sigma_jj)`` with
-``a_jj = coef[0, j, j]`` and ``a_ji = coef[0, i, j]``, which has a zero inside the disk when
-``|a_jj - a_ji Sigma_ij / Sigma_jj| > 1``, possible in a stable VAR; the average then falls short
-of ``F`` by ``ln (a_jj - a_ji Sigma_ij / Sigma_jj)^2`` (both cases are tested).
+for a VAR(1), ``[adj(A(z)) Sigma]_jj / Sigma_jj = 1 - z (a_ii - a_ji Sigma_ij / Sigma_jj)`` with
+the cause's own coefficient ``a_ii = coef[0, i, i]`` and ``a_ji = coef[0, i, j]``, which has a zero
+inside the disk when ``|a_ii - a_ji Sigma_ij / Sigma_jj| > 1``, possible in a stable VAR; the
+average then falls short of ``F`` by ``ln (a_ii - a_ji Sigma_ij / Sigma_jj)^2`` (both cases are
+tested).
 
 In the conditional case the identity needs, besides, the reduced model to be the exact one implied
 by the full model; with a separately fitted finite-order reduced VAR (as here, and in Ding et al.
@@ -208,11 +209,10 @@ def autocovariance_to_var(gamma, lag: int) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"gamma must have shape (K, p, p) with K > lag = {lag}, got {gamma.shape}.")
     p = gamma.shape[1]
 
-    def g(k):
-        return gamma[k] if k >= 0 else gamma[-k].T
-
-    # [A_1 ... A_L] R = [gamma_1 ... gamma_L],  R block (m, k) = gamma(k - m)
-    R = np.block([[g(k - m) for k in range(lag)] for m in range(lag)])
+    # [A_1 ... A_L] R = [gamma_1 ... gamma_L],  R block (m, k) = gamma(k - m), gamma(-d) = gamma(d)ᵀ
+    two_sided = np.concatenate([gamma[lag - 1 : 0 : -1].transpose(0, 2, 1), gamma[:lag]])  # d = -(L-1)..L-1
+    d = np.subtract.outer(np.arange(lag), np.arange(lag)).T + lag - 1  # d[m, k] = k - m, shifted
+    R = two_sided[d].transpose(0, 2, 1, 3).reshape(lag * p, lag * p)
     rhs = np.concatenate([gamma[k] for k in range(1, lag + 1)], axis=1)
     A = np.linalg.solve(R.T, rhs.T).T  # (p, p*lag): [A_1 ... A_L]
     blocks = A.reshape(p, lag, p).transpose(1, 0, 2)  # blocks[m] = A_{m+1}
