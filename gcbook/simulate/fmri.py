@@ -246,7 +246,8 @@ class FMRISimulation:
     tr, dt : float
         Sampling interval and integration step (s).
     settings : dict
-        Every setting used (sizes, noise levels, sigma, seeds are not stored).
+        Every setting used (sizes, noise levels, sigma, the model's constants,
+        ``duration = n_timepoints * tr``); the seed is not stored.
     neural_fine : list of numpy.ndarray or None
         With ``keep_fine=True``: the neural states at every integration step,
         shapes ``((n_timepoints - 1) * tr / dt + 1, p)``, so that
