@@ -24,6 +24,11 @@ Every ordered pair is tested in one batched computation, without a Python loop o
   ``RSS_r - RSS_u = ||Q_causeᵀ y||²`` is computed directly, without subtracting two large numbers.
 - Conditional: every test shares the full model; dropping the cause's block raises the RSS by the
   Wald quadratic form of its coefficients, computed from ``R⁻¹`` with one small QR per cause.
+
+Beyond the test: :func:`granger_strength` reports Geweke's measure ``F = ln(RSS_r / RSS_u)`` from
+the same regressions (with a chi-square test and a confidence interval; ``F / 2`` is the Gaussian
+transfer entropy), :func:`instantaneous_causality` tests the residual covariance of the full VAR,
+and :func:`spectral_granger` (from :mod:`gcbook.spectral`) splits ``F`` over frequencies.
 """
 
 from __future__ import annotations
@@ -800,7 +805,8 @@ def granger_strength(X, lag: int, conditional: bool = False, level: float = 0.95
     Gaussian errors; the two p-values agree as ``n`` grows.)
 
     *Interval.* Under local alternatives ``n F`` is approximately noncentral ``chi2(L, lam)``
-    with ``lam = n F_true`` (the approximation MVGC uses, Barnett and Seth 2014). The interval
+    with ``lam = n F_true`` (the approximation behind MVGC's theoretical intervals, Barnett and
+    Seth 2014, whose "effective number of observations" is this ``n``). The interval
     inverts it: ``[lam_low, lam_high] / n`` with equal tails, ``lam`` clipped at 0. Its coverage is
     close to ``level`` when ``n F_true`` is of the order of ``L`` to a few tens; for strong causality
     (large ``n F``) the noncentral approximation is poorer. ``debiased = F - L / n`` removes the
