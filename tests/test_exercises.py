@@ -788,3 +788,88 @@ def test_instructor_guide_example_output_is_what_the_checker_prints(capsys):
     assert shown[0] == printed[0]
     for line in shown[1:]:  # the guide shows some of the case lines
         assert line in printed, f"the guide's line {line!r} is not what the checker prints"
+
+
+# --- Geweke's measure ---------------------------------------------------------------------------
+
+from gcbook.exercises import check_geweke_strength  # noqa: E402
+
+
+def _rss_pair(cause, effect, lag):
+    """RSS of the restricted and unrestricted regressions, by two independent lstsq fits."""
+    T = len(effect)
+    y = effect[lag:]
+    own = np.column_stack([effect[lag - k : T - k] for k in range(1, lag + 1)])
+    other = np.column_stack([cause[lag - k : T - k] for k in range(1, lag + 1)])
+    ones = np.ones((T - lag, 1))
+
+    def rss(design):
+        beta = np.linalg.lstsq(design, y, rcond=None)[0]
+        return np.sum((y - design @ beta) ** 2)
+
+    return rss(np.hstack([ones, own])), rss(np.hstack([ones, own, other]))
+
+
+def right_geweke(cause, effect, lag):
+    rss_r, rss_u = _rss_pair(cause, effect, lag)
+    return np.log(rss_r / rss_u)
+
+
+def test_geweke_checker_accepts_right_answer(capsys):
+    report = check_geweke_strength(right_geweke)
+    assert report.passed and report.n_passed == len(report.cases) == 5
+    assert "5 of 5 hidden cases passed" in capsys.readouterr().out
+
+
+def test_geweke_checker_accepts_the_shortcut_through_the_f_statistic():
+    """F = ln(1 + f_stat L / df_den): a right answer computed from granger_test passes."""
+    from gcbook.granger import granger_test
+
+    def via_f_test(cause, effect, lag):
+        res = granger_test(np.column_stack([cause, effect]), lag)
+        return float(np.log1p(res.f_stat[0, 1] * res.df_num / res.df_den))
+
+    assert check_geweke_strength(via_f_test, verbose=False).passed
+
+
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (lambda c, e, L: np.exp(right_geweke(c, e, L)), "natural logarithm"),
+        (lambda c, e, L: -right_geweke(c, e, L), "restricted model"),
+        (lambda c, e, L: right_geweke(c, e, L) / 2, "transfer entropy"),
+        (lambda c, e, L: right_geweke(c, e, L) / np.log(10), "log10"),
+        (lambda c, e, L: right_geweke(e, c, L), "swapped cause and effect"),
+        (lambda c, e, L: (len(e) - L) * right_geweke(c, e, L), "likelihood-ratio statistic"),
+    ],
+)
+def test_geweke_checker_explains_mistakes(mistake, hint):
+    report = check_geweke_strength(mistake, verbose=False)
+    assert report.n_passed == 0
+    assert all(hint in case.message for case in report.cases), [case.message for case in report.cases]
+
+
+def test_geweke_checker_recognises_variances_with_degrees_of_freedom():
+    def unbiased_variances(cause, effect, lag):
+        rss_r, rss_u = _rss_pair(cause, effect, lag)
+        n = len(effect) - lag
+        return np.log((rss_r / (n - lag - 1)) / (rss_u / (n - 2 * lag - 1)))
+
+    report = check_geweke_strength(unbiased_variances, verbose=False)
+    assert report.n_passed == 0
+    assert all("maximum-likelihood variances" in case.message for case in report.cases)
+
+
+def test_geweke_checker_unknown_mistake_shapes_and_stub(capsys):
+    report = check_geweke_strength(lambda c, e, L: right_geweke(c, e, L) + 0.01, verbose=False)
+    assert report.n_passed == 0 and "expected F=" in report.cases[0].message
+    assert "intercept" in report.cases[0].message
+    report = check_geweke_strength(lambda c, e, L: np.array([0.1, 0.2]), verbose=False)
+    assert "single number" in report.cases[0].message
+    report = check_geweke_strength(lambda c, e, L: None, verbose=False)
+    assert "returned None" in report.cases[0].message
+
+    def stub(cause, effect, lag):
+        raise NotImplementedError("Exercise: compute F")
+
+    assert "not implemented yet" in check_geweke_strength(stub).summary()
