@@ -23,7 +23,8 @@ fMRI (NetSim-style, :func:`gcbook.simulate.fmri_bold`)
 genes (DREAM3-style, :func:`gcbook.simulate.gene_expression`)
     Networks of :data:`GENE_SIZES` = 10, 50 and 100 genes, the DREAM3 numbers of perturbation
     trajectories for each size (4, 23, 46; the simulator's default), 21 time points each, both
-    topologies of :data:`GENE_TOPOLOGIES`.
+    topologies of :data:`GENE_TOPOLOGIES` (one at 10 genes, where the two coincide:
+    :data:`SINGLE_TOPOLOGY`).
 
 Every method gets lag :data:`LAG` = 1: at a TR of 3 s (fMRI) or a sampling interval of 10
 minutes (genes) one step is far longer than the interactions it stands for, and a longer lag
@@ -46,8 +47,9 @@ Budget (the target is a run of 15-20 CPU-minutes on one core of a shared 2-core 
 Results go to ``benchmarks/results/brains_genes.json`` (``brains_genes_quick.json`` with
 ``--quick``) after every row: settings (read from the code and the simulators' own
 ``settings``), versions, machine, threads, command, rows (one per regime x size x topology x
-seed x method: AUROC and AUPRC off the diagonal, SHD and edge count where a method reports a
-graph, wall and CPU seconds), the summary (median, min and max over seeds) and the skipped
+seed x method: AUROC and AUPRC off the diagonal, the direction accuracy of the scores
+(:func:`direction_accuracy`), SHD and edge count where a method reports a graph, wall and CPU
+seconds), the summary (median, min and max over seeds) and the skipped
 combinations. NaN is written as null.
 """
 
@@ -93,17 +95,20 @@ FMRI_TR = 3.0
 FMRI_SCANS = 50
 GENE_SIZES = (10, 50, 100)
 GENE_TOPOLOGIES = ("modular", "scale_free")
+#: Sizes run with one topology only: with modules of 10 genes (the simulator's default), a modular
+#: network of 10 genes is a single module, the same network as the scale-free one of the same seed.
+SINGLE_TOPOLOGY = {10: ("modular",)}
 
 #: Seeds per (regime, size): the seed is the simulation's and the method's.
-SEEDS = {("fmri", 5): (0, 1, 2), ("fmri", 10): (0, 1, 2), ("fmri", 15): (0, 1), ("fmri", 50): (0,),
-         ("genes", 10): (0, 1, 2), ("genes", 50): (0, 1), ("genes", 100): (0,)}
+SEEDS = {("fmri", 5): (0, 1, 2), ("fmri", 10): (0, 1, 2), ("fmri", 15): (0, 1, 2), ("fmri", 50): (0, 1),
+         ("genes", 10): (0, 1, 2), ("genes", 50): (0, 1, 2), ("genes", 100): (0, 1)}
 
 #: (method, regime, size) run on fewer seeds than :data:`SEEDS`, as a compute budget (CPU seconds of
 #: one fit measured by ``--estimate-only`` and probes on 2026-12-05, one thread, shared machine).
 METHOD_SEEDS = {
-    ("cmlp", "fmri", 5): (0,),      # one CMLP fit on 50 scans x 5 regions: about 100 s
-    ("cmlp", "fmri", 10): (0,),
-    ("pcmci", "genes", 50): (0,),   # about 50 s per fit
+    ("cmlp", "fmri", 10): (0, 1),     # one CMLP fit on 50 scans x 10 regions: about 110 s
+    ("pcmci", "fmri", 15): (0, 1),    # about 14 s per fit
+    ("pcmci", "genes", 50): (0, 1),   # about 50 s per fit
 }
 
 #: (method, regime, size) not run at all, with the reason.
@@ -111,9 +116,9 @@ SKIP = {
     ("pcmci", "fmri", 50): "compute budget: one fit took 14 s at 15 regions and PCMCI's time grows about as "
                            "p**2.6 (capstone cost part), so about 5 min at 50 regions",
     ("pcmci", "genes", 100): "compute budget: one fit took 50 s at 50 genes; about 5 min expected at 100",
-    ("cmlp", "fmri", 15): "compute budget: one CMLP fit took about 100 s at 5 regions on 50 scans (one network "
+    ("cmlp", "fmri", 15): "compute budget: one CMLP fit took about 110 s at 10 regions on 50 scans (one network "
                           "per region)",
-    ("cmlp", "fmri", 50): "compute budget: one CMLP fit took about 100 s at 5 regions on 50 scans (one network "
+    ("cmlp", "fmri", 50): "compute budget: one CMLP fit took about 110 s at 10 regions on 50 scans (one network "
                           "per region)",
     ("cmlp", "genes", 100): "compute budget: one fit took 17 s at 50 genes; CMLP trains one network per gene",
 }
@@ -132,6 +137,22 @@ def versions() -> dict:
         except PackageNotFoundError:
             out[package] = None
     return out
+
+
+def git_state() -> dict:
+    """The commit the run started from, and the package files that differed from it (if any)."""
+    import subprocess
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=Path(__file__).parent, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    changed = git("status", "--porcelain", "--", "gcbook", "benchmarks/brains_genes.py")
+    return {"commit": git("rev-parse", "HEAD"),
+            "uncommitted": [line[3:] for line in changed.splitlines()] if changed else []}
 
 
 def machine() -> dict:
@@ -233,7 +254,7 @@ def plan(quick: bool = False) -> list[dict]:
     topologies = QUICK["gene_topologies"] if quick else GENE_TOPOLOGIES
     for regime, sizes, tops in (("fmri", fmri_sizes, (None,)), ("genes", gene_sizes, topologies)):
         for p in sizes:
-            for topology in tops:
+            for topology in (tops if quick or regime == "fmri" else SINGLE_TOPOLOGY.get(p, tops)):
                 for seed in (QUICK["seeds"] if quick else SEEDS[(regime, p)]):
                     run = [m for m in METHODS if (m, regime, p) not in SKIP
                            and (quick or seed in METHOD_SEEDS.get((m, regime, p), (seed,)))]
@@ -253,18 +274,39 @@ def make_case_dataset(case: dict, quick: bool = False) -> suite.SuiteDataset:
     return gene_dataset(case["p"], case["seed"], topology=case["topology"])
 
 
+def direction_accuracy(truth, scores) -> float:
+    """Share of the true edges ``i -> j`` whose score beats that of the reverse pair ``j -> i`` (ties count
+    one half): 0.5 is what a method blind to the direction scores. NaN without edges or without a reverse
+    pair to compare (an edge in both directions is left out)."""
+    truth, scores = np.asarray(truth), np.asarray(scores, dtype=float)
+    i, j = np.nonzero(truth * (1 - np.eye(len(truth), dtype=int)))
+    one_way = truth[j, i] == 0
+    if not one_way.any():
+        return float("nan")
+    forward, backward = scores[i[one_way], j[one_way]], scores[j[one_way], i[one_way]]
+    return float(np.mean((forward > backward) + 0.5 * (forward == backward)))
+
+
 def row_for(dataset: suite.SuiteDataset, method: str, seed: int, quick: bool = False) -> dict:
-    """One row: :func:`gcbook.suite.run_row` plus the regime's bookkeeping (recordings, pooled rows, edges)."""
+    """One row: the method run by :func:`gcbook.suite.run_method` and scored by :func:`gcbook.suite.evaluate`
+    (the row of :func:`gcbook.suite.run_row`, timed the same way), plus the direction accuracy of its scores
+    (:func:`direction_accuracy`) and the regime's bookkeeping (recordings, pooled rows, edges)."""
     options = {}
     if method in NEURAL:
         options["epochs"] = QUICK["neural_epochs"] if quick else NEURAL_EPOCHS[method]
-    row = suite.run_row(dataset, method, seed, **options)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    output = suite.run_method(method, dataset, seed, **options)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     recordings = dataset.X if isinstance(dataset.X, list) else [dataset.X]
     truth = np.asarray(dataset.truth)
-    return row | {"regime": dataset.settings["regime"], "topology": dataset.settings.get("topology"),
-                  "n_recordings": len(recordings), "rows_per_recording": int(np.shape(recordings[0])[0]),
-                  "pooled_rows": int(sum(np.shape(r)[0] for r in recordings)),
-                  "true_edges": int(truth.sum() - np.trace(truth)), "epochs": options.get("epochs")}
+    return {"dataset": dataset.name, "kind": dataset.kind, "seed": seed, "method": method,
+            **suite.evaluate(dataset, output), "direction": direction_accuracy(truth, output.scores),
+            "fit_seconds": seconds, "cpu_seconds": cpu_seconds, "p": dataset.p, "T": dataset.T,
+            **{key: output.extra[key] for key in suite.PATH_KEYS if key in output.extra},
+            "regime": dataset.settings["regime"], "topology": dataset.settings.get("topology"),
+            "n_recordings": len(recordings), "rows_per_recording": int(np.shape(recordings[0])[0]),
+            "pooled_rows": int(sum(np.shape(r)[0] for r in recordings)),
+            "true_edges": int(truth.sum() - np.trace(truth)), "epochs": options.get("epochs")}
 
 
 def summarize(rows) -> list[dict]:
@@ -278,7 +320,9 @@ def summarize(rows) -> list[dict]:
     out = (df.groupby(["regime", "topology", "p", "method"], sort=False)
              .agg(n_seeds=("seed", "nunique"), auroc=("auroc", "median"), auroc_min=("auroc", "min"),
                   auroc_max=("auroc", "max"), auprc=("auprc", "median"), auprc_min=("auprc", "min"),
-                  auprc_max=("auprc", "max"), fit_seconds=("fit_seconds", "median"),
+                  auprc_max=("auprc", "max"), direction=("direction", "median"),
+                  direction_min=("direction", "min"), direction_max=("direction", "max"),
+                  fit_seconds=("fit_seconds", "median"),
                   cpu_seconds=("cpu_seconds", "median"), true_edges=("true_edges", "median"),
                   pooled_rows=("pooled_rows", "median"))
              .reset_index())
@@ -344,7 +388,8 @@ def settings_record(quick: bool) -> dict:
                      "scans": QUICK["fmri_scans"] if quick else FMRI_SCANS,
                      "timepoints": QUICK["fmri_timepoints"] if quick else FMRI_TIMEPOINTS, "tr": FMRI_TR},
             "genes": {"sizes": QUICK["gene_sizes"] if quick else GENE_SIZES,
-                      "topologies": QUICK["gene_topologies"] if quick else GENE_TOPOLOGIES},
+                      "topologies": QUICK["gene_topologies"] if quick else GENE_TOPOLOGIES,
+                      "single_topology": {} if quick else SINGLE_TOPOLOGY},
             "seeds": ({f"{r}_{p}": QUICK["seeds"] for r, p in (("fmri", QUICK["fmri_sizes"][0]),
                                                                 ("genes", QUICK["gene_sizes"][0]))}
                       if quick else {f"{r}_{p}": s for (r, p), s in SEEDS.items()}),
@@ -359,7 +404,7 @@ def run(quick: bool = False, path: Path | None = None, log=print) -> dict:
     if path is None:
         path = RESULTS_DIR / ("brains_genes_quick.json" if quick else "brains_genes.json")
     results = {"settings": settings_record(quick), "command": " ".join([Path(sys.executable).name, *sys.argv]),
-               "versions": versions(), "machine": machine(),
+               "versions": versions(), "machine": machine(), "git": git_state(),
                "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS, "torch": torch.get_num_threads()},
                "simulator_settings": {}, "rows": [], "summary": [], "complete": False}
 

@@ -65,3 +65,20 @@ def test_quick_run_writes_every_row(bench, tmp_path):
     summary = {(r["regime"], r["p"], r["method"]) for r in saved["summary"]}
     assert len(summary) == expected
     assert all(not (isinstance(v, float) and math.isnan(v)) for r in saved["rows"] for v in r.values())
+
+
+def test_direction_accuracy(bench):
+    truth = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    assert bench.direction_accuracy(truth, truth.astype(float)) == 1.0
+    assert bench.direction_accuracy(truth, truth.T.astype(float)) == 0.0
+    assert bench.direction_accuracy(truth, np.ones((3, 3))) == 0.5            # ties count one half
+    assert math.isnan(bench.direction_accuracy(np.zeros((3, 3), dtype=int), np.ones((3, 3))))
+
+
+def test_single_topology_at_ten_genes_is_a_real_duplicate(bench):
+    from gcbook.simulate import gene_expression
+
+    for p in bench.SINGLE_TOPOLOGY:
+        a = gene_expression(p, n_trajectories=2, topology="modular", seed=0)
+        b = gene_expression(p, n_trajectories=2, topology="scale_free", seed=0)
+        assert np.array_equal(a.graph, b.graph) and np.allclose(a.trajectories[0], b.trajectories[0])
