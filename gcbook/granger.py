@@ -508,24 +508,7 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
     >>> res.df_num, res.df_den
     (2, 493)
     """
-    recordings, labels, lag = recordings_and_lag(X, lag)
-    p = recordings[0].shape[1]
-    n = sum(rec.shape[0] - lag for rec in recordings)
-    k_u = (p if conditional else 2) * lag + 1
-    df_den = n - k_u
-    if df_den < 1:
-        kind = "conditional (full-VAR)" if conditional else "pairwise"
-        raise ValueError(
-            f"Too few time points for the {kind} test with lag={lag}: T - lag = {n} must exceed the "
-            f"{k_u} coefficients of the unrestricted model. Use a smaller lag or a longer series."
-        )
-    # Standardising changes no F statistic (the intercept absorbs shifts, scaling is absorbed by the
-    # coefficients) and keeps the QR well scaled.
-    # Pooled statistics: one affine map for every recording, which the common intercept absorbs.
-    pooled = np.concatenate(recordings)
-    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
-    Y, lags = pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
-    extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
+    labels, lag, _, df_den, extra, rss_u = _nested_rss(X, lag, conditional)
     f_stat = (extra / lag) / (rss_u / df_den)
     np.fill_diagonal(f_stat, np.nan)
     p_value = stats.f.sf(f_stat, lag, df_den)
@@ -647,11 +630,21 @@ def _nested_rss(X, lag: int, conditional: bool):
             f"Too few time points for the {kind} model with lag={lag}: T - lag = {n} must exceed the "
             f"{k_u} coefficients of the unrestricted model. Use a smaller lag or a longer series."
         )
-    pooled = np.concatenate(recordings)
-    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
-    Y, lags = pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
+    Y, lags = _standardized_lag_matrix(recordings, lag)
     extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
     return labels, lag, n, df_den, np.array(extra), np.array(rss_u)
+
+
+def _standardized_lag_matrix(recordings: list[np.ndarray], lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pooled_lag_matrix` of the recordings standardised with the mean and sd of all their rows.
+
+    Standardising changes no F statistic or residual-variance ratio (the intercept absorbs shifts,
+    the coefficients absorb scaling) and keeps the least squares well scaled. One affine map serves
+    every recording, so a common intercept still absorbs it.
+    """
+    pooled = np.concatenate(recordings)
+    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
+    return pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
 
 
 def _ncx2_interval(stat: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -644,11 +644,9 @@ def spectral_granger(X, lag: int, freqs=None, conditional: bool = False) -> Spec
             f"Too few time points for a VAR({lag}) in {p if conditional else 2} variables: T - lag = {n} "
             f"must exceed {k}. Use a smaller lag or a longer series."
         )
-    from gcbook.granger import pooled_lag_matrix  # local import: granger imports nothing from here
+    from gcbook.granger import _standardized_lag_matrix  # local import: granger imports nothing from here
 
-    pooled = np.concatenate(recordings)
-    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
-    Y, lags = pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
+    Y, lags = _standardized_lag_matrix(recordings, lag)
     if conditional and p > 2:
         coef, sigma = _fit_sub_vars(Y, lags, np.arange(p)[None])
         keep = np.array([np.delete(np.arange(p), i) for i in range(p)])
