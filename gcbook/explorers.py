@@ -459,6 +459,124 @@ def _show(explore, failure: str):
     return None
 
 
+class _Recorder:
+    """Collects, in order, what a call prints and displays, as nbformat outputs.
+
+    Inside :meth:`record` it stands in for ``sys.stdout``, ``sys.stderr`` and the IPython shell's
+    display publisher (``display()`` and ``clear_output()`` call its :meth:`publish` and
+    :meth:`clear_output`), so nothing reaches the kernel's IOPub channel.
+    """
+
+    def __init__(self):
+        self.outputs: list[dict] = []
+
+    def stream(self, name: str, text: str) -> None:
+        if not text:
+            return
+        last = self.outputs[-1] if self.outputs else None
+        if last is not None and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": text})
+
+    def publish(self, data, metadata=None, *args, transient=None, update=False, **kwargs) -> None:
+        self.outputs.append({"output_type": "display_data", "data": dict(data), "metadata": dict(metadata or {})})
+
+    def clear_output(self, wait: bool = False) -> None:
+        self.outputs.clear()
+
+    def record(self, shell, call):
+        """Run ``call()`` with its printed and displayed output recorded; return its result."""
+        import io
+        import sys
+
+        recorder = self
+
+        class _Stream(io.TextIOBase):
+            def __init__(self, name):
+                self.name = name
+
+            def writable(self):
+                return True
+
+            def write(self, text):
+                recorder.stream(self.name, str(text))
+                return len(text)
+
+        saved = sys.stdout, sys.stderr, shell.display_pub
+        sys.stdout, sys.stderr, shell.display_pub = _Stream("stdout"), _Stream("stderr"), self
+        try:
+            return call()
+        finally:
+            sys.stdout, sys.stderr, shell.display_pub = saved
+
+
+@functools.lru_cache(maxsize=None)
+def _explorer_class():
+    """The :class:`ipywidgets.interactive` subclass of every ``*_widget`` function (see :func:`_interactive`)."""
+    import ipywidgets as widgets
+    from ipywidgets.widgets.interaction import show_inline_matplotlib_plots
+
+    class Explorer(widgets.interactive):
+        """``ipywidgets.interactive`` whose first drawing is written into its output widget's state.
+
+        Every later update (a moved control) is :meth:`ipywidgets.interactive.update` unchanged.
+        """
+
+        _first_drawn = False
+
+        def update(self, *args):
+            if self._first_drawn:
+                return super().update(*args)
+            self._first_drawn = True
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            if shell is None or getattr(shell, "kernel", None) is None:
+                # No kernel (plain Python, a terminal, the tests): no frontend, nothing can stall;
+                # interactive's own update prints to stdout.
+                return super().update(*args)
+            self.kwargs = {widget._kwarg: widget.get_interact_value() for widget in self.kwargs_widgets}
+            show_inline_matplotlib_plots()
+            recorder = _Recorder()
+
+            def draw():
+                result = self.f(**self.kwargs)
+                show_inline_matplotlib_plots()
+                return result
+
+            self.result = recorder.record(shell, draw)
+            self.out.outputs = tuple(recorder.outputs)
+            return None
+
+    return Explorer
+
+
+def _interactive(update, controls: dict):
+    """``ipywidgets.interactive(update, **controls)`` whose first drawing cannot stall a headless run.
+
+    :class:`ipywidgets.interactive` draws its initial state while it is built, inside ``with
+    output_widget:``. A notebook executed headless by nbclient (the book build through myst-nb,
+    ``jupyter nbconvert --execute``, an autograder) then mimics the frontend's output widget: for
+    every output captured in it, nbclient sends a ``comm_msg`` to the kernel on the shell channel
+    while it is waiting, on that same socket, for the cell's ``execute_reply``. Now and then that
+    wait misses the reply's arrival and sleeps to the end of the cell timeout (300 s in the book's
+    ``_config.yml``), then finds the reply and goes on without an error (nbclient issue #312).
+
+    Here the first drawing (in a kernel) is recorded instead and written into the output widget's
+    ``outputs`` state, which the kernel sends to the frontend as an ordinary widget state update on
+    IOPub: the frontend shows the same outputs, the widget state saved in an executed notebook
+    holds them, and nbclient has nothing to send on the shell channel. Every later update (a moved
+    control, in a live session) is interactive's own, so the widget stays live. An exception in
+    the first drawing is raised, so a broken explorer fails the cell rather than hiding in it.
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    return _explorer_class()(update, **controls)
+
+
 def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, seed: int = 0):
     """An :func:`ipywidgets.interactive` explorer of the Granger F-test (live only with a kernel).
 
@@ -491,7 +609,7 @@ def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, s
         lag=widgets.IntSlider(value=int(lag), min=1, max=8, step=1, description="lag", continuous_update=False),
         seed=widgets.IntSlider(value=int(seed), min=0, max=50, step=1, description="seed", continuous_update=False),
     )
-    return widgets.interactive(update, **controls)
+    return _interactive(update, controls)
 
 
 # ----------------------------------------------------------------------------- window-level Granger
@@ -803,7 +921,7 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
         T=widgets.IntSlider(value=T, min=200, max=3000, step=100, description="T", continuous_update=False),
         seed=widgets.IntSlider(value=seed, min=0, max=50, step=1, description="seed", continuous_update=False),
     )
-    return widgets.interactive(update, **controls)
+    return _interactive(update, controls)
 
 
 # ----------------------------------------------------------------------------- lasso VAR
@@ -1167,7 +1285,7 @@ def lasso_var_explorer_widget(alpha: float = 0.05, p: int = 10, T: int = 200, se
         controls["target"].max = change["new"] - 1
 
     controls["p"].observe(follow_p, names="value")
-    return widgets.interactive(update, **controls)
+    return _interactive(update, controls)
 
 
 # ----------------------------------------------------------------------------- shared by the graph explorers
@@ -1550,7 +1668,7 @@ def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standa
         seed=widgets.IntSlider(value=seed, min=NOTEARS_SEED_RANGE[0], max=NOTEARS_SEED_RANGE[1], step=1,
                                description="seed", continuous_update=False),
     )
-    return widgets.interactive(update, **controls)
+    return _interactive(update, controls)
 
 
 # ----------------------------------------------------------------------------- GRNGC (neural Granger causality)
@@ -1907,7 +2025,7 @@ def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: st
         seed=widgets.IntSlider(value=seed, min=GRNGC_SEED_RANGE[0], max=GRNGC_SEED_RANGE[1], step=1,
                                description="seed", continuous_update=False),
     )
-    return widgets.interactive(update, **controls)
+    return _interactive(update, controls)
 
 
 # ----------------------------------------------------------------------------- evaluating honestly
@@ -2226,4 +2344,4 @@ def evaluation_explorer_widget(threshold: float = 0.05, include_diagonal: bool =
         seed=widgets.IntSlider(value=seed, min=EVALUATION_SEED_RANGE[0], max=EVALUATION_SEED_RANGE[1], step=1,
                                description="seed", continuous_update=False),
     )
-    return widgets.interactive(update, **controls)
+    return _interactive(update, controls)
