@@ -480,7 +480,12 @@ class _Recorder:
             self.outputs.append({"output_type": "stream", "name": name, "text": text})
 
     def publish(self, data, metadata=None, *args, transient=None, update=False, **kwargs) -> None:
-        self.outputs.append({"output_type": "display_data", "data": dict(data), "metadata": dict(metadata or {})})
+        import base64
+
+        # Binary representations (a raw PNG) are base64 text in a notebook, as the kernel sends them.
+        data = {key: base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+                for key, value in data.items()}
+        self.outputs.append({"output_type": "display_data", "data": data, "metadata": dict(metadata or {})})
 
     def clear_output(self, wait: bool = False) -> None:
         self.outputs.clear()
@@ -559,8 +564,10 @@ def _interactive(update, controls: dict):
     output_widget:``. A notebook executed headless by nbclient (the book build through myst-nb,
     ``jupyter nbconvert --execute``, an autograder) then mimics the frontend's output widget: for
     every output captured in it, nbclient sends a ``comm_msg`` to the kernel on the shell channel
-    while it is waiting, on that same socket, for the cell's ``execute_reply``. Now and then that
-    wait misses the reply's arrival and sleeps to the end of the cell timeout (300 s in the book's
+    while it is waiting, on that same socket, for the cell's ``execute_reply``. The send goes
+    through a synchronous shadow of the asyncio socket (``jupyter_client.Session.send``), which
+    consumes zmq's edge-triggered "readable" signal behind pyzmq's back; when the reply has just
+    arrived, the wait is never woken, sleeps to the end of the cell timeout (300 s in the book's
     ``_config.yml``), then finds the reply and goes on without an error (nbclient issue #312).
 
     Here the first drawing (in a kernel) is recorded instead and written into the output widget's

@@ -3,9 +3,10 @@
 The book build (myst-nb), ``jupyter nbconvert --execute`` and autograders execute the chapters with
 nbclient, which has no browser. nbclient mimics the frontend of an ipywidgets ``Output`` widget: for
 each output captured in one it sends a ``comm_msg`` to the kernel on the shell channel while it is
-waiting on that same socket for the cell's ``execute_reply``, and now and then that wait missed the
-reply and slept to the end of the cell timeout (300 s in ``_config.yml``) before going on without an
-error (nbclient issue #312). The explorers (``gcbook.explorers._interactive``) now write their
+waiting on that same socket for the cell's ``execute_reply``. That send goes through a synchronous
+shadow of the asyncio socket and consumes zmq's edge-triggered "readable" signal, so a reply that had
+just arrived did not wake the wait, which slept to the end of the cell timeout (300 s in
+``_config.yml``) and then went on without an error (nbclient issue #312). The explorers (``gcbook.explorers._interactive``) now write their
 first drawing into the output widget's state instead, so nbclient has nothing to send.
 
 The stall is intermittent (a few per cent of widget cells), so besides timing the cells these tests
