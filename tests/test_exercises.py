@@ -760,7 +760,7 @@ def test_instructor_guide_counts_each_checkers_hidden_cases():
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
-    assert len(rows) == 7
+    assert len(rows) == 8
     for row in rows:
         checker = getattr(exercises, row[0].strip("`"))
 
