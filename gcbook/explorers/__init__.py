@@ -1,0 +1,163 @@
+"""Interactive explorers for the book's chapters, with their logic as plain, tested functions.
+
+Each explorer is two layers:
+
+* a plain function (e.g. :func:`granger_explorer`) that takes the slider values, simulates,
+  computes and draws, and returns the numbers and a :class:`matplotlib.figure.Figure`. It needs
+  no browser and no kernel, so the tests call it directly and a chapter can use it to draw the
+  static figure that stands next to the widget;
+* a thin ``*_widget`` function (e.g. :func:`granger_explorer_widget`) that wires
+  :func:`ipywidgets.interactive` to the plain function. ``ipywidgets`` is imported only when the
+  widget is built, so importing :mod:`gcbook` never needs it.
+
+Orientation, as everywhere in :mod:`gcbook`: ``A[i, j] = 1`` means ``i -> j``.
+
+One module per chapter; every name is also importable from :mod:`gcbook.explorers` itself:
+
+* :mod:`gcbook.explorers.granger` - "Granger causality": :func:`simulate_pairs`,
+  :func:`coupled_pair`, :func:`granger_explorer`, :func:`explorer_grid`,
+  :func:`granger_explorer_widget`;
+* :mod:`gcbook.explorers.dwgc` - "Dynamic window-level Granger causality": :func:`window_explorer`,
+  :func:`window_explorer_widget`;
+* :mod:`gcbook.explorers.notears` - "NOTEARS": :func:`notears_explorer`,
+  :func:`notears_explorer_widget`;
+* :mod:`gcbook.explorers.neural` - "Neural Granger causality": :func:`grngc_explorer`,
+  :func:`grngc_explorer_widget`;
+* :mod:`gcbook.explorers.sparse_var` - "Sparse VAR inside a neural network":
+  :func:`lasso_var_explorer`, :func:`lasso_var_explorer_widget`;
+* :mod:`gcbook.explorers.capstone` - "Which method when?": :func:`evaluation_explorer`,
+  :func:`evaluation_explorer_widget`;
+* :mod:`gcbook.explorers._common` - what several explorers share: the widget machinery that keeps
+  a headless run from stalling (``_interactive``), and small scoring, drawing and slider-checking
+  helpers.
+"""
+
+# Every name of the former single module gcbook/explorers.py, private helpers included (tests import
+# some of them), stays importable from here.
+from gcbook.explorers._common import (  # noqa: F401
+    _Recorder,
+    _category_legend,
+    _check_choice_of,
+    _check_slider_int,
+    _draw_category_map,
+    _explorer_class,
+    _format_category_axes,
+    _format_score,
+    _interactive,
+    _jitter,
+    _off_diagonal_truth,
+    _precision_recall,
+    _show,
+    _strip_colours,
+)
+from gcbook.explorers.capstone import (  # noqa: F401
+    EVALUATION_ALPHA,
+    EVALUATION_LAG,
+    EVALUATION_SEED_RANGE,
+    EVALUATION_T_RANGE,
+    EVALUATION_THRESHOLD_RANGE,
+    EvaluationExplorerResult,
+    _check_evaluation_explorer_args,
+    _draw_evaluation,
+    _evaluation_scores,
+    evaluation_explorer,
+    evaluation_explorer_widget,
+)
+from gcbook.explorers.dwgc import (  # noqa: F401
+    EPSILON_RANGE,
+    WINDOW_KINDS,
+    WINDOW_MODELS,
+    WINDOW_RANGE,
+    WindowExplorerResult,
+    _check_window_explorer_args,
+    _draw_windows,
+    _window_scores,
+    window_explorer,
+    window_explorer_widget,
+)
+from gcbook.explorers.granger import (  # noqa: F401
+    MAX_COUPLING,
+    SELF_COEF,
+    SHOWN_POINTS,
+    ExplorerResult,
+    _check_coupling,
+    _draw,
+    coupled_pair,
+    explorer_grid,
+    granger_explorer,
+    granger_explorer_widget,
+    simulate_pairs,
+)
+from gcbook.explorers.neural import (  # noqa: F401
+    _SYSTEM_NAMES,
+    GRNGC_EPOCHS,
+    GRNGC_LAG,
+    GRNGC_LAMS,
+    GRNGC_LR,
+    GRNGC_P,
+    GRNGC_SEED_RANGE,
+    GRNGC_SYSTEMS,
+    GRNGC_T,
+    GrngcExplorerResult,
+    _check_grngc_explorer_args,
+    _draw_grngc,
+    _grngc_data,
+    _grngc_fit,
+    _log_tick_label,
+    _threshold_scores,
+    _torch_threads,
+    grngc_explorer,
+    grngc_explorer_widget,
+)
+from gcbook.explorers.notears import (  # noqa: F401
+    NOTEARS_D_RANGE,
+    NOTEARS_LAMBDAS,
+    NOTEARS_N_RANGE,
+    NOTEARS_SEED_RANGE,
+    NOTEARS_THRESHOLD_RANGE,
+    NotearsExplorerResult,
+    _check_notears_explorer_args,
+    _dag_scores,
+    _draw_notears,
+    _edge_varsortability,
+    _notears_data,
+    _notears_fit,
+    notears_explorer,
+    notears_explorer_widget,
+)
+from gcbook.explorers.sparse_var import (  # noqa: F401
+    LASSO_ALPHA_RANGE,
+    LASSO_P_RANGE,
+    LASSO_SEED_RANGE,
+    LASSO_T_RANGE,
+    LassoExplorerResult,
+    _check_lasso_explorer_args,
+    _draw_lasso,
+    _lasso_scores,
+    lasso_var_explorer,
+    lasso_var_explorer_widget,
+)
+
+__all__ = [
+    "ExplorerResult",
+    "simulate_pairs",
+    "coupled_pair",
+    "granger_explorer",
+    "explorer_grid",
+    "granger_explorer_widget",
+    "WindowExplorerResult",
+    "window_explorer",
+    "window_explorer_widget",
+    "LassoExplorerResult",
+    "lasso_var_explorer",
+    "lasso_var_explorer_widget",
+    "NotearsExplorerResult",
+    "notears_explorer",
+    "notears_explorer_widget",
+    "GrngcExplorerResult",
+    "grngc_explorer",
+    "grngc_explorer_widget",
+    "EvaluationExplorerResult",
+    "evaluation_explorer",
+    "evaluation_explorer_widget",
+]
