@@ -18,7 +18,7 @@ One module per chapter; every name is also importable from :mod:`gcbook.exercise
 * :mod:`gcbook.exercises.capstone` - "Which method when?": :func:`check_auprc`;
 * :mod:`gcbook.exercises._common` - the checking machinery every checker shares:
   :class:`CheckReport`, :class:`CaseResult`, the loop that runs and judges the cases, and the
-  checks of an answer's type and shape.
+  readers of an answer as numbers.
 
 A new chapter's checker goes into a module of its own named after the chapter, built on
 :mod:`gcbook.exercises._common`, and is re-exported here.

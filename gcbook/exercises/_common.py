@@ -2,8 +2,8 @@
 
 :class:`CheckReport` (made of :class:`CaseResult`) is what every checker returns; ``_run_cases``
 calls the student's function on each hidden case, judges the answers, and reports a stub that
-raises :class:`NotImplementedError` as not done; ``_as_float_array`` and ``_real_scalar`` turn an
-answer into numbers or say why it cannot be read.
+raises :class:`NotImplementedError` as not done; ``_as_float_array`` reads an answer (a torch tensor
+too) as a float array, and ``_real_scalar`` reads it as one real number or says why it cannot.
 """
 
 from __future__ import annotations

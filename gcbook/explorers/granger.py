@@ -2,7 +2,7 @@
 
 A plain function (:func:`granger_explorer`) takes the slider values, simulates a coupled pair
 (:func:`coupled_pair`, :func:`simulate_pairs`), runs the Granger F-test of :mod:`gcbook.granger`
-and draws; :func:`explorer_grid` draws several settings side by side for the static page, and
+and draws; :func:`explorer_grid` draws several settings one row each for the static page, and
 :func:`granger_explorer_widget` wires :func:`ipywidgets.interactive` to the plain function.
 
 Orientation, as everywhere in :mod:`gcbook`: ``A[i, j] = 1`` means ``i -> j``; the simulated pair
