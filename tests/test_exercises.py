@@ -760,7 +760,7 @@ def test_instructor_guide_counts_each_checkers_hidden_cases():
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
-    assert len(rows) == 8
+    assert len(rows) == 9
     for row in rows:
         checker = getattr(exercises, row[0].strip("`"))
 
@@ -873,3 +873,48 @@ def test_geweke_checker_unknown_mistake_shapes_and_stub(capsys):
         raise NotImplementedError("Exercise: compute F")
 
     assert "not implemented yet" in check_geweke_strength(stub).summary()
+
+
+# ----------------------------------------------------------------------------- pooled lag matrix (brains and genes)
+def _pooled_by_hand(recordings, lag):
+    """Targets and lags of every recording by explicit loops over rows (independent of gcbook.granger)."""
+    Y, L = [], []
+    for X in recordings:
+        for t in range(lag, len(X)):
+            Y.append(X[t])
+            L.append(np.stack([X[t - k] for k in range(1, lag + 1)], axis=1))  # (p, lag)
+    return np.array(Y), np.array(L)
+
+
+def test_pooled_checker_accepts_an_answer_written_by_hand(capsys):
+    from gcbook.exercises import check_pooled_lag_matrix
+
+    report = check_pooled_lag_matrix(_pooled_by_hand)
+    assert report.passed and report.n_passed == len(report.cases) == 4
+    assert "4 of 4 hidden cases passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (lambda recs, lag: _pooled_by_hand([np.concatenate(recs)], lag), "seams"),
+    (lambda recs, lag: (lambda Y, L: (Y, L[:, :, ::-1]))(*_pooled_by_hand(recs, lag)), "reversed"),
+    (lambda recs, lag: (lambda Y, L: (Y, L.transpose(0, 2, 1)))(*_pooled_by_hand(recs, lag)), "swapped"),
+    (lambda recs, lag: (lambda Y, L: (Y - 1.0, L))(*_pooled_by_hand(recs, lag)), "targets differ"),
+])
+def test_pooled_checker_explains_mistakes(mistake, hint):
+    from gcbook.exercises import check_pooled_lag_matrix
+
+    report = check_pooled_lag_matrix(mistake, verbose=False)
+    assert not report.passed
+    assert any(hint in case.message for case in report.cases if not case.passed), [c.message for c in report.cases]
+
+
+def test_pooled_checker_reports_a_stub_none_and_a_crash():
+    from gcbook.exercises import check_pooled_lag_matrix
+
+    def stub(recordings, lag):
+        raise NotImplementedError("write me")
+
+    assert "not implemented yet" in check_pooled_lag_matrix(stub, verbose=False).cases[0].message
+    assert "returned None" in check_pooled_lag_matrix(lambda r, lag: None, verbose=False).cases[0].message
+    crashed = check_pooled_lag_matrix(lambda r, lag: 1 / 0, verbose=False)
+    assert "ZeroDivisionError" in crashed.cases[0].message and crashed.n_passed == 0

@@ -15,6 +15,8 @@ One module per chapter; every name is also importable from :mod:`gcbook.exercise
 * :mod:`gcbook.exercises.notears` - "NOTEARS": :func:`check_acyclicity`;
 * :mod:`gcbook.exercises.neural` - "Neural Granger causality": :func:`check_jacobian_readout`;
 * :mod:`gcbook.exercises.sparse_var` - "Sparse VAR inside a neural network": :func:`check_lasso`;
+* :mod:`gcbook.exercises.brains_genes` - "Causal discovery on brains and genes":
+  :func:`check_pooled_lag_matrix`;
 * :mod:`gcbook.exercises.capstone` - "Which method when?": :func:`check_auprc`;
 * :mod:`gcbook.exercises._common` - the checking machinery every checker shares:
   :class:`CheckReport`, :class:`CaseResult`, the loop that runs and judges the cases, and the
@@ -33,6 +35,15 @@ from gcbook.exercises._common import (  # noqa: F401
     _not_implemented_report,
     _real_scalar,
     _run_cases,
+)
+from gcbook.exercises.brains_genes import (  # noqa: F401
+    _HINT_POOLED_CONCATENATED,
+    _HINT_POOLED_REVERSED,
+    _HINT_POOLED_TARGETS,
+    _HINT_POOLED_TRANSPOSED,
+    _judge_pooled,
+    _pooled_cases,
+    check_pooled_lag_matrix,
 )
 from gcbook.exercises.capstone import (  # noqa: F401
     _AUPRC_TOL,
@@ -131,4 +142,5 @@ __all__ = [
     "check_lasso",
     "check_auprc",
     "check_geweke_strength",
+    "check_pooled_lag_matrix",
 ]
