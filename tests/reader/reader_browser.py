@@ -139,6 +139,24 @@ _INSPECT_PAGE_JS = r"""
   mathjax.untypeset = mathElements.filter((el) => !el.querySelector("mjx-container")).map(
     (el) => shortText(el, 200));
   mathjax.math_elements = mathElements.length;
+  // Display formulas wider than the column they sit in (cut off at the right for a reader); a
+  // formula inside a collapsed solution has no width and is not judged.
+  mathjax.too_wide = [];
+  if (mathjax.finished && MathJax.startup.document) {
+    for (const item of MathJax.startup.document.math) {
+      const el = item.typesetRoot;
+      if (!item.display || !el || !main.contains(el) || !isShown(el)) continue;
+      const formula = el.querySelector("mjx-math");
+      const column = el.closest(".math") || el.parentElement;
+      if (!formula || !column) continue;
+      const width = formula.getBoundingClientRect().width;
+      const room = column.getBoundingClientRect().width;
+      if (width > room + 2) {
+        mathjax.too_wide.push({tex: String(item.math).slice(0, 300), width: Math.round(width),
+                               column: Math.round(room)});
+      }
+    }
+  }
 
   const h1 = main.querySelector("h1");
   const report = {
@@ -225,7 +243,8 @@ class PageReport:
         ``error_outputs``, ``cell_outputs``, ``main_text``, ``solutions``, ``height`` and
         ``mathjax`` (``loaded``, ``finished``, ``startup_error``, ``formulas``, ``problems``: one
         ``{"tex", "error"}`` per formula MathJax could not typeset, ``dom_errors``, ``untypeset``,
-        ``math_elements``). Empty when the page could not be inspected.
+        ``math_elements``, ``too_wide``: one ``{"tex", "width", "column"}`` per visible display
+        formula wider than its column, in CSS pixels). Empty when the page could not be inspected.
     failed_local_resources : list of str
         ``file://`` resources (images, scripts, style sheets) that failed to load, with the reason.
     blocked_external : int

@@ -59,15 +59,17 @@ The checks (one test function each, parametrised by page)
     element) was typeset, none contains a TeX error (MathJax 3 renders one as ``merror``, shown
     with its ``data-mjx-error`` message) or an undefined macro (which MathJax's default
     ``noundefined`` extension renders as red text instead of an error), and no MathJax file the
-    page asked for is missing from the local copy. Each failure names the formula's TeX.
+    page asked for is missing from the local copy; and no visible display formula is wider than
+    the column it sits in (it would run off the page). Each failure names the formula's TeX.
 ``test_captions_stay_with_their_outputs``
     (No browser.) In the executed notebook, no code cell whose outputs are shown prints text, then
     displays a table or figure, then prints again on the same stream: ``nb_merge_streams: true``
     (in ``_config.yml``) gathers a cell's printed text at its first print, so the second caption
     would appear above the first table. Applies only when the book sets ``nb_merge_streams``.
 
-Two tests check the checks themselves, without a build: ``displaced_streams`` on synthetic
-notebooks, and the MathJax inspection on a page written to a temporary folder, with one good and two
+Three tests check the checks themselves, without a build: ``displaced_streams`` on synthetic
+notebooks, the width check on a page with a 300 px column, and the MathJax inspection on a page
+written to a temporary folder, with one good and two
 broken formulas (loaded through the same CDN URL as the book's pages).
 
 To try the test on a small throwaway book, set ``GCBOOK_BOOK_DIR`` to its project folder (the one
@@ -529,6 +531,8 @@ def test_math_typesets(document: str, visit) -> None:
                      for text in mathjax.get("dom_errors", [])]
     if mathjax.get("loaded"):
         problems += [f"formula not typeset: {text!r}" for text in mathjax.get("untypeset", [])]
+    problems += [f"display formula {wide['width']} px wide in a column of {wide['column']} px (it runs off "
+                 f"the page; break it with aligned): ${wide['tex']}$" for wide in mathjax.get("too_wide", [])]
     if problems:
         fail_with(document, "the formulas do not typeset cleanly", problems)
 
@@ -603,6 +607,24 @@ def test_math_check_catches_a_tex_error(chromium, tmp_path: Path) -> None:
     assert [problem["tex"] for problem in mathjax["problems"]] == ["x^2^3", "\\undefinedmacro{x}"]
     assert "Double exponent" in mathjax["problems"][0]["error"]
     assert mathjax["untypeset"] == []
+
+
+def test_math_check_catches_a_display_formula_wider_than_its_column(chromium, tmp_path: Path) -> None:
+    """In a 300 px column, a long display formula runs off the column and a short one fits."""
+    page = tmp_path / "wide.html"
+    long_sum = " + ".join(f"\\frac{{x_{{{k}}}}}{{y_{{{k}}}}}" for k in range(30))
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>t</title>'
+        '<script>window.MathJax = {"options": {"processHtmlClass": "math"}}</script>'
+        '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+        '</head><body class="tex2jax_ignore mathjax_ignore"><main style="width: 300px"><h1>t</h1>'
+        f'<div class="math notranslate nohighlight">\\[{long_sum}\\]</div>'
+        '<div class="math notranslate nohighlight">\\[a + b\\]</div>'
+        '</main></body></html>')
+    mathjax = chromium.inspect_page(page, None).inspected["mathjax"]
+    assert mathjax["finished"] and mathjax["formulas"] == 2
+    assert [wide["tex"] for wide in mathjax["too_wide"]] == [long_sum[:300]]  # the report keeps 300 characters
+    assert mathjax["too_wide"][0]["width"] > mathjax["too_wide"][0]["column"] == 300
 
 
 def test_raw_tex_finds_a_formula_broken_by_markdown() -> None:
