@@ -402,11 +402,12 @@ def ols(Z, y):
     return np.linalg.lstsq(Z, y, rcond=None)[0]
 
 
-def test_lasso_cases_match_an_independent_solver_and_cover_the_brief():
+@pytest.mark.parametrize("seed", [0, 1, 2, None])
+def test_lasso_cases_match_an_independent_solver_and_cover_the_brief(seed):
     from gcbook.exercises import _lasso_cases, _lasso_close
 
-    cases = list(_lasso_cases())
-    assert 5 <= len(cases) <= 7
+    cases = list(_lasso_cases(seed))
+    assert len(cases) == 7
     for name, (Z, y, alpha), expected, hints in cases:
         assert expected.shape == (Z.shape[1],)
         assert _lasso_close(right_lasso(Z, y, alpha), expected), name
@@ -415,8 +416,8 @@ def test_lasso_cases_match_an_independent_solver_and_cover_the_brief():
     alphas = [args[2] for _, args, _, _ in cases]
     assert 0.0 in alphas  # least squares
     assert any(n < m for n, m in shapes)  # more predictors than samples
-    assert any(alpha >= np.abs(Z.T @ y).max() / len(y) and not expected.any()
-               for _, (Z, y, alpha), expected, _ in cases)  # every coefficient zero
+    assert any(alpha >= np.abs(Z.T @ y).max() / len(y) and np.abs(expected).max() <= 1e-12
+               for _, (Z, y, alpha), expected, _ in cases)  # every coefficient zero (to rounding)
     assert any(np.ptp(np.log10(np.linalg.norm(Z, axis=0))) > 1.5 for _, (Z, _, _), _, _ in cases)  # scales
     assert any(abs(np.corrcoef(Z.T)[np.triu_indices(Z.shape[1], 1)]).min() > 0.8 for _, (Z, _, _), _, _ in cases)
     assert any(abs(y.mean()) > 0.5 for _, (_, y, _), _, _ in cases)  # fitting an intercept changes b
@@ -424,23 +425,118 @@ def test_lasso_cases_match_an_independent_solver_and_cover_the_brief():
         assert "[" not in name and "seed" not in name
 
 
-def test_lasso_checker_accepts_coordinate_descent(capsys):
+def test_lasso_cases_are_drawn_at_check_time():
+    """No fixed list to copy: a seed repeats the cases, no seed draws new ones at every call."""
+    from gcbook.exercises import _lasso_cases
+
+    def data(seed):
+        return [(Z, y, alpha) for _, (Z, y, alpha), _, _ in _lasso_cases(seed)]
+
+    first, again, other = data(5), data(5), data(6)
+    assert all(np.array_equal(a[0], b[0]) and a[2] == b[2] for a, b in zip(first, again))
+    fresh = [data(None) for _ in range(3)]
+    for one, two in [(first, other), (fresh[0], fresh[1]), (fresh[1], fresh[2])]:
+        assert not any(a[0].shape == b[0].shape and np.array_equal(a[0], b[0]) for a, b in zip(one, two))
+
+
+@pytest.mark.parametrize("seed", [0, 1, None, None])
+def test_lasso_checker_accepts_coordinate_descent(capsys, seed):
     from gcbook.exercises import check_lasso
 
-    report = check_lasso(right_lasso)
+    report = check_lasso(right_lasso, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 7
     assert "7 of 7 hidden cases passed" in capsys.readouterr().out
 
 
-def test_lasso_checker_accepts_sklearn_lists_and_tensors():
-    pytest.importorskip("sklearn")
+def test_lasso_checker_accepts_lists_and_tensors():
     torch = pytest.importorskip("torch")
     from gcbook.exercises import check_lasso
 
-    assert check_lasso(sklearn_lasso, verbose=False).passed
-    assert check_lasso(lambda Z, y, a: list(right_lasso(Z, y, a)), verbose=False).passed
+    assert check_lasso(lambda Z, y, a: list(right_lasso(Z, y, a)), verbose=False, seed=3).passed
     assert check_lasso(lambda Z, y, a: torch.tensor(right_lasso(Z, y, a), requires_grad=True), verbose=False).passed
     assert check_lasso(lambda Z, y, a: torch.tensor(right_lasso(Z, y, a), dtype=torch.float32), verbose=False).passed
+
+
+# Shortcuts the exercise forbids, imported at the top (before the check) and inside the function.
+from gcbook.sparse_var import lasso as _package_lasso  # noqa: E402
+
+
+def lasso_imported_before(Z, y, alpha):
+    return _package_lasso(Z, y, alpha, fit_intercept=False)[0]
+
+
+def lasso_imported_inside(Z, y, alpha):
+    from gcbook.sparse_var import lasso
+
+    return lasso(Z, y, alpha, fit_intercept=False)[0]
+
+
+def lasso_through_a_helper(Z, y, alpha):
+    import gcbook.sparse_var as sv
+
+    def helper():
+        return sv.lasso_var(np.column_stack([y, Z]), 1, alpha)  # any function of the module counts
+
+    helper()
+    return right_lasso(Z, y, alpha)
+
+
+def soft_threshold_of_the_package(Z, y, alpha):
+    from gcbook.sparse_var import soft_threshold
+
+    return soft_threshold(Z.T @ y / len(y), alpha)
+
+
+@pytest.mark.parametrize(
+    "shortcut, name, right",
+    [
+        (lasso_imported_before, "gcbook.sparse_var.lasso", True),
+        (lasso_imported_inside, "gcbook.sparse_var.lasso", True),
+        (lasso_through_a_helper, "gcbook.sparse_var.lasso_var", True),
+        (soft_threshold_of_the_package, "gcbook.sparse_var.soft_threshold", False),
+        (sklearn_lasso, "sklearn.linear_model.Lasso", True),
+        (lambda Z, y, a: __import__("sklearn.linear_model").linear_model.lasso_path(Z, y, alphas=[a])[1][:, 0],
+         "sklearn.linear_model.lasso_path", None),
+        (lambda Z, y, a: __import__("sklearn.linear_model").linear_model.ElasticNet(
+            alpha=a, l1_ratio=1.0, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(Z, y).coef_,
+         "sklearn.linear_model.ElasticNet", None),
+    ],
+    ids=["package-imported-before", "package-imported-inside", "package-through-a-helper", "package-soft-threshold",
+         "sklearn-lasso", "sklearn-lasso-path", "sklearn-elastic-net"],
+)
+def test_lasso_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
+    if name.startswith("sklearn"):
+        pytest.importorskip("sklearn")
+    import warnings
+
+    from gcbook.exercises import check_lasso
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn's convergence warnings
+        report = check_lasso(shortcut, verbose=False, seed=4)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: write it with NumPy")
+    if right is True:  # the answer itself is reported as right
+        assert all("its answer matches the reference" in case.message for case in report.cases)
+    if right is False:  # ... or as wrong, with what is wrong
+        assert any("Besides: b differs most" in case.message for case in report.cases)
+
+
+def test_lasso_checker_lets_the_reference_run_and_numpy_through():
+    """The checker's own reference (gcbook.sparse_var.lasso) runs outside the watch, and NumPy, SciPy or
+    a module of one's own are allowed: a right answer by SciPy's optimiser is not a shortcut."""
+    from scipy import linalg
+
+    from gcbook.exercises import check_lasso
+
+    def with_scipy(Z, y, alpha):
+        linalg.norm(Z)  # calls SciPy: allowed
+        return right_lasso(Z, y, alpha)
+
+    report = check_lasso(with_scipy, verbose=False, seed=7)
+    assert report.passed, [case.message for case in report.cases]
+    assert not any("forbids" in case.message for case in report.cases)
 
 
 def _hard_on_ols(Z, y, alpha):
@@ -451,11 +547,11 @@ def _hard_on_ols(Z, y, alpha):
 @pytest.mark.parametrize(
     "mistake, hint",
     [
-        (lambda Z, y, a: sklearn_lasso(Z, y, a * len(y)), "n times too strong"),
-        (lambda Z, y, a: sklearn_lasso(Z, y, a / len(y)), "n times too weak"),
-        (lambda Z, y, a: sklearn_lasso(Z, y, 2 * a), "twice too strong"),
-        (lambda Z, y, a: sklearn_lasso(Z, y, a / 2), "half as strong"),
-        (lambda Z, y, a: sklearn_lasso(Z, y, a, fit_intercept=True), "fitted an intercept"),
+        (lambda Z, y, a: right_lasso(Z, y, a * len(y)), "n times too strong"),
+        (lambda Z, y, a: right_lasso(Z, y, a / len(y)), "n times too weak"),
+        (lambda Z, y, a: right_lasso(Z, y, 2 * a), "twice too strong"),
+        (lambda Z, y, a: right_lasso(Z, y, a / 2), "half as strong"),
+        (lambda Z, y, a: right_lasso(Z - Z.mean(0), y - y.mean(), a), "fitted an intercept"),
         (lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) / len(y) - a, 0), "stop changing"),
         (lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) - len(y) * a, 0) / np.sum(Z**2, axis=0),
          "stop changing"),
@@ -470,10 +566,9 @@ def _hard_on_ols(Z, y, alpha):
          "soft-threshold-ols", "hard-threshold-ols", "hard-threshold-cd", "unit-norm-cd"],
 )
 def test_lasso_checker_explains_mistakes(mistake, hint):
-    pytest.importorskip("sklearn")
     from gcbook.exercises import check_lasso
 
-    report = check_lasso(mistake, verbose=False)
+    report = check_lasso(mistake, verbose=False, seed=0)
     failed = [case for case in report.cases if not case.passed]
     assert failed and not report.passed
     assert any(hint in case.message for case in failed), [case.message for case in failed]
@@ -502,7 +597,7 @@ def test_lasso_checker_reports_shapes_and_garbage():
     for garbage, text in [
         (lambda Z, y, a: right_lasso(Z, y, a)[:, None], "flatten it, b.ravel() (the values are right)"),
         (lambda Z, y, a: (right_lasso(Z, y, a), 0.0), "return only the coefficient vector"),
-        (lambda Z, y, a: [1.0, 2.0, 3.0], "got shape (3,)"),
+        (lambda Z, y, a: [1.0], "got shape (1,)"),  # every case has m >= 2
         (lambda Z, y, a: 0.0, "got shape ()"),
         (lambda Z, y, a: None, "return statement"),
         (lambda Z, y, a: "b", "got str"),

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, _as_float_array, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, _as_float_array, _run_cases
 
 __all__ = [
     "check_lasso",
@@ -125,8 +125,47 @@ def _lasso_mistakes(Z, y, alpha, expected):
     ]
 
 
-def _lasso_cases():
-    """Hidden cases for the lasso exercise, with the answers of known mistakes.
+_LASSO_FORBIDDEN = Forbidden(
+    modules=("gcbook.sparse_var", "sklearn"),
+    names=(
+        "gcbook.sparse_var.lasso", "gcbook.sparse_var.lasso_var", "gcbook.sparse_var.soft_threshold",
+        "gcbook.sparse_var.lasso_torch", "gcbook.sparse_var.unrolled_ista", "gcbook.sparse_var.lasso_var_torch",
+        "sklearn.linear_model.Lasso", "sklearn.linear_model.ElasticNet", "sklearn.linear_model.LassoCV",
+        "sklearn.linear_model.ElasticNetCV", "sklearn.linear_model.LassoLars", "sklearn.linear_model.lasso_path",
+        "sklearn.linear_model.enet_path", "sklearn.linear_model.LinearRegression", "sklearn.linear_model.Ridge",
+    ),
+)
+
+
+def _signed(rng, low, high, size):
+    """``size`` values uniform in ``[low, high]`` in absolute value, each with a random sign."""
+    return rng.uniform(low, high, size) * rng.choice([-1.0, 1.0], size)
+
+
+def _sparse_truth(rng, m, k):
+    """A coefficient vector of length ``m`` with ``k`` non-zeros (uniform in +-[0.5, 2]) at random places."""
+    b = np.zeros(m)
+    b[rng.choice(m, size=k, replace=False)] = _signed(rng, 0.5, 2.0, k)
+    return b
+
+
+def _lasso_cases(seed=None):
+    """Hidden cases for the lasso exercise, drawn afresh at each call, with the answers of known mistakes.
+
+    Seven kinds of case, each drawn from ``np.random.default_rng(seed)`` (``seed=None``: fresh
+    entropy, so no two checks see the same data):
+
+    1. Gaussian design, n uniform in 80..150, m in 6..8, 3 non-zero coefficients (+-[0.5, 2]), noise
+       sd 0.5, a mean of +-[1, 2] added to y (fitting an intercept changes b), alpha in [0.05, 0.2];
+    2. columns on very different scales: n in 60..120, m in 5..8, one column times 10 and another
+       times 0.1, alpha in [0.02, 0.1];
+    3. correlated columns (equicorrelation 0.9): n in 100..160, m in 4..6, alpha in [0.02, 0.1];
+    4. alpha exactly at max|Z^T y| / n (every coefficient zero): n in 40..80, m in 4..8, y with a mean;
+    5. alpha = 0 (least squares): n in 50..100, m in 3..6, y with a mean of +-[0.5, 2];
+    6. the lagged design of a VAR: p in 2..3 variables, lag in 1..2, T in 150..300, means
+       +-[0.5, 2] added, one target variable at random, alpha in [0.02, 0.1];
+    7. more predictors than samples: n in 25..40, m in 50..80, 4 non-zero coefficients, noise sd
+       0.2, alpha in [0.15, 0.3].
 
     Yields ``(name, (Z, y, alpha), b, hints)`` with ``b`` the reference
     ``gcbook.sparse_var.lasso(Z, y, alpha, fit_intercept=False)[0]`` and ``hints`` a list of
@@ -136,44 +175,54 @@ def _lasso_cases():
     from gcbook.simulate import var
     from gcbook.sparse_var import lasso
 
-    rng = np.random.default_rng(4242)
+    rng = np.random.default_rng(seed)
     settings = []
 
-    Z = rng.standard_normal((100, 8))
-    b = np.zeros(8)
-    b[[1, 4, 6]] = [1.5, -2.0, 0.8]
-    y = Z @ b + 0.5 * rng.standard_normal(100) + 1.0  # a non-zero mean: fitting an intercept changes b
-    settings.append(("Gaussian design, n=100, m=8, a sparse truth", Z, y, 0.1))
+    n, m = int(rng.integers(80, 151)), int(rng.integers(6, 9))
+    Z = rng.standard_normal((n, m))
+    y = Z @ _sparse_truth(rng, m, 3) + 0.5 * rng.standard_normal(n) + _signed(rng, 1.0, 2.0, 1)[0]
+    settings.append((f"Gaussian design, n={n}, m={m}, a sparse truth", Z, y, float(rng.uniform(0.05, 0.2))))
 
-    Z = rng.standard_normal((80, 6))
-    Z[:, 1] *= 10.0
-    Z[:, 4] *= 0.1
-    y = Z @ np.array([0.7, 0.15, 0.0, -1.0, 6.0, 0.0]) + 0.5 * rng.standard_normal(80)
-    settings.append(("columns on very different scales, n=80, m=6", Z, y, 0.05))
+    n, m = int(rng.integers(60, 121)), int(rng.integers(5, 9))
+    Z = rng.standard_normal((n, m))
+    big, small = rng.choice(m, size=2, replace=False)
+    Z[:, big] *= 10.0
+    Z[:, small] *= 0.1
+    truth = _sparse_truth(rng, m, min(4, m - 1))
+    truth[big] /= 10.0
+    truth[small] *= 10.0
+    y = Z @ truth + 0.5 * rng.standard_normal(n)
+    settings.append((f"columns on very different scales, n={n}, m={m}", Z, y, float(rng.uniform(0.02, 0.1))))
 
-    corr = np.full((5, 5), 0.9) + 0.1 * np.eye(5)
-    Z = rng.standard_normal((120, 5)) @ np.linalg.cholesky(corr).T
-    y = Z @ np.array([1.0, 0.0, -0.5, 0.0, 0.8]) + 0.3 * rng.standard_normal(120)
-    settings.append(("strongly correlated columns (correlation 0.9), n=120, m=5", Z, y, 0.05))
+    n, m = int(rng.integers(100, 161)), int(rng.integers(4, 7))
+    corr = np.full((m, m), 0.9) + 0.1 * np.eye(m)
+    Z = rng.standard_normal((n, m)) @ np.linalg.cholesky(corr).T
+    y = Z @ _sparse_truth(rng, m, 3) + 0.3 * rng.standard_normal(n)
+    settings.append((f"strongly correlated columns (correlation 0.9), n={n}, m={m}", Z, y,
+                     float(rng.uniform(0.02, 0.1))))
 
-    Z = rng.standard_normal((50, 6))
-    y = Z[:, 2] - 0.5 * Z[:, 0] + rng.standard_normal(50) + 2.0
-    settings.append(("alpha exactly at max|Z^T y| / n, n=50, m=6", Z, y, float(np.max(np.abs(Z.T @ y))) / 50))
+    n, m = int(rng.integers(40, 81)), int(rng.integers(4, 9))
+    Z = rng.standard_normal((n, m))
+    y = Z @ _sparse_truth(rng, m, 2) + rng.standard_normal(n) + _signed(rng, 1.0, 2.0, 1)[0]
+    settings.append((f"alpha exactly at max|Z^T y| / n, n={n}, m={m}", Z, y, float(np.max(np.abs(Z.T @ y))) / n))
 
-    Z = rng.standard_normal((60, 5))
-    y = Z @ rng.standard_normal(5) + rng.standard_normal(60) - 1.5
-    settings.append(("alpha = 0 (least squares), n=60, m=5", Z, y, 0.0))
+    n, m = int(rng.integers(50, 101)), int(rng.integers(3, 7))
+    Z = rng.standard_normal((n, m))
+    y = Z @ rng.standard_normal(m) + rng.standard_normal(n) + _signed(rng, 0.5, 2.0, 1)[0]
+    settings.append((f"alpha = 0 (least squares), n={n}, m={m}", Z, y, 0.0))
 
-    X = var(p=3, T=203, lag=2, sparsity=0.4, seed=4243)[0] + np.array([1.0, -2.0, 0.5])
-    targets, lags = lag_matrix(X, 2)
-    design = lags.transpose(0, 2, 1).reshape(len(targets), 6)  # column (k-1)*p + i holds x_i(t-k)
-    settings.append(("the lagged design of a 3-variable VAR(2), n=201, m=6", design, targets[:, 1].copy(), 0.05))
+    p, lag, T = int(rng.integers(2, 4)), int(rng.integers(1, 3)), int(rng.integers(150, 301))
+    X = var(p=p, T=T + lag, lag=lag, sparsity=0.4, seed=rng)[0] + _signed(rng, 0.5, 2.0, p)
+    targets, lags = lag_matrix(X, lag)
+    design = lags.transpose(0, 2, 1).reshape(len(targets), lag * p)  # column (k-1)*p + i holds x_i(t-k)
+    target = int(rng.integers(p))
+    settings.append((f"the lagged design of a {p}-variable VAR({lag}), n={T}, m={lag * p}", design,
+                     targets[:, target].copy(), float(rng.uniform(0.02, 0.1))))
 
-    Z = rng.standard_normal((30, 60))
-    b = np.zeros(60)
-    b[[3, 17, 42, 55]] = [2.0, -1.5, 1.0, 0.7]
-    y = Z @ b + 0.2 * rng.standard_normal(30)
-    settings.append(("more predictors than samples, n=30, m=60", Z, y, 0.2))
+    n, m = int(rng.integers(25, 41)), int(rng.integers(50, 81))
+    Z = rng.standard_normal((n, m))
+    y = Z @ _sparse_truth(rng, m, 4) + 0.2 * rng.standard_normal(n)
+    settings.append((f"more predictors than samples, n={n}, m={m}", Z, y, float(rng.uniform(0.15, 0.3))))
 
     for name, Z, y, alpha in settings:
         expected = lasso(Z, y, alpha, fit_intercept=False)[0]
@@ -236,8 +285,8 @@ def _judge_lasso(got, expected, hints):
     return False, message + "."
 
 
-def check_lasso(func: Callable, verbose: bool = True) -> CheckReport:
-    """Check a student's lasso solver (no intercept) against hidden cases.
+def check_lasso(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
+    """Check a student's lasso solver (no intercept) against hidden cases drawn at check time.
 
     Parameters
     ----------
@@ -251,9 +300,17 @@ def check_lasso(func: Callable, verbose: bool = True) -> CheckReport:
         with no intercept (scikit-learn's scale of ``alpha``), typically by cyclic coordinate
         descent with soft-thresholding, ``b_k = S(z_k^T r_k, n alpha) / ||z_k||^2``. Compared with
         ``lasso(Z, y, alpha, fit_intercept=False)[0]`` from :mod:`gcbook.sparse_var`: a case passes
-        when ``max|b - b_ref| <= 1e-6 * max(1, max|b_ref|)``.
+        when ``max|b - b_ref| <= 1e-6 * max(1, max|b_ref|)``. The exercise forbids
+        :mod:`gcbook.sparse_var` and scikit-learn: a case whose call reaches any function of either
+        (however imported: at the top of the notebook, inside the function, through a helper)
+        fails with a message that names the call.
     verbose : bool
         Print the report.
+    seed : None, int or numpy.random.Generator
+        Where the seven cases are drawn from (their distributions: ``_lasso_cases``): a correlated
+        design, badly scaled columns, more predictors than samples, alpha at alpha_max, least
+        squares, a lagged VAR design, a Gaussian design with a non-zero mean. ``None`` (the default)
+        draws fresh cases at every call; a seed repeats them.
 
     Returns
     -------
@@ -261,17 +318,21 @@ def check_lasso(func: Callable, verbose: bool = True) -> CheckReport:
 
     Examples
     --------
-    >>> from gcbook.sparse_var import lasso, soft_threshold
-    >>> def my_lasso(Z, y, alpha):
-    ...     return lasso(Z, y, alpha, fit_intercept=False)[0]
-    >>> check_lasso(my_lasso, verbose=False).passed
-    True
+    >>> import numpy as np
     >>> def one_step(Z, y, alpha):
-    ...     return soft_threshold(Z.T @ y / len(y), alpha)
-    >>> report = check_lasso(one_step, verbose=False)
+    ...     x = Z.T @ y / len(y)
+    ...     return np.sign(x) * np.maximum(np.abs(x) - alpha, 0.0)
+    >>> report = check_lasso(one_step, verbose=False, seed=0)
     >>> [case.passed for case in report.cases]
     [False, False, False, True, False, False, False]
     >>> "until the coefficients stop changing" in report.cases[2].message
     True
+    >>> from gcbook.sparse_var import lasso
+    >>> def shortcut(Z, y, alpha):
+    ...     return lasso(Z, y, alpha, fit_intercept=False)[0]
+    >>> report = check_lasso(shortcut, verbose=False)
+    >>> report.passed, report.cases[0].message
+    (False, 'your function calls gcbook.sparse_var.lasso, which this exercise forbids: write it with NumPy (its answer matches the reference, but the exercise is to write it yourself).')
     """
-    return _run_cases("Exercise: the lasso by coordinate descent", func, _lasso_cases(), _judge_lasso, verbose)
+    return _run_cases("Exercise: the lasso by coordinate descent", func, _lasso_cases(seed), _judge_lasso, verbose,
+                      forbidden=_LASSO_FORBIDDEN)
