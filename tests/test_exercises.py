@@ -646,9 +646,9 @@ def off_diagonal(A_true, scores, diagonal=False):
     return A[keep].astype(bool), S[keep]
 
 
-def right_auprc(A_true, scores):
-    """An independent average precision: one step per distinct score, highest first."""
-    y, s = off_diagonal(A_true, scores)
+def right_auprc(A_true, scores, diagonal=False):
+    """An independent average precision: one step per distinct score, highest first (all entries with ``diagonal``)."""
+    y, s = off_diagonal(A_true, scores, diagonal)
     ap, previous_recall = 0.0, 0.0
     for level in np.unique(s)[::-1]:
         chosen = s >= level
@@ -665,11 +665,25 @@ def sklearn_auprc(A_true, scores, diagonal=False):
     return average_precision_score(*off_diagonal(A_true, scores, diagonal))
 
 
-def sklearn_trapezoid(A_true, scores, diagonal=False):
-    from sklearn.metrics import auc, precision_recall_curve
+def numpy_trapezoid(A_true, scores, diagonal=False):
+    """The trapezoidal area under the precision-recall points, from (recall 0, precision 1), as
+    scikit-learn's auc(recall, precision) of precision_recall_curve computes it."""
+    y, s = off_diagonal(A_true, scores, diagonal)
+    recall, precision = [0.0], [1.0]
+    for level in np.unique(s)[::-1]:
+        chosen = s >= level
+        recall.append(np.sum(y & chosen) / y.sum())
+        precision.append(np.sum(y & chosen) / chosen.sum())
+    recall, precision = np.array(recall), np.array(precision)
+    return float(np.sum(np.diff(recall) * (precision[1:] + precision[:-1]) / 2))
 
-    precision, recall, _ = precision_recall_curve(*off_diagonal(A_true, scores, diagonal))
-    return auc(recall, precision)
+
+def numpy_auroc(A_true, scores):
+    """The AUROC by the Mann-Whitney U statistic (ties count one half)."""
+    y, s = off_diagonal(A_true, scores)
+    ranks = stats.rankdata(s)
+    n_pos = y.sum()
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * (y.size - n_pos)))
 
 
 def one_at_a_time(A_true, scores, order="index"):
@@ -680,30 +694,27 @@ def one_at_a_time(A_true, scores, order="index"):
     return float(np.sum((hits / np.arange(1, s.size + 1))[y[ranking]]) / y.sum())
 
 
-def sklearn_auroc(A_true, scores):
-    from sklearn.metrics import roc_auc_score
-
-    return roc_auc_score(*off_diagonal(A_true, scores))
-
-
 def equal_weight_precisions(A_true, scores):
     y, s = off_diagonal(A_true, scores)
     return float(np.mean([np.mean(y[s >= level]) for level in np.unique(s)]))
 
 
-def test_auprc_cases_match_sklearn_and_cover_the_brief():
+@pytest.mark.parametrize("seed", [0, 1, 2, None])
+def test_auprc_cases_match_sklearn_and_cover_the_brief(seed):
     pytest.importorskip("sklearn")
     from gcbook.exercises import _AUPRC_TOL, _auprc_cases
     from gcbook.metrics import auprc
 
-    cases = list(_auprc_cases())
-    assert 5 <= len(cases) <= 7
+    cases = list(_auprc_cases(seed))
+    assert len(cases) == 7
     for name, (A, S), expected, hints in cases:
-        assert 6 <= len(A) <= 12 and A.shape == S.shape
+        assert 5 <= len(A) <= 12 and A.shape == S.shape
         assert expected == pytest.approx(sklearn_auprc(A, S), abs=1e-12), name
         assert expected == pytest.approx(right_auprc(A, S), abs=1e-12), name
         assert all(abs(value - expected) > _AUPRC_TOL for value, _ in hints), name  # a right answer gets no hint
         assert "[" not in name and "seed" not in name  # names describe the case, not the data
+        y = off_diagonal(A, S)[0]
+        assert y.any() and not y.all(), name  # a true edge and a non-edge: AP is defined and not trivially 1
     matrices = [args for _, args, _, _ in cases]
 
     def tied_classes(A, S):  # some tied score is shared by a true edge and a non-edge
@@ -714,22 +725,91 @@ def test_auprc_cases_match_sklearn_and_cover_the_brief():
     assert any(set(np.unique(S)) == {0.0, 0.5, 1.0} and tied_classes(A, S) for A, S in matrices)  # CPDAG
     assert any(np.diag(A).any() and np.argmax(S) in np.flatnonzero(np.eye(len(A)))
                and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01 for A, S in matrices)
-    assert any(expected == 1.0 for _, _, expected, _ in cases)
+    assert any(abs(expected - 1.0) <= 1e-12 for _, _, expected, _ in cases)  # a perfect ranking
     assert any((S < 0).any() and abs(auprc(A, np.abs(S)) - auprc(A, S)) > 0.1 for A, S in matrices)
     assert any(off_diagonal(A, S)[0].sum() == 1 for A, S in matrices)
-    assert any(not np.allclose(A, A.T) and abs(auprc(A.T, S) - auprc(A, S)) > 0.1 for A, S in matrices)
 
 
-def test_auprc_checker_accepts_right_answers(capsys):
-    pytest.importorskip("sklearn")
+def test_auprc_cases_are_drawn_at_check_time():
+    """No fixed list to copy: a seed repeats the cases, no seed draws new ones at every call."""
+    from gcbook.exercises import _auprc_cases
+
+    def data(seed):
+        return [S for _, (_, S), _, _ in _auprc_cases(seed)]
+
+    assert all(np.array_equal(a, b) for a, b in zip(data(5), data(5)))
+    fresh = [data(None) for _ in range(3)] + [data(6)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(one, two) if np.unique(a).size > 3)
+
+
+def test_auprc_checker_transposes_where_it_matters():
+    from gcbook.exercises import _auprc_cases
+    from gcbook.metrics import auprc
+
+    for seed in range(5):  # the truth transposed is caught in most cases of every draw
+        matrices = [args for _, args, _, _ in _auprc_cases(seed)]
+        assert sum(abs(auprc(A.T, S) - auprc(A, S)) > 0.1 for A, S in matrices) >= 4
+
+
+@pytest.mark.parametrize("seed", [0, 1, None, None])
+def test_auprc_checker_accepts_right_answers(capsys, seed):
     from gcbook.exercises import check_auprc
 
-    report = check_auprc(right_auprc)
+    report = check_auprc(right_auprc, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 7
     assert "7 of 7 hidden cases passed" in capsys.readouterr().out
-    assert check_auprc(sklearn_auprc, verbose=False).passed
-    assert check_auprc(lambda A, S: np.array(right_auprc(A, S)), verbose=False).passed  # a 0-d array
-    assert check_auprc(lambda A, S: np.float64(right_auprc(A, S)), verbose=False).passed
+    assert check_auprc(lambda A, S: np.array(right_auprc(A, S)), verbose=False, seed=seed).passed  # a 0-d array
+    assert check_auprc(lambda A, S: np.float64(right_auprc(A, S)), verbose=False, seed=seed).passed
+
+
+# Shortcuts the exercise forbids, imported at the top (before the check) and inside the function.
+from gcbook.metrics import auprc as _package_auprc  # noqa: E402
+
+
+def auprc_imported_before(A_true, scores):
+    return _package_auprc(A_true, scores)
+
+
+def auprc_imported_inside(A_true, scores):
+    from gcbook.metrics import auprc
+
+    return auprc(A_true, scores)
+
+
+def sklearn_curve_then_numpy(A_true, scores):
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, _ = precision_recall_curve(*off_diagonal(A_true, scores))
+    return float(-np.sum(np.diff(recall) * precision[:-1]))
+
+
+@pytest.mark.parametrize(
+    "shortcut, name, right",
+    [
+        (auprc_imported_before, "gcbook.metrics.auprc", True),
+        (auprc_imported_inside, "gcbook.metrics.auprc", True),
+        (lambda A, S: __import__("gcbook.metrics").metrics.auroc(A, S), "gcbook.metrics.auroc", False),
+        (sklearn_auprc, "sklearn.metrics.average_precision_score", True),
+        (sklearn_curve_then_numpy, "sklearn.metrics.precision_recall_curve", True),
+        (lambda A, S: sklearn_auprc(A, S, diagonal=True), "sklearn.metrics.average_precision_score", False),
+    ],
+    ids=["package-imported-before", "package-imported-inside", "package-auroc", "sklearn-average-precision",
+         "sklearn-curve", "sklearn-with-the-diagonal"],
+)
+def test_auprc_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
+    if name.startswith("sklearn"):
+        pytest.importorskip("sklearn")
+    from gcbook.exercises import check_auprc
+
+    report = check_auprc(shortcut, verbose=False, seed=1)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: write it with NumPy")
+    if right:
+        assert all("its answer matches the reference" in case.message for case in report.cases)
+    else:
+        assert any("Besides: expected AP=" in case.message for case in report.cases)
 
 
 def test_auprc_checker_accepts_torch_scalars():
@@ -742,11 +822,11 @@ def test_auprc_checker_accepts_torch_scalars():
 @pytest.mark.parametrize(
     "mistake, hint, n_failed",
     [
-        (lambda A, S: sklearn_auprc(A, S, diagonal=True), "you included the diagonal", 5),
-        (sklearn_trapezoid, "interpolated the precision-recall curve linearly", 6),
+        (lambda A, S: right_auprc(A, S, diagonal=True), "you included the diagonal", 5),
+        (numpy_trapezoid, "interpolated the precision-recall curve linearly", 6),
         (one_at_a_time, "ranked tied scores one at a time", 2),
         (lambda A, S: one_at_a_time(A, S, order="reversed"), "ranked tied scores one at a time", 2),
-        (sklearn_auroc, "that is the AUROC", 6),
+        (numpy_auroc, "that is the AUROC", 6),
         (lambda A, S: right_auprc(A, np.abs(S)), "you took |scores|", 1),
         (lambda A, S: right_auprc(A.T, S), "compared the score of i -> j with A_true[j, i]", 7),
         (lambda A, S: (lambda y, s: np.mean(y[s > 0]))(*off_diagonal(A, S)), "precision at a single threshold", 7),
@@ -759,10 +839,9 @@ def test_auprc_checker_accepts_torch_scalars():
          "precision-top-k", "equal-weights", "increasing"],
 )
 def test_auprc_checker_explains_mistakes(mistake, hint, n_failed):
-    pytest.importorskip("sklearn")
     from gcbook.exercises import check_auprc
 
-    report = check_auprc(mistake, verbose=False)
+    report = check_auprc(mistake, verbose=False, seed=1)
     failed = [case for case in report.cases if not case.passed]
     assert not report.passed and len(failed) == n_failed, [case.message for case in report.cases]
     assert all(case.message.startswith("expected AP=") and hint in case.message for case in failed), [
@@ -772,10 +851,9 @@ def test_auprc_checker_explains_mistakes(mistake, hint, n_failed):
 
 
 def test_auprc_checker_names_both_of_two_mistakes():
-    pytest.importorskip("sklearn")
     from gcbook.exercises import check_auprc
 
-    report = check_auprc(lambda A, S: sklearn_trapezoid(A, S, diagonal=True), verbose=False)
+    report = check_auprc(lambda A, S: numpy_trapezoid(A, S, diagonal=True), verbose=False, seed=1)
     assert report.n_passed == 1  # the perfect ranking: the trapezoids and the step sum are both 1 there
     both = [case.message for case in report.cases if "included the diagonal" in case.message
             and " And: " in case.message and "interpolated" in case.message]

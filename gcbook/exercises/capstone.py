@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from gcbook.exercises._common import CheckReport, _real_scalar, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, _real_scalar, _run_cases
 
 __all__ = [
     "check_auprc",
@@ -141,8 +141,128 @@ def _auprc_mistakes(A, S, expected):
     return mistakes
 
 
-def _auprc_cases():
-    """Hidden cases for the average-precision exercise, with the answers of known mistakes.
+_AUPRC_FORBIDDEN = Forbidden(
+    modules=("gcbook.metrics", "sklearn"),
+    names=(
+        "gcbook.metrics.auprc", "gcbook.metrics.auroc",
+        "sklearn.metrics.average_precision_score", "sklearn.metrics.precision_recall_curve", "sklearn.metrics.auc",
+        "sklearn.metrics.roc_auc_score", "sklearn.metrics.roc_curve", "sklearn.metrics.precision_score",
+        "sklearn.metrics.PrecisionRecallDisplay",
+    ),
+)
+
+
+def _has_edge_and_non_edge(A):
+    y = A[~np.eye(len(A), dtype=bool)]
+    return bool(y.any()) and not bool(y.all())
+
+
+def _tied_classes(A, S):
+    """Some tied off-diagonal score is shared by a true edge and a non-edge."""
+    off = ~np.eye(len(A), dtype=bool)
+    y, s = A[off].astype(bool), S[off]
+    return any(y[s == level].any() and not y[s == level].all() for level in np.unique(s))
+
+
+def _draw_auprc_case(rng, kind):
+    """One case of ``kind`` (0..6), ``(name, A, S)``; see :func:`_auprc_cases` for the distributions."""
+    from gcbook.metrics import auprc
+
+    while True:  # redraw until the case has the property that makes it a case of its kind
+        if kind == 0:
+            p = int(rng.integers(8, 13))
+            A = (rng.random((p, p)) < rng.uniform(0.15, 0.3)).astype(int)
+            np.fill_diagonal(A, 1)  # self-loops, as simulators put them, with high scores
+            S = np.abs(rng.standard_normal((p, p))) + rng.uniform(1.0, 2.0) * A * rng.random((p, p))
+            name, ok = f"a random sparse graph with self-loops, continuous scores, p={p}", True
+        elif kind == 1:
+            p = int(rng.integers(7, 12))
+            A = (rng.random((p, p)) < rng.uniform(0.2, 0.3)).astype(int)
+            np.fill_diagonal(A, 1)
+            kept = rng.random((p, p)) < np.where(A == 1, rng.uniform(0.6, 0.8), rng.uniform(0.08, 0.15))
+            S = np.where(kept, rng.uniform(0.02, 1.0, (p, p)), 0.0)  # what a lasso keeps; the rest is exactly 0
+            np.fill_diagonal(S, rng.uniform(0.3, 0.9, p))
+            zeros = np.mean(S[~np.eye(p, dtype=bool)] == 0)
+            name, ok = f"|lasso coefficients|: many exact zeros (tied), p={p}", _tied_classes(A, S) and zeros > 0.5
+        elif kind == 2:
+            p = int(rng.integers(6, 10))
+            order = rng.permutation(p)
+            A = np.triu((rng.random((p, p)) < rng.uniform(0.3, 0.5)).astype(int), k=1)[np.ix_(order, order)]  # a DAG
+            S = np.zeros((p, p))
+            for i, j in zip(*np.nonzero(A)):
+                u = rng.random()
+                if u < 0.45:
+                    S[i, j] = 1.0  # oriented right
+                elif u < 0.75:
+                    S[i, j] = S[j, i] = 0.5  # left undirected
+                elif u < 0.9:
+                    S[j, i] = 1.0  # oriented the wrong way
+            for i, j in zip(*np.nonzero(np.triu(A + A.T == 0, k=1))):
+                if rng.random() < 0.15:  # a false adjacency
+                    S[i, j] = S[j, i] = 0.5
+            name = f"a CPDAG read as scores (1 directed, 0.5 undirected, 0 absent), p={p}"
+            ok = set(np.unique(S)) == {0.0, 0.5, 1.0} and _tied_classes(A, S)
+        elif kind == 3:
+            p = int(rng.integers(5, 9))
+            A = (rng.random((p, p)) < rng.uniform(0.2, 0.35)).astype(int)
+            A[np.diag_indices(p)] = rng.random(p) < 0.6
+            S = rng.random((p, p)) + 0.4 * A
+            S[np.diag_indices(p)] = rng.uniform(3.0, 5.0, p)  # the largest scores are all self-loops
+            name = f"true self-loops, with the largest scores on the diagonal, p={p}"
+            ok = (_has_edge_and_non_edge(A) and np.diag(A).any()
+                  and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01)
+        elif kind == 4:
+            p = int(rng.integers(6, 13))
+            A = (rng.random((p, p)) < rng.uniform(0.15, 0.3)).astype(int)
+            np.fill_diagonal(A, 0)
+            S = np.where(A == 1, rng.uniform(1.5, 3.0, (p, p)), rng.uniform(0.0, 1.4, (p, p)))
+            np.fill_diagonal(S, 0.0)
+            name, ok = f"a perfect ranking, p={p}", True
+        elif kind == 5:
+            p = int(rng.integers(6, 11))
+            A = (rng.random((p, p)) < rng.uniform(0.2, 0.3)).astype(int)
+            np.fill_diagonal(A, 0)
+            S = np.where(A == 1, rng.normal(rng.uniform(0.3, 0.7), 0.8, (p, p)),
+                         rng.normal(rng.uniform(-2.0, -1.0), 1.0, (p, p)))  # signed, e.g. a t-statistic
+            name = f"negative scores (higher = more confident), p={p}"
+            ok = _has_edge_and_non_edge(A) and abs(auprc(A, np.abs(S)) - auprc(A, S)) > 0.1
+        else:
+            p = int(rng.integers(8, 13))
+            A = np.zeros((p, p), dtype=int)
+            i, j = rng.choice(p, size=2, replace=False)
+            A[i, j] = 1
+            S = rng.random((p, p))
+            ranked = np.sort(S[~np.eye(p, dtype=bool)])[::-1]
+            rank = int(rng.integers(2, 5))  # the true edge gets the rank-th highest off-diagonal score: AP = 1/rank
+            S[i, j] = (ranked[rank - 2] + ranked[rank - 1]) / 2.0
+            name, ok = f"a single true edge, p={p}", True
+        if ok and _has_edge_and_non_edge(A):
+            return name, A, S
+
+
+def _auprc_cases(seed=None):
+    """Hidden cases for the average-precision exercise, drawn afresh at each call, with the answers of known mistakes.
+
+    Seven kinds of case, drawn from ``np.random.default_rng(seed)`` (``seed=None``: fresh entropy),
+    each redrawn until it has at least one true off-diagonal edge and one non-edge, and the
+    property in brackets:
+
+    1. a random sparse graph with self-loops: p in 8..12, edge probability in [0.15, 0.3], the
+       diagonal true, scores |N(0, 1)| plus U[1, 2] times U[0, 1] on the true edges;
+    2. |lasso coefficients|: p in 7..11, edge probability in [0.2, 0.3], self-loops, a true edge kept
+       with probability in [0.6, 0.8] and a non-edge in [0.08, 0.15] (score U[0.02, 1]), the rest
+       exactly 0 [a tie shared by a true edge and a non-edge; more than half the scores 0];
+    3. a CPDAG read as scores: a random DAG on p in 6..9 nodes (edge probability in [0.3, 0.5]),
+       each edge oriented right (0.45), left undirected (0.3), reversed (0.15) or missed, false
+       adjacencies with probability 0.15 [the scores are 0, 0.5 and 1, with a tie across the classes];
+    4. true self-loops with the largest scores on the diagonal: p in 5..8, each self-loop true with
+       probability 0.6, diagonal scores U[3, 5], the rest U[0, 1] + 0.4 on true edges [including
+       the diagonal changes the AP by more than 0.01];
+    5. a perfect ranking: p in 6..12, true edges scored U[1.5, 3], the rest U[0, 1.4] (AP = 1);
+    6. negative scores: p in 6..10, true edges N(U[0.3, 0.7], 0.8), non-edges N(U[-2, -1], 1)
+       [|scores| changes the AP by more than 0.1];
+    7. a single true edge at a random place, p in 8..12, U[0, 1] scores, its score the 2nd, 3rd or
+       4th highest off the diagonal (AP = 1/2, 1/3 or 1/4).
 
     Yields ``(name, (A_true, scores), AP, hints)`` with ``AP`` the reference
     ``gcbook.metrics.auprc(A_true, scores, include_diagonal=False)`` and ``hints`` a list of
@@ -150,69 +270,9 @@ def _auprc_cases():
     """
     from gcbook.metrics import auprc
 
-    rng = np.random.default_rng(8128)
-    settings = []
-
-    p = 10
-    A = (rng.random((p, p)) < 0.2).astype(int)
-    np.fill_diagonal(A, 1)  # self-loops, as simulators put them, with high scores
-    S = np.abs(rng.standard_normal((p, p))) + 1.5 * A * rng.random((p, p))
-    settings.append(("a random sparse graph with self-loops, continuous scores, p=10", A, S))
-
-    p = 9
-    A = (rng.random((p, p)) < 0.25).astype(int)
-    np.fill_diagonal(A, 1)
-    found = rng.random((p, p)) < np.where(A == 1, 0.7, 0.12)  # what a lasso keeps; the rest is exactly 0
-    S = np.where(found, rng.uniform(0.02, 1.0, (p, p)), 0.0)
-    np.fill_diagonal(S, rng.uniform(0.3, 0.9, p))
-    settings.append(("|lasso coefficients|: many exact zeros (tied), p=9", A, S))
-
-    p = 7
-    order = rng.permutation(p)
-    A = np.triu((rng.random((p, p)) < 0.4).astype(int), k=1)[np.ix_(order, order)]  # a DAG
-    S = np.zeros((p, p))
-    for i, j in zip(*np.nonzero(A)):
-        u = rng.random()
-        if u < 0.45:
-            S[i, j] = 1.0  # oriented right
-        elif u < 0.75:
-            S[i, j] = S[j, i] = 0.5  # left undirected
-        elif u < 0.9:
-            S[j, i] = 1.0  # oriented the wrong way
-    for i, j in zip(*np.nonzero(np.triu(A + A.T == 0, k=1))):
-        if rng.random() < 0.15:  # a false adjacency
-            S[i, j] = S[j, i] = 0.5
-    settings.append(("a CPDAG read as scores (1 directed, 0.5 undirected, 0 absent), p=7", A, S))
-
-    p = 6
-    A = (rng.random((p, p)) < 0.3).astype(int)
-    A[np.diag_indices(p)] = [1, 1, 0, 1, 1, 0]
-    S = rng.random((p, p)) + 0.4 * A
-    S[np.diag_indices(p)] = rng.uniform(3.0, 5.0, p)  # the largest scores are all self-loops
-    settings.append(("true self-loops, with the largest scores on the diagonal, p=6", A, S))
-
-    p = 9
-    A = (rng.random((p, p)) < 0.2).astype(int)
-    np.fill_diagonal(A, 0)
-    S = np.where(A == 1, rng.uniform(1.5, 3.0, (p, p)), rng.uniform(0.0, 1.4, (p, p)))
-    np.fill_diagonal(S, 0.0)
-    settings.append(("a perfect ranking, p=9", A, S))
-
-    p = 8
-    A = (rng.random((p, p)) < 0.25).astype(int)
-    np.fill_diagonal(A, 0)
-    S = np.where(A == 1, rng.normal(0.5, 0.8, (p, p)), rng.normal(-1.5, 1.0, (p, p)))  # signed, e.g. a t-statistic
-    settings.append(("negative scores (higher = more confident), p=8", A, S))
-
-    p = 12
-    A = np.zeros((p, p), dtype=int)
-    A[7, 2] = 1
-    S = rng.random((p, p))
-    ranked = np.sort(S[~np.eye(p, dtype=bool)])[::-1]
-    S[7, 2] = (ranked[1] + ranked[2]) / 2.0  # the third highest off-diagonal score: AP = 1/3
-    settings.append(("a single true edge, p=12", A, S))
-
-    for name, A, S in settings:
+    rng = np.random.default_rng(seed)
+    for kind in range(7):
+        name, A, S = _draw_auprc_case(rng, kind)
         expected = auprc(A, S, include_diagonal=False)
         yield name, (A.copy(), S.copy()), expected, _auprc_mistakes(A, S, expected)
 
@@ -264,8 +324,8 @@ def _judge_auprc(got, expected, hints):
     return False, message + "."
 
 
-def check_auprc(func: Callable, verbose: bool = True) -> CheckReport:
-    """Check a student's area under the precision-recall curve (average precision) against hidden cases.
+def check_auprc(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
+    """Check a student's area under the precision-recall curve (average precision) against hidden cases drawn at check time.
 
     Parameters
     ----------
@@ -285,26 +345,45 @@ def check_auprc(func: Callable, verbose: bool = True) -> CheckReport:
         when ``|AP - AP_ref| <= 1e-9``.
     verbose : bool
         Print the report.
+    seed : None, int or numpy.random.Generator
+        Where the seven cases are drawn from (their distributions: ``_auprc_cases``): a sparse
+        graph with self-loops, lasso scores with many exact zeros, a CPDAG's 0 / 0.5 / 1, the
+        largest scores on true self-loops, a perfect ranking, negative scores, a single true edge.
+        ``None`` (the default) draws fresh cases at every call; a seed repeats them.
 
     Returns
     -------
     CheckReport
 
+    Notes
+    -----
+    The exercise forbids :mod:`gcbook.metrics` and scikit-learn: a case whose call reaches any
+    function of either (however imported) fails with a message that names the call.
+
     Examples
     --------
-    >>> from gcbook.metrics import auprc
-    >>> def my_auprc(A_true, scores):
-    ...     return auprc(A_true, scores)
+    >>> import numpy as np
+    >>> def my_auprc(A_true, scores, diagonal=False):
+    ...     keep = np.ones(A_true.shape, bool) if diagonal else ~np.eye(len(A_true), dtype=bool)
+    ...     y, s = A_true[keep].astype(bool), scores[keep]
+    ...     ap, before = 0.0, 0.0
+    ...     for level in np.unique(s)[::-1]:  # one threshold per distinct score, highest first
+    ...         hits, chosen = np.sum(y & (s >= level)), np.sum(s >= level)
+    ...         ap += (hits / y.sum() - before) * hits / chosen
+    ...         before = hits / y.sum()
+    ...     return ap
     >>> check_auprc(my_auprc, verbose=False).passed
     True
-    >>> def with_diagonal(A_true, scores):
-    ...     return auprc(A_true, scores, include_diagonal=True)
-    >>> report = check_auprc(with_diagonal, verbose=False)
+    >>> report = check_auprc(lambda A_true, scores: my_auprc(A_true, scores, diagonal=True), verbose=False, seed=0)
     >>> [case.passed for case in report.cases]
-    [False, False, False, False, True, True, False]
-    >>> print(report.cases[3].message)
-    expected AP=0.837361, got 0.780551: you included the diagonal: the self-loops i -> i are not edges
-    between variables. Evaluate the off-diagonal entries only, e.g. keep = ~np.eye(p, dtype=bool), then
-    A_true[keep] and scores[keep].
+    [False, False, False, False, True, True, True]
+    >>> "you included the diagonal" in report.cases[3].message
+    True
+    >>> from gcbook.metrics import auprc
+    >>> def shortcut(A_true, scores):
+    ...     return auprc(A_true, scores)
+    >>> print(check_auprc(shortcut, verbose=False).cases[0].message)
+    your function calls gcbook.metrics.auprc, which this exercise forbids: write it with NumPy (its answer matches the reference, but the exercise is to write it yourself).
     """
-    return _run_cases("Exercise: average precision of edge scores", func, _auprc_cases(), _judge_auprc, verbose)
+    return _run_cases("Exercise: average precision of edge scores", func, _auprc_cases(seed), _judge_auprc, verbose,
+                      forbidden=_AUPRC_FORBIDDEN)
