@@ -27,10 +27,97 @@ def right_granger_f(cause, effect, lag):
     return F, stats.f.sf(F, lag, df_den)
 
 
-def test_granger_checker_accepts_right_answer(capsys):
-    report = check_granger_f(right_granger_f)
+@pytest.mark.parametrize("seed", [0, 1, 2, None, None])
+def test_granger_checker_accepts_right_answer(capsys, seed):
+    report = check_granger_f(right_granger_f, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 5
     assert "5 of 5 hidden cases passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seed", [0, 1, None])
+def test_granger_cases_cover_the_brief(seed):
+    from gcbook.exercises import _granger_pair_cases
+
+    cases = list(_granger_pair_cases(seed))
+    assert len(cases) == 5
+    settings = [(len(cause), lag) for _, (cause, effect, lag), _, _ in cases]
+    assert [lag for _, lag in settings] [0] == 1 and settings[4][1] == 5
+    assert min(T for T, _ in settings) <= 60 and max(T for T, _ in settings) >= 300  # short and long
+    assert any(abs(cause.mean()) > 40 for _, (cause, _, _), _, _ in cases)  # a large mean
+    for name, (cause, effect, lag), (F, p), _ in cases:
+        assert (F, p) == pytest.approx(right_granger_f(cause, effect, lag), rel=1e-8), name
+        assert name.startswith(f"T={len(cause)}, lag={lag}, ")
+    assert cases[1][2][1] < 1e-3  # strong coupling: a tiny p-value
+
+
+def test_granger_cases_are_drawn_at_check_time():
+    from gcbook.exercises import _granger_pair_cases
+
+    def data(seed):
+        return [cause for _, (cause, _, _), _, _ in _granger_pair_cases(seed)]
+
+    assert all(np.array_equal(a, b) for a, b in zip(data(3), data(3)))
+    fresh = [data(None) for _ in range(3)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(one, two))
+
+
+from gcbook.granger import granger_test as _package_granger_test  # noqa: E402
+
+
+def granger_imported_before(cause, effect, lag):
+    result = _package_granger_test(np.column_stack([cause, effect]), lag)
+    return result.f_stat[0, 1], result.p_value[0, 1]
+
+
+def granger_imported_inside(cause, effect, lag):
+    from gcbook.granger import granger_test
+
+    result = granger_test(np.column_stack([cause, effect]), lag)
+    return result.f_stat[0, 1], result.p_value[0, 1]
+
+
+def granger_by_statsmodels(cause, effect, lag):
+    from statsmodels.tsa.stattools import grangercausalitytests
+
+    result = grangercausalitytests(np.column_stack([effect, cause]), [lag])
+    F, p, _, _ = result[lag][0]["ssr_ftest"]
+    return F, p
+
+
+def granger_by_statsmodels_ols(cause, effect, lag):
+    import statsmodels.api as sm
+
+    T = len(effect)
+    own = np.column_stack([np.ones(T - lag)] + [effect[lag - k : T - k] for k in range(1, lag + 1)])
+    both = np.column_stack([own] + [cause[lag - k : T - k] for k in range(1, lag + 1)])
+    restricted, full = sm.OLS(effect[lag:], own).fit(), sm.OLS(effect[lag:], both).fit()
+    F, p, _ = full.compare_f_test(restricted)
+    return F, p
+
+
+@pytest.mark.parametrize(
+    "shortcut, name",
+    [
+        (granger_imported_before, "gcbook.granger.granger_test"),
+        (granger_imported_inside, "gcbook.granger.granger_test"),
+        (granger_by_statsmodels, "statsmodels.tsa.stattools.grangercausalitytests"),
+        (granger_by_statsmodels_ols, "statsmodels.regression.linear_model.OLS"),
+    ],
+    ids=["package-imported-before", "package-imported-inside", "statsmodels-granger", "statsmodels-ols"],
+)
+def test_granger_checker_rejects_the_forbidden_shortcuts(shortcut, name):
+    if name.startswith("statsmodels"):
+        pytest.importorskip("statsmodels")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' deprecation warnings
+        report = check_granger_f(shortcut, verbose=False, seed=2)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
+                                       "write it with NumPy and SciPy (its answer matches the reference"), case.message
 
 
 def test_granger_checker_explains_forgotten_intercept_df():
@@ -79,13 +166,83 @@ def right_bh(p_values, q):
     return rejected
 
 
-def test_bh_checker_right_and_wrong():
-    assert check_benjamini_hochberg(right_bh, verbose=False).passed
-    bonferroni = check_benjamini_hochberg(lambda p, q: p * len(p) <= q, verbose=False)
+@pytest.mark.parametrize("seed", [0, 1, 2, None, None])
+def test_bh_checker_right_and_wrong(seed):
+    assert check_benjamini_hochberg(right_bh, verbose=False, seed=seed).passed
+    bonferroni = check_benjamini_hochberg(lambda p, q: p * len(p) <= q, verbose=False, seed=seed)
     assert not bonferroni.passed
     assert any("Bonferroni" in case.message for case in bonferroni.cases)
-    shape = check_benjamini_hochberg(lambda p, q: np.ones(3, bool), verbose=False)
-    assert "shape" in shape.cases[0].message
+    naive = check_benjamini_hochberg(lambda p, q: p <= q, verbose=False, seed=seed)
+    assert "expected 0 rejections" in naive.cases[1].message and "no correction" in naive.cases[1].message
+    step_down = check_benjamini_hochberg(lambda p, q: _step_down_bh(p, q), verbose=False, seed=seed)
+    assert not step_down.cases[2].passed and not step_down.cases[3].passed
+    assert all("step-UP" in step_down.cases[k].message for k in (2, 3))
+    shape = check_benjamini_hochberg(lambda p, q: np.ones(len(p) + 1, bool), verbose=False, seed=seed)
+    assert all("shape" in case.message for case in shape.cases)
+
+
+def _step_down_bh(p_values, q):
+    """The step-down mistake: reject while p_(k) <= kq/m, stop at the first that is not."""
+    m = len(p_values)
+    order = np.argsort(p_values)
+    below = p_values[order] <= q * np.arange(1, m + 1) / m
+    k = m if below.all() else int(np.argmin(below))
+    rejected = np.zeros(m, dtype=bool)
+    rejected[order[:k]] = True
+    return rejected
+
+
+def test_bh_cases_are_drawn_at_check_time_and_cover_the_brief():
+    from gcbook.exercises import _bh_cases
+
+    for seed in [0, 1, None]:
+        cases = list(_bh_cases(seed))
+        (_, (mixed, _), _, _), (_, (nulls, _), none, _), (_, (ties, _), tied, _), (_, (equal, _), _, _) = cases[:4]
+        assert mixed.size >= 30 and not none.any() and np.unique(equal).size == 1 and cases[4][1][0].size == 1
+        assert np.unique(ties).size < ties.size and tied.sum() >= 2
+        for name, (p_values, q), expected, _ in cases:
+            assert np.array_equal(expected, right_bh(p_values, q)), name
+    fresh = [[args[0] for _, args, _, _ in _bh_cases(None)] for _ in range(3)]
+    assert not np.array_equal(fresh[0][0], fresh[1][0]) and not np.array_equal(fresh[1][0], fresh[2][0])
+
+
+def bh_by_statsmodels(p_values, q):
+    from statsmodels.stats.multitest import multipletests
+
+    return multipletests(p_values, alpha=q, method="fdr_bh")[0]
+
+
+def bh_by_scipy(p_values, q):
+    from scipy.stats import false_discovery_control
+
+    return false_discovery_control(p_values) <= q
+
+
+def bh_by_the_package(p_values, q):
+    from gcbook.granger import adjust_p_values
+
+    return adjust_p_values(p_values, "fdr_bh") <= q  # a 1-D array: the package's function raises
+
+
+@pytest.mark.parametrize(
+    "shortcut, name, right",
+    [
+        (bh_by_statsmodels, "statsmodels.stats.multitest.multipletests", True),
+        (bh_by_scipy, "scipy.stats.false_discovery_control", True),
+        (bh_by_the_package, "gcbook.granger.adjust_p_values", False),
+    ],
+    ids=["statsmodels", "scipy", "package"],
+)
+def test_bh_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
+    if name.startswith("statsmodels"):
+        pytest.importorskip("statsmodels")
+    report = check_benjamini_hochberg(shortcut, verbose=False, seed=3)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: write it with NumPy")
+        assert ("its answer matches the reference" in case.message) == right
+    if not right:
+        assert all("Besides: your function raised" in case.message for case in report.cases)
 
 
 def right_acyclicity(W):
@@ -956,11 +1113,16 @@ def test_instructor_guide_example_output_is_what_the_checker_prints(capsys):
         f_wrong = f_right * (n - 2 * lag) / (n - 2 * lag - 1)  # df (L, n - 2L) instead of (L, n - 2L - 1)
         return f_wrong, stats.f.sf(f_wrong, lag, n - 2 * lag)
 
+    import re
+
+    def masked(line):  # the cases are drawn at check time: compare the text around the numbers
+        return re.sub(r"\d+(\.\d+)?(e[+-]?\d+)?", "#", line)
+
     check_granger_f(forgot_intercept)
-    printed = capsys.readouterr().out.strip().splitlines()
-    assert shown[0] == printed[0]
+    printed = [masked(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert masked(shown[0]) == printed[0]
     for line in shown[1:]:  # the guide shows some of the case lines
-        assert line in printed, f"the guide's line {line!r} is not what the checker prints"
+        assert masked(line) in printed, f"the guide's line {line!r} is not what the checker prints"
 
 
 # --- Geweke's measure ---------------------------------------------------------------------------

@@ -108,12 +108,12 @@ def _run_cases(exercise: str, func: Callable, cases, judge: Callable, verbose: b
         except Exception as exc:  # the student's code may fail in any way: report it, do not crash
             message = f"your function raised {type(exc).__name__}: {exc}"
             if watch.calls():
-                message = _forbidden_message(watch.calls(), False, message)
+                message = _forbidden_message(watch.calls(), False, message, forbidden.advice)
             results.append(CaseResult(name, False, message))
             continue
         passed, message = judge(got, expected, hints)
         if watch.calls():
-            passed, message = False, _forbidden_message(watch.calls(), passed, message)
+            passed, message = False, _forbidden_message(watch.calls(), passed, message, forbidden.advice)
         results.append(CaseResult(name, passed, message))
     else:
         report = CheckReport(exercise, tuple(results))
@@ -154,9 +154,6 @@ def _real_scalar(got, wanted_shape: str, wanted_type: str, quantity: str):
 
 
 # --------------------------------------------------------------------------------------- forbidden shortcuts
-_FORBIDS = "which this exercise forbids: write it with NumPy"
-
-
 @dataclass(frozen=True)
 class Forbidden:
     """What one exercise forbids its solution to call.
@@ -169,10 +166,13 @@ class Forbidden:
     names : tuple of str
         Dotted paths of the forbidden functions or classes a report names when one of them is called
         (``"sklearn.linear_model.Lasso"``); they are resolved only from modules already imported.
+    advice : str
+        What the message tells the student to do instead.
     """
 
     modules: tuple = ()
     names: tuple = ()
+    advice: str = "write it with NumPy"
 
 
 class _CallWatch:
@@ -292,9 +292,9 @@ def _code_objects(dotted: str) -> list:
     return [function.__code__ for function in functions if hasattr(function, "__code__")]
 
 
-def _forbidden_message(names, judged_passed: bool, judged_message: str) -> str:
+def _forbidden_message(names, judged_passed: bool, judged_message: str, advice: str = "write it with NumPy") -> str:
     called = " and ".join(names)
-    message = f"your function calls {called}, {_FORBIDS}"
+    message = f"your function calls {called}, which this exercise forbids: {advice}"
     if judged_passed:
         return message + " (its answer matches the reference, but the exercise is to write it yourself)."
     return message + ". Besides: " + judged_message
