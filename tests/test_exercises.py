@@ -396,10 +396,11 @@ def right_window_f(X, cause, effect, start, window, lag):
     return float(lstsq_window_f(X, cause, effect, range(start, start + window), lag)[0])
 
 
-def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief():
+@pytest.mark.parametrize("seed", [0, 1, None])
+def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief(seed):
     from gcbook.exercises import _window_f_cases
 
-    cases = list(_window_f_cases())
+    cases = list(_window_f_cases(seed))
     assert len(cases) == 6
     for name, (X, cause, effect, start, window, lag), expected, hints in cases:
         assert np.isfinite(expected) and start >= lag and start + window <= X.shape[0]
@@ -412,12 +413,67 @@ def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief():
     assert any(args[1] == 0 for _, args, _, _ in cases)  # the cause in column 0
     assert any(args[0].shape[1] == 3 for _, args, _, _ in cases)  # an extra column to ignore
     assert any(args[3] == args[5] for _, args, _, _ in cases)  # the first window, lags reaching back to t = 0
+    for name, (X, cause, effect, start, window, lag), _, _ in cases:
+        assert f"lag={lag}" in name and f"window={window}" in name
 
 
-def test_window_f_checker_accepts_right_answer(capsys):
+def test_window_f_cases_are_drawn_at_check_time():
+    from gcbook.exercises import _window_f_cases
+
+    def data(seed):
+        return [(args[0], args[3]) for _, args, _, _ in _window_f_cases(seed)]
+
+    assert all(np.array_equal(a[0], b[0]) and a[1] == b[1] for a, b in zip(data(3), data(3)))
+    fresh = [data(None) for _ in range(3)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a[0].shape == b[0].shape and np.array_equal(a[0], b[0]) for a, b in zip(one, two))
+
+
+from gcbook.window import window_granger as _package_window_granger  # noqa: E402
+
+
+def window_f_imported_before(X, cause, effect, start, window, lag):
+    return _package_window_granger(X, cause, effect, window, step=1, lag=lag).f_stat[start - lag]
+
+
+def window_f_imported_inside(X, cause, effect, start, window, lag):
+    from gcbook.window import window_granger
+
+    return window_granger(X, cause, effect, window, step=1, lag=lag).f_stat[start - lag]
+
+
+def window_f_by_granger_test(X, cause, effect, start, window, lag):
+    """The pairwise test of the package on the window's rows (and the lags before it): also forbidden."""
+    from gcbook.granger import granger_test
+
+    rows = X[start - lag : start + window][:, [cause, effect]]
+    return granger_test(rows, lag).f_stat[0, 1]
+
+
+@pytest.mark.parametrize(
+    "shortcut, name",
+    [
+        (window_f_imported_before, "gcbook.window.window_granger"),
+        (window_f_imported_inside, "gcbook.window.window_granger"),
+        (window_f_by_granger_test, "gcbook.granger.granger_test"),
+    ],
+    ids=["package-imported-before", "package-imported-inside", "granger-test"],
+)
+def test_window_f_checker_rejects_the_forbidden_shortcuts(shortcut, name):
     from gcbook.exercises import check_window_f
 
-    report = check_window_f(right_window_f)
+    report = check_window_f(shortcut, verbose=False, seed=4)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
+                                       "write it with numpy.linalg.lstsq (its answer matches the reference"), case.message
+
+
+@pytest.mark.parametrize("seed", [0, 1, None, None])
+def test_window_f_checker_accepts_right_answer(capsys, seed):
+    from gcbook.exercises import check_window_f
+
+    report = check_window_f(right_window_f, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 6
     assert "6 of 6 hidden cases passed" in capsys.readouterr().out
     # numpy scalars and 0-d arrays are numbers too
@@ -449,10 +505,11 @@ def _inside_window(X, cause, effect, start, window, lag):
     ids=["mse-ratio", "df-2L", "df-L-1", "no-intercept", "no-intercept-df", "inside-window", "shifted-window",
          "swapped", "p-value"],
 )
-def test_window_f_checker_explains_mistakes(mistake, hint):
+@pytest.mark.parametrize("seed", [0, None])
+def test_window_f_checker_explains_mistakes(mistake, hint, seed):
     from gcbook.exercises import check_window_f
 
-    report = check_window_f(mistake, verbose=False)
+    report = check_window_f(mistake, verbose=False, seed=seed)
     assert not report.passed and report.n_passed == 0
     assert all(hint in case.message and "expected F=" in case.message for case in report.cases), [
         case.message for case in report.cases

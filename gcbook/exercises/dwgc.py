@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, _real_scalar, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, _real_scalar, _run_cases
 
 __all__ = [
     "check_window_f",
@@ -58,8 +58,31 @@ _HINT_SWAPPED = "you swapped cause and effect: regress X[:, effect] on its own l
 _HINT_P_VALUE = "that is the p-value of the test; return the F statistic itself."
 
 
-def _window_f_cases():
-    """Hidden cases for the window F exercise, from the DWGC simulations, with known mistakes' values.
+_WINDOW_FORBIDDEN = Forbidden(
+    modules=("gcbook.window", "gcbook.window_metrics", "gcbook.granger", "statsmodels"),
+    names=(
+        "gcbook.window.window_granger", "gcbook.granger.granger_test", "gcbook.granger.lag_matrix",
+        "statsmodels.tsa.stattools.grangercausalitytests", "statsmodels.regression.linear_model.OLS",
+    ),
+    advice="write it with numpy.linalg.lstsq",
+)
+
+
+def _window_f_cases(seed=None):
+    """Hidden cases for the window F exercise, from the DWGC simulations, drawn at each call, with known mistakes' values.
+
+    From ``np.random.default_rng(seed)`` (``seed=None``: fresh entropy): each series is simulated
+    with a seed drawn from it, and each window's start is uniform over the starts whose window,
+    shifted by ``lag``, still fits in the series:
+
+    1. a switching linear pair (``switching_ar_pair``, T = 300), lag 1, window uniform in 15..22;
+    2. a switching linear pair, T = 300, lag 2, window in 28..36, starting 5 to 15 steps before the
+       first causal event after t = 40 (the window holds it);
+    3. a nonlinear pair (``nonlinear_ar_pair``, T = 300), lag 3, window in 38..48;
+    4. a switching linear pair with its columns swapped (cause in column 0), lag 2, window in 23..27;
+    5. a nonlinear pair, T = 200, with a white-noise column put between its two (not part of the
+       test), lag 1, window in 10..14;
+    6. a switching linear pair, T = 250, lag 3, window in 14..20, the first window (start = lag).
 
     Yields ``(name, (X, cause, effect, start, window, lag), F, hints)`` where ``hints`` is a list of
     ``(wrong F, hint)``.
@@ -67,22 +90,36 @@ def _window_f_cases():
     from gcbook.simulate import nonlinear_ar_pair, switching_ar_pair
     from gcbook.window import window_granger
 
-    rng = np.random.default_rng(77)
-    linear1 = switching_ar_pair(300, seed=101, lag=1)
-    linear2 = switching_ar_pair(300, seed=102, lag=2)
-    nonlinear3 = nonlinear_ar_pair(300, seed=103, lag=3)
-    nonlinear1 = nonlinear_ar_pair(200, seed=104, lag=1)
-    linear3 = switching_ar_pair(250, seed=105, lag=3)
+    rng = np.random.default_rng(seed)
+
+    def series_seed():
+        return int(rng.integers(2**31))
+
+    def start_for(T, window, lag):
+        return int(rng.integers(lag, T - window - lag + 1))
+
+    linear1 = switching_ar_pair(300, seed=series_seed(), lag=1)
+    linear2 = switching_ar_pair(300, seed=series_seed(), lag=2)
+    while not linear2.event[40:250].any():  # a causal event to hold (almost always there)
+        linear2 = switching_ar_pair(300, seed=series_seed(), lag=2)
+    nonlinear3 = nonlinear_ar_pair(300, seed=series_seed(), lag=3)
+    nonlinear1 = nonlinear_ar_pair(200, seed=series_seed(), lag=1)
+    linear3 = switching_ar_pair(250, seed=series_seed(), lag=3)
+    linear2b = switching_ar_pair(300, seed=series_seed(), lag=2)
     first_event = int(np.flatnonzero(linear2.event[40:])[0]) + 40
+    w = [int(rng.integers(low, high + 1)) for low, high in [(15, 22), (28, 36), (38, 48), (23, 27), (10, 14), (14, 20)]]
     settings = [
         # name, X, cause, effect, start, window, lag
-        ("switching linear pair, lag=1, window=20", linear1.X, 1, 0, 57, 20, 1),
-        ("switching linear pair, lag=2, window=30 holding a causal event", linear2.X, 1, 0, first_event - 10, 30, 2),
-        ("nonlinear pair, lag=3, window=40", nonlinear3.X, 1, 0, 120, 40, 3),
-        ("cause in column 0, effect in column 1, lag=2, window=25", linear2.X[:, ::-1], 0, 1, 150, 25, 2),
-        ("3 columns (the middle one is not part of the test), lag=1, window=12",
-         np.column_stack([nonlinear1.X[:, 0], rng.standard_normal(200), nonlinear1.X[:, 1]]), 2, 0, 80, 12, 1),
-        ("the first window of the series (start = lag), lag=3, window=16", linear3.X, 1, 0, 3, 16, 3),
+        (f"switching linear pair, lag=1, window={w[0]}", linear1.X, 1, 0, start_for(300, w[0], 1), w[0], 1),
+        (f"switching linear pair, lag=2, window={w[1]} holding a causal event", linear2.X, 1, 0,
+         first_event - int(rng.integers(5, 16)), w[1], 2),
+        (f"nonlinear pair, lag=3, window={w[2]}", nonlinear3.X, 1, 0, start_for(300, w[2], 3), w[2], 3),
+        (f"cause in column 0, effect in column 1, lag=2, window={w[3]}", linear2b.X[:, ::-1], 0, 1,
+         start_for(300, w[3], 2), w[3], 2),
+        (f"3 columns (the middle one is not part of the test), lag=1, window={w[4]}",
+         np.column_stack([nonlinear1.X[:, 0], rng.standard_normal(200), nonlinear1.X[:, 1]]), 2, 0,
+         start_for(200, w[4], 1), w[4], 1),
+        (f"the first window of the series (start = lag), lag=3, window={w[5]}", linear3.X, 1, 0, 3, w[5], 3),
     ]
     for name, X, cause, effect, start, window, lag in settings:
         res = window_granger(X, cause, effect, window, step=1, lag=lag)
@@ -131,8 +168,8 @@ def _judge_window_f(got, expected, hints):
     return False, message + "."
 
 
-def check_window_f(func: Callable, verbose: bool = True) -> CheckReport:
-    """Check a student's F statistic of one window against hidden cases.
+def check_window_f(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
+    """Check a student's F statistic of one window against hidden cases drawn at check time.
 
     Parameters
     ----------
@@ -148,8 +185,15 @@ def check_window_f(func: Callable, verbose: bool = True) -> CheckReport:
         Other columns of ``X`` are ignored. Compared with
         ``window_granger(X, cause, effect, window, step=1, lag=lag)`` from :mod:`gcbook.window`,
         relative tolerance ``1e-6``.
+        The exercise forbids :mod:`gcbook.window` (and :mod:`gcbook.granger`, statsmodels): a case
+        whose call reaches any of them, however imported, fails with a message that names the call.
     verbose : bool
         Print the report.
+    seed : None, int or numpy.random.Generator
+        Where the six cases are drawn from (their distributions: ``_window_f_cases``): linear and
+        nonlinear pairs, lags 1 to 3, windows of 10 to 48 steps, one holding a causal event, the
+        cause in column 0, an extra column, the first window. ``None`` (the default) draws fresh
+        cases at every call; a seed repeats them.
 
     Returns
     -------
@@ -157,16 +201,23 @@ def check_window_f(func: Callable, verbose: bool = True) -> CheckReport:
 
     Examples
     --------
-    >>> from gcbook.window import window_granger
-    >>> def window_f(X, cause, effect, start, window, lag):
-    ...     res = window_granger(X, cause, effect, window, step=1, lag=lag)
-    ...     return res.f_stat[start - lag]                # windows start at lag, lag + 1, ...
+    >>> def window_f(X, cause, effect, start, window, lag, ratio=False):
+    ...     t = np.arange(start, start + window)      # the targets; their lags may reach before start
+    ...     own = np.column_stack([np.ones(window)] + [X[t - k, effect] for k in range(1, lag + 1)])
+    ...     full = np.column_stack([own] + [X[t - k, cause] for k in range(1, lag + 1)])
+    ...     rss_r, rss_u = (np.sum((X[t, effect] - Z @ np.linalg.lstsq(Z, X[t, effect], rcond=None)[0]) ** 2)
+    ...                     for Z in (own, full))
+    ...     return rss_r / rss_u if ratio else (rss_r - rss_u) / lag / (rss_u / (window - 2 * lag - 1))
     >>> check_window_f(window_f, verbose=False).passed
     True
-    >>> def mse_ratio(X, cause, effect, start, window, lag):
-    ...     return window_granger(X, cause, effect, window, step=1, lag=lag).mse_ratio[start - lag]
-    >>> report = check_window_f(mse_ratio, verbose=False)
+    >>> report = check_window_f(lambda *args: window_f(*args, ratio=True), verbose=False)
     >>> report.n_passed, "L1 / L2" in report.cases[0].message
     (0, True)
+    >>> from gcbook.window import window_granger
+    >>> def shortcut(X, cause, effect, start, window, lag):
+    ...     return window_granger(X, cause, effect, window, step=1, lag=lag).f_stat[start - lag]
+    >>> print(check_window_f(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
+    your function calls gcbook.window.window_granger, which this exercise forbids: write it with numpy.linalg.lstsq (its answer ...
     """
-    return _run_cases("Exercise: the F statistic of one window", func, _window_f_cases(), _judge_window_f, verbose)
+    return _run_cases("Exercise: the F statistic of one window", func, _window_f_cases(seed), _judge_window_f, verbose,
+                      forbidden=_WINDOW_FORBIDDEN)
