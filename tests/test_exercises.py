@@ -519,7 +519,8 @@ def test_window_f_checker_explains_mistakes(mistake, hint, seed):
 def test_window_f_checker_gives_no_hint_to_an_unknown_mistake():
     from gcbook.exercises import check_window_f
 
-    report = check_window_f(lambda *args: 1.5 * right_window_f(*args), verbose=False)
+    # sqrt(2) times F: no ratio of small degrees of freedom (1.5 = 18 / 12 would be one)
+    report = check_window_f(lambda *args: np.sqrt(2) * right_window_f(*args), verbose=False)
     assert report.n_passed == 0
     assert all(case.message.startswith("expected F=") and case.message.endswith(".") and ":" not in case.message
                for case in report.cases)
