@@ -1208,21 +1208,73 @@ def right_geweke(cause, effect, lag):
     return np.log(rss_r / rss_u)
 
 
-def test_geweke_checker_accepts_right_answer(capsys):
-    report = check_geweke_strength(right_geweke)
+@pytest.mark.parametrize("seed", [0, 1, 2, None, None])
+def test_geweke_checker_accepts_right_answer(capsys, seed):
+    report = check_geweke_strength(right_geweke, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 5
     assert "5 of 5 hidden cases passed" in capsys.readouterr().out
 
 
-def test_geweke_checker_accepts_the_shortcut_through_the_f_statistic():
-    """F = ln(1 + f_stat L / df_den): a right answer computed from granger_test passes."""
-    from gcbook.granger import granger_test
+def test_geweke_checker_accepts_the_route_through_ones_own_f_statistic():
+    """F = ln(1 + f_stat L / df_den), with the F statistic written in NumPy: a right answer."""
 
     def via_f_test(cause, effect, lag):
-        res = granger_test(np.column_stack([cause, effect]), lag)
-        return float(np.log1p(res.f_stat[0, 1] * res.df_num / res.df_den))
+        f_stat = right_granger_f(cause, effect, lag)[0]
+        return float(np.log1p(f_stat * lag / (len(effect) - 3 * lag - 1)))
 
     assert check_geweke_strength(via_f_test, verbose=False).passed
+
+
+def test_geweke_cases_are_drawn_at_check_time_and_cover_the_brief():
+    from gcbook.exercises import _geweke_cases
+
+    for seed in [0, 1, None]:
+        cases = list(_geweke_cases(seed))
+        assert [lag for _, (_, _, lag), _, _ in cases] == [1, 2, 3, 2, 4]
+        assert any(abs(cause.mean()) > 20 for _, (cause, _, _), _, _ in cases)  # a large mean
+        for name, (cause, effect, lag), F, _ in cases:
+            assert F == pytest.approx(right_geweke(cause, effect, lag), rel=1e-8)
+            assert name.startswith(f"T={len(cause)}, lag={lag}, ")
+    fresh = [[args[0] for _, args, _, _ in _geweke_cases(None)] for _ in range(3)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(one, two))
+
+
+from gcbook.granger import granger_strength as _package_granger_strength  # noqa: E402
+
+
+def geweke_imported_before(cause, effect, lag):
+    return _package_granger_strength(np.column_stack([cause, effect]), lag).strength[0, 1]
+
+
+def geweke_imported_inside(cause, effect, lag):
+    from gcbook.granger import granger_strength
+
+    return granger_strength(np.column_stack([cause, effect]), lag).strength[0, 1]
+
+
+def geweke_via_the_package_f_test(cause, effect, lag):
+    import gcbook.granger as gg
+
+    res = gg.granger_test(np.column_stack([cause, effect]), lag)
+    return float(np.log1p(res.f_stat[0, 1] * res.df_num / res.df_den))
+
+
+@pytest.mark.parametrize(
+    "shortcut, name",
+    [
+        (geweke_imported_before, "gcbook.granger.granger_strength"),
+        (geweke_imported_inside, "gcbook.granger.granger_strength"),
+        (geweke_via_the_package_f_test, "gcbook.granger.granger_test"),
+    ],
+    ids=["package-imported-before", "package-imported-inside", "package-f-test"],
+)
+def test_geweke_checker_rejects_the_forbidden_shortcuts(shortcut, name):
+    report = check_geweke_strength(shortcut, verbose=False, seed=5)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
+                                       "write it with NumPy (its answer matches the reference"), case.message
 
 
 @pytest.mark.parametrize(
