@@ -254,18 +254,67 @@ def right_acyclicity(W):
     return np.trace(E) - len(W), 2 * W * E.T
 
 
-def test_acyclicity_checker_accepts_right_answer(capsys):
+@pytest.mark.parametrize("seed", [0, 1, 2, None, None])
+def test_acyclicity_checker_accepts_right_answer(capsys, seed):
     from gcbook.exercises import check_acyclicity
 
-    report = check_acyclicity(right_acyclicity)
+    report = check_acyclicity(right_acyclicity, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 5
     assert "5 of 5 hidden cases passed" in capsys.readouterr().out
 
 
-def test_acyclicity_checker_explains_mistakes():
+def test_acyclicity_cases_are_drawn_at_check_time_and_cover_the_brief():
+    import networkx as nx
+
+    from gcbook.exercises import _acyclicity_cases
+
+    for seed in [0, 1, None]:
+        (_, (dag,), (h_dag, _), _), *cycles, (_, (dense,), _, _) = list(_acyclicity_cases(seed))
+        assert nx.is_directed_acyclic_graph(nx.from_numpy_array(dag != 0, create_using=nx.DiGraph))
+        assert abs(h_dag) < 1e-12 and (dag < 0).any() and (dag > 0).any()
+        for name, (W,), (h, _), _ in cycles:
+            assert h > 1e-3, name  # a cycle
+        (_, (cycle3,), _, _), (_, (two_cycle,), _, _), (_, (self_loop,), _, _) = cycles
+        assert (cycle3 < 0).any() and (two_cycle < 0).any() and np.diag(self_loop).any()
+        assert (dense != 0).all()
+    fresh = [[args[0] for _, args, _, _ in _acyclicity_cases(None)] for _ in range(3)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(one, two))
+
+
+from gcbook.notears import acyclicity as _package_acyclicity  # noqa: E402
+
+
+def acyclicity_imported_inside(W):
+    from gcbook.notears import acyclicity
+
+    return acyclicity(W)
+
+
+@pytest.mark.parametrize(
+    "shortcut",
+    [lambda W: _package_acyclicity(W), acyclicity_imported_inside, _package_acyclicity],
+    ids=["package-imported-before", "package-imported-inside", "the-package-function-itself"],
+)
+def test_acyclicity_checker_rejects_the_package(shortcut):
+    from gcbook.exercises import check_acyclicity
+
+    report = check_acyclicity(shortcut, verbose=False, seed=3)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith("your function calls gcbook.notears.acyclicity, which this exercise forbids: "
+                                       "write it with scipy.linalg.expm (its answer matches the reference"), case.message
+
+
+@pytest.mark.parametrize("seed", [0, None])
+def test_acyclicity_checker_explains_mistakes(seed):
+    from functools import partial
+
     from scipy.linalg import expm
 
-    from gcbook.exercises import check_acyclicity
+    from gcbook import exercises
+
+    check_acyclicity = partial(exercises.check_acyclicity, seed=seed)
 
     no_transpose = check_acyclicity(lambda W: (np.trace(expm(W * W)) - len(W), 2 * W * expm(W * W)), verbose=False)
     assert not no_transpose.passed

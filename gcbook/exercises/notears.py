@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 from scipy import linalg
 
-from gcbook.exercises._common import CheckReport, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, _run_cases
 from gcbook.notears import acyclicity
 
 __all__ = [
@@ -19,22 +19,55 @@ __all__ = [
 ]
 
 
-def _acyclicity_cases():
-    """Hidden cases for the NOTEARS acyclicity exercise: DAGs, short and long cycles, negative weights."""
-    rng = np.random.default_rng(31)
-    dag = np.triu(rng.uniform(0.5, 2.0, (5, 5)) * rng.choice([-1, 1], (5, 5)), k=1)
-    order = rng.permutation(5)
+_ACYCLICITY_FORBIDDEN = Forbidden(
+    modules=("gcbook.notears",),
+    names=("gcbook.notears.acyclicity", "gcbook.notears.notears_objective", "gcbook.notears.notears_linear"),
+    advice="write it with scipy.linalg.expm",
+)
+
+
+def _acyclicity_cases(seed=None):
+    """Hidden cases for the NOTEARS acyclicity exercise: DAGs, short and long cycles, negative weights; drawn at each call.
+
+    From ``np.random.default_rng(seed)`` (``seed=None``: fresh entropy); every non-zero weight has
+    magnitude uniform in [0.5, 1.5] (the DAG's in [0.5, 2]) and a random sign unless said otherwise:
+
+    1. a DAG on d uniform in 4..7 nodes: each entry above the diagonal non-zero with probability
+       uniform in [0.5, 1], the nodes then randomly permuted;
+    2. a 3-cycle 0 -> 1 -> 2 -> 0 with at least one negative weight;
+    3. a 2-cycle with opposite signs plus a chain: i <-> j, j -> k -> l on 4 nodes in random order;
+    4. a self-loop: d in 2..3, one diagonal entry non-zero, plus one edge between two nodes;
+    5. a dense d x d matrix, d in 5..7, entries N(0, s^2) with s uniform in [0.3, 0.5].
+    """
+    rng = np.random.default_rng(seed)
+
+    def weights(size, low=0.5, high=1.5):
+        return rng.uniform(low, high, size) * rng.choice([-1.0, 1.0], size)
+
+    d = int(rng.integers(4, 8))
+    dag = np.triu(weights((d, d), 0.5, 2.0) * (rng.random((d, d)) < rng.uniform(0.5, 1.0)), k=1)
+    order = rng.permutation(d)
     cycle3 = np.zeros((3, 3))
-    cycle3[0, 1], cycle3[1, 2], cycle3[2, 0] = 0.9, -1.2, 0.7
-    two_cycle = np.array([[0.0, 1.0, 0.0, 0.0], [-0.8, 0.0, 0.5, 0.0], [0.0, 0.0, 0.0, 1.3], [0.0, 0.0, 0.0, 0.0]])
-    self_loop = np.array([[0.6, 0.3], [0.0, 0.0]])
-    dense = 0.4 * rng.standard_normal((6, 6))
+    w = weights(3)
+    negative = int(rng.integers(3))
+    w[negative] = -abs(w[negative])  # at least one negative weight
+    cycle3[0, 1], cycle3[1, 2], cycle3[2, 0] = w
+    i, j, k, l = rng.permutation(4)
+    two_cycle = np.zeros((4, 4))
+    two_cycle[i, j], two_cycle[j, i] = rng.uniform(0.5, 1.5), -rng.uniform(0.5, 1.5)
+    two_cycle[j, k], two_cycle[k, l] = weights(2)
+    d = int(rng.integers(2, 4))
+    self_loop = np.zeros((d, d))
+    a, b = rng.choice(d, size=2, replace=False)
+    self_loop[a, a], self_loop[a, b] = weights(2)
+    d = int(rng.integers(5, 8))
+    dense = rng.uniform(0.3, 0.5) * rng.standard_normal((d, d))
     settings = [
-        ("a DAG on 5 nodes, weights of both signs", dag[np.ix_(order, order)]),
+        (f"a DAG on {len(order)} nodes, weights of both signs", dag[np.ix_(order, order)]),
         ("a 3-cycle with a negative weight", cycle3),
         ("a 2-cycle with opposite signs plus a chain", two_cycle),
         ("a self-loop", self_loop),
-        ("a dense 6x6 matrix", dense),
+        (f"a dense {d}x{d} matrix", dense),
     ]
     for name, W in settings:
         h_true, grad_true = acyclicity(W)
@@ -90,17 +123,22 @@ def _judge_acyclicity(got, expected, hints):
     return False, "; ".join(problems)
 
 
-def check_acyclicity(func: Callable, verbose: bool = True) -> CheckReport:
-    """Check a student's NOTEARS acyclicity function and its gradient against hidden matrices.
+def check_acyclicity(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
+    """Check a student's NOTEARS acyclicity function and its gradient against hidden matrices drawn at check time.
 
     Parameters
     ----------
     func : callable
         ``func(W) -> (h, grad)`` with ``W`` of shape (d, d), ``h = tr(exp(W o W)) - d`` a float and
         ``grad = 2 W o exp(W o W)^T`` of shape (d, d); compared with
-        :func:`gcbook.notears.acyclicity`.
+        :func:`gcbook.notears.acyclicity`. The exercise forbids :mod:`gcbook.notears`: a case whose
+        call reaches it, however imported, fails with a message that names the call.
     verbose : bool
         Print the report.
+    seed : None, int or numpy.random.Generator
+        Where the five matrices are drawn from (their distributions: ``_acyclicity_cases``): a
+        DAG, a 3-cycle and a 2-cycle with negative weights, a self-loop, a dense matrix. ``None``
+        (the default) draws fresh matrices at every call; a seed repeats them.
 
     Returns
     -------
@@ -108,8 +146,13 @@ def check_acyclicity(func: Callable, verbose: bool = True) -> CheckReport:
 
     Examples
     --------
-    >>> check_acyclicity(acyclicity, verbose=False).passed
+    >>> def my_acyclicity(W):
+    ...     E = linalg.expm(W * W)
+    ...     return np.trace(E) - len(W), 2 * W * E.T
+    >>> check_acyclicity(my_acyclicity, verbose=False).passed
     True
+    >>> print(check_acyclicity(acyclicity, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
+    your function calls gcbook.notears.acyclicity, which this exercise forbids: write it with scipy.linalg.expm (its ...
     >>> wrong = lambda W: (np.trace(linalg.expm(W)) - len(W), 2 * W * linalg.expm(W * W).T)
     >>> report = check_acyclicity(wrong, verbose=False)
     >>> report.passed, report.cases[0].passed
@@ -117,4 +160,5 @@ def check_acyclicity(func: Callable, verbose: bool = True) -> CheckReport:
     >>> "exp(W) instead of exp(W o W)" in report.cases[1].message
     True
     """
-    return _run_cases("Exercise: the acyclicity function h(W)", func, _acyclicity_cases(), _judge_acyclicity, verbose)
+    return _run_cases("Exercise: the acyclicity function h(W)", func, _acyclicity_cases(seed), _judge_acyclicity, verbose,
+                      forbidden=_ACYCLICITY_FORBIDDEN)
