@@ -1381,10 +1381,11 @@ def _pooled_by_hand(recordings, lag):
     return np.array(Y), np.array(L)
 
 
-def test_pooled_checker_accepts_an_answer_written_by_hand(capsys):
+@pytest.mark.parametrize("seed", [0, 1, None, None])
+def test_pooled_checker_accepts_an_answer_written_by_hand(capsys, seed):
     from gcbook.exercises import check_pooled_lag_matrix
 
-    report = check_pooled_lag_matrix(_pooled_by_hand)
+    report = check_pooled_lag_matrix(_pooled_by_hand, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 4
     assert "4 of 4 hidden cases passed" in capsys.readouterr().out
 
@@ -1395,12 +1396,65 @@ def test_pooled_checker_accepts_an_answer_written_by_hand(capsys):
     (lambda recs, lag: (lambda Y, L: (Y, L.transpose(0, 2, 1)))(*_pooled_by_hand(recs, lag)), "swapped"),
     (lambda recs, lag: (lambda Y, L: (Y - 1.0, L))(*_pooled_by_hand(recs, lag)), "targets differ"),
 ])
-def test_pooled_checker_explains_mistakes(mistake, hint):
+@pytest.mark.parametrize("seed", [0, None])
+def test_pooled_checker_explains_mistakes(mistake, hint, seed):
     from gcbook.exercises import check_pooled_lag_matrix
 
-    report = check_pooled_lag_matrix(mistake, verbose=False)
+    report = check_pooled_lag_matrix(mistake, verbose=False, seed=seed)
     assert not report.passed
     assert any(hint in case.message for case in report.cases if not case.passed), [c.message for c in report.cases]
+
+
+def test_pooled_cases_are_drawn_at_check_time_and_cover_the_brief():
+    from gcbook.exercises import _pooled_cases
+
+    for seed in [0, 1, None]:
+        cases = list(_pooled_cases(seed))
+        lengths = [[len(X) for X in recordings] for _, (recordings, _), _, _ in cases]
+        assert [lag for _, (_, lag), _, _ in cases] == [1, 2, 3, 2]
+        assert lengths[0][0] == lengths[0][1] and len(set(lengths[1])) == 3 and 4 in lengths[2]
+        assert len(lengths[3]) == 5
+        for name, (recordings, lag), (Y, L), _ in cases:
+            Y_hand, L_hand = _pooled_by_hand(recordings, lag)
+            assert np.array_equal(Y, Y_hand) and np.array_equal(L, L_hand), name
+    fresh = [[args[0][0] for _, args, _, _ in _pooled_cases(None)] for _ in range(3)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(one, two))
+
+
+from gcbook.granger import pooled_lag_matrix as _package_pooled_lag_matrix  # noqa: E402
+
+
+def pooled_imported_inside(recordings, lag):
+    from gcbook.granger import pooled_lag_matrix
+
+    return pooled_lag_matrix(recordings, lag)
+
+
+def pooled_by_lag_matrix(recordings, lag):
+    from gcbook.granger import lag_matrix
+
+    parts = [lag_matrix(X, lag) for X in recordings]
+    return np.concatenate([Y for Y, _ in parts]), np.concatenate([L for _, L in parts])
+
+
+@pytest.mark.parametrize(
+    "shortcut, name",
+    [
+        (lambda recordings, lag: _package_pooled_lag_matrix(recordings, lag), "gcbook.granger.pooled_lag_matrix"),
+        (pooled_imported_inside, "gcbook.granger.pooled_lag_matrix"),
+        (pooled_by_lag_matrix, "gcbook.granger.lag_matrix"),
+    ],
+    ids=["package-imported-before", "package-imported-inside", "package-lag-matrix"],
+)
+def test_pooled_checker_rejects_the_forbidden_shortcuts(shortcut, name):
+    from gcbook.exercises import check_pooled_lag_matrix
+
+    report = check_pooled_lag_matrix(shortcut, verbose=False, seed=2)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
+                                       "write it with NumPy (its answer matches the reference"), case.message
 
 
 def test_pooled_checker_reports_a_stub_none_and_a_crash():

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, _as_float_array, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, _as_float_array, _run_cases
 from gcbook.granger import pooled_lag_matrix
 
 __all__ = [
@@ -24,17 +24,40 @@ _HINT_POOLED_TRANSPOSED = "the last two axes are swapped: lags has shape (rows, 
 _HINT_POOLED_TARGETS = "the targets differ: the rows of recording r are its x(t) for t = lag, ..., T_r - 1."
 
 
-def _pooled_cases():
-    """Hidden cases: equal and unequal lengths, a recording with a single window, several lags."""
+_POOLED_FORBIDDEN = Forbidden(
+    modules=("gcbook.granger", "statsmodels"),
+    names=("gcbook.granger.pooled_lag_matrix", "gcbook.granger.lag_matrix", "statsmodels.tsa.tsatools.lagmat"),
+)
+
+
+def _pooled_cases(seed=None):
+    """Hidden cases: equal and unequal lengths, a recording with a single window, several lags; drawn at each call.
+
+    From ``np.random.default_rng(seed)`` (``seed=None``: fresh entropy); recording ``r`` is N(0, 1)
+    noise plus ``10 r`` (so a row taken from the wrong recording shows):
+
+    1. two recordings of equal length T uniform in 20..40, p in 2..4 variables, lag 1;
+    2. three recordings of lengths in 4..6, 10..15 and 30..50 (in random order), p in 2..4, lag 2;
+    3. a recording of length 4 (a single window) and one of length in 15..25, in random order,
+       p in 3..5, lag 3;
+    4. five recordings of lengths in 6..14, p in 2..4, lag 2.
+    """
+    rng = np.random.default_rng(seed)
+
+    def p():
+        return int(rng.integers(2, 5))
+
+    T = int(rng.integers(20, 41))
     settings = [
-        ("two recordings of equal length, lag 1", (30, 30), 3, 1, 31),
-        ("three recordings of different lengths, lag 2", (5, 12, 40), 2, 2, 32),
-        ("a recording with a single window, lag 3", (4, 20), 4, 3, 33),
-        ("five short recordings with shifted means, lag 2", (8, 9, 10, 11, 12), 3, 2, 34),
+        ("two recordings of equal length, lag 1", (T, T), p(), 1),
+        ("three recordings of different lengths, lag 2",
+         tuple(rng.permutation([int(rng.integers(4, 7)), int(rng.integers(10, 16)), int(rng.integers(30, 51))])), p(), 2),
+        ("a recording with a single window, lag 3", tuple(rng.permutation([4, int(rng.integers(15, 26))])),
+         int(rng.integers(3, 6)), 3),
+        ("five short recordings with shifted means, lag 2", tuple(int(t) for t in rng.integers(6, 15, 5)), p(), 2),
     ]
-    for name, lengths, p, lag, seed in settings:
-        rng = np.random.default_rng(seed)
-        recordings = [rng.normal(size=(T, p)) + 10.0 * r for r, T in enumerate(lengths)]
+    for name, lengths, p, lag in settings:
+        recordings = [rng.normal(size=(int(T), p)) + 10.0 * r for r, T in enumerate(lengths)]
         expected = pooled_lag_matrix(recordings, lag)
         concatenated = pooled_lag_matrix([np.concatenate(recordings)], lag)
         yield name, ([X.copy() for X in recordings], lag), expected, concatenated
@@ -68,8 +91,8 @@ def _judge_pooled(got, expected, concatenated):
     return True, "ok"
 
 
-def check_pooled_lag_matrix(func: Callable, verbose: bool = True) -> CheckReport:
-    """Check a student's lagged design of several recordings against hidden cases.
+def check_pooled_lag_matrix(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
+    """Check a student's lagged design of several recordings against hidden cases drawn at check time.
 
     Parameters
     ----------
@@ -78,9 +101,16 @@ def check_pooled_lag_matrix(func: Callable, verbose: bool = True) -> CheckReport
         ``(T_r, p)``; ``Y`` has shape ``(sum_r (T_r - lag), p)`` and ``lags`` shape
         ``(sum_r (T_r - lag), p, lag)`` with ``lags[t, i, k-1]`` the value of variable ``i``
         ``k`` steps before target row ``t``, recording after recording, no window across a seam.
-        Compared with :func:`gcbook.granger.pooled_lag_matrix` (exact up to rounding).
+        Compared with :func:`gcbook.granger.pooled_lag_matrix` (exact up to rounding). The
+        exercise asks for NumPy only: a case whose call reaches :mod:`gcbook.granger` (its
+        ``pooled_lag_matrix``, ``lag_matrix``) or statsmodels, however imported, fails with a
+        message that names the call.
     verbose : bool
         Print the report.
+    seed : None, int or numpy.random.Generator
+        Where the four cases are drawn from (their distributions: ``_pooled_cases``): equal and
+        unequal lengths, a recording with a single window, five short recordings, lags 1 to 3.
+        ``None`` (the default) draws fresh cases at every call; a seed repeats them.
 
     Returns
     -------
@@ -88,13 +118,17 @@ def check_pooled_lag_matrix(func: Callable, verbose: bool = True) -> CheckReport
 
     Examples
     --------
-    >>> check_pooled_lag_matrix(pooled_lag_matrix, verbose=False).passed
+    >>> def my_pooled(recordings, lag):
+    ...     rows = [(X[t], X[t - np.arange(1, lag + 1)].T) for X in recordings for t in range(lag, len(X))]
+    ...     return np.array([y for y, _ in rows]), np.array([lags for _, lags in rows])
+    >>> check_pooled_lag_matrix(my_pooled, verbose=False).passed
     True
-    >>> def concatenated(recordings, lag):
-    ...     return pooled_lag_matrix([np.concatenate(recordings)], lag)
-    >>> report = check_pooled_lag_matrix(concatenated, verbose=False)
+    >>> report = check_pooled_lag_matrix(lambda recordings, lag: my_pooled([np.concatenate(recordings)], lag),
+    ...                                  verbose=False)
     >>> report.n_passed, "seams" in report.cases[0].message
     (0, True)
+    >>> print(check_pooled_lag_matrix(pooled_lag_matrix, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
+    your function calls gcbook.granger.pooled_lag_matrix, which this exercise forbids: write it with NumPy (its ...
     """
-    return _run_cases("Exercise: pooling recordings without crossing a seam", func, _pooled_cases(),
-                      _judge_pooled, verbose)
+    return _run_cases("Exercise: pooling recordings without crossing a seam", func, _pooled_cases(seed),
+                      _judge_pooled, verbose, forbidden=_POOLED_FORBIDDEN)
