@@ -339,18 +339,20 @@ def right_jacobian_readout(model, inputs):
 
 
 def per_sample_jacobian(model, inputs):
-    from gcbook.neural import input_jacobian
+    """The per-sample Jacobian (n, effect j, k-1, cause i), by torch.autograd.functional.jacobian."""
+    import torch
 
-    return input_jacobian(model, inputs).numpy()  # (n, effect j, k-1, cause i)
+    return torch.stack([torch.autograd.functional.jacobian(lambda z: model(z[None])[0], x) for x in inputs]).numpy()
 
 
-def test_jacobian_checker_accepts_right_answer_and_keeps_rng(capsys):
+@pytest.mark.parametrize("seed", [0, 1, None, None])
+def test_jacobian_checker_accepts_right_answer_and_keeps_rng(capsys, seed):
     import torch
 
     from gcbook.exercises import check_jacobian_readout
 
     state = torch.get_rng_state()
-    report = check_jacobian_readout(right_jacobian_readout)
+    report = check_jacobian_readout(right_jacobian_readout, seed=seed)
     assert report.passed and report.n_passed == len(report.cases) == 5
     assert "5 of 5 hidden cases passed" in capsys.readouterr().out
     assert torch.equal(torch.get_rng_state(), state)
@@ -370,13 +372,56 @@ def test_jacobian_checker_accepts_right_answer_and_keeps_rng(capsys):
     ],
     ids=["transposed", "signed", "abs-of-mean", "sum", "reversed-lags", "jacobian-order", "per-sample", "no-lags"],
 )
-def test_jacobian_checker_explains_mistakes(mistake, hint, n_failed):
+@pytest.mark.parametrize("seed", [0, None])
+def test_jacobian_checker_explains_mistakes(mistake, hint, n_failed, seed):
     from gcbook.exercises import check_jacobian_readout
 
-    report = check_jacobian_readout(mistake, verbose=False)
+    report = check_jacobian_readout(mistake, verbose=False, seed=seed)
     failed = [case for case in report.cases if not case.passed]
     assert not report.passed and len(failed) == n_failed
     assert all(hint in case.message for case in failed), [case.message for case in failed]
+
+
+def test_jacobian_cases_are_drawn_at_check_time():
+    import torch
+
+    from gcbook.exercises.neural import _jacobian_models
+
+    def data(seed):
+        return [inputs for _, _, inputs in _jacobian_models(seed)]
+
+    assert all(torch.equal(a, b) for a, b in zip(data(4), data(4)))
+    fresh = [data(None) for _ in range(3)]
+    for one, two in zip(fresh, fresh[1:]):
+        assert not any(a.shape == b.shape and torch.equal(a, b) for a, b in zip(one, two))
+    assert all(inputs.shape[1] >= 2 for inputs in fresh[0])  # lag >= 2: a reversed lag order shows
+
+
+def jacobian_imported_inside(model, inputs):
+    from gcbook.neural import input_jacobian, jacobian_scores
+
+    return jacobian_scores(input_jacobian(model, inputs))
+
+
+from gcbook.neural import input_jacobian as _package_input_jacobian  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "shortcut",
+    [lambda m, x: np.abs(_package_input_jacobian(m, x).numpy()).mean(0).transpose(2, 0, 1), jacobian_imported_inside],
+    ids=["package-imported-before", "package-imported-inside"],
+)
+def test_jacobian_checker_rejects_the_package_but_runs_its_models(shortcut):
+    from gcbook.exercises import check_jacobian_readout
+
+    report = check_jacobian_readout(shortcut, verbose=False, seed=2)
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith("your function calls gcbook.neural.input_jacobian, which this exercise "
+                                       "forbids: write it with torch.autograd.grad (its answer matches"), case.message
+    # the hidden LSTM is a gcbook.neural model: running it through torch is not a shortcut
+    report = check_jacobian_readout(right_jacobian_readout, verbose=False, seed=2)
+    assert report.passed and "LSTM" in report.cases[-1].name
 
 
 def test_jacobian_checker_abs_of_mean_fails_where_signs_change():

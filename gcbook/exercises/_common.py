@@ -168,11 +168,15 @@ class Forbidden:
         (``"sklearn.linear_model.Lasso"``); they are resolved only from modules already imported.
     advice : str
         What the message tells the student to do instead.
+    ignore_callers : tuple of str
+        Module prefixes whose calls into a forbidden module do not count (``("torch",)``: a hidden
+        model of :mod:`gcbook.neural` that torch runs when the student calls ``model(inputs)``).
     """
 
     modules: tuple = ()
     names: tuple = ()
     advice: str = "write it with NumPy"
+    ignore_callers: tuple = ()
 
 
 class _CallWatch:
@@ -187,6 +191,7 @@ class _CallWatch:
 
     def __init__(self, forbidden: Forbidden):
         self.prefixes = tuple(forbidden.modules)
+        self.ignored = tuple(forbidden.ignore_callers)
         self.names = tuple(forbidden.names)
         self.entries: list[str] = []
         self._home = None
@@ -205,6 +210,9 @@ class _CallWatch:
             return
         caller = frame.f_back
         if caller is not None and self._in_forbidden(caller):
+            return
+        caller_module = (caller.f_globals.get("__name__") or "") if caller is not None else ""
+        if any(caller_module == prefix or caller_module.startswith(prefix + ".") for prefix in self.ignored):
             return
         while caller is not None and caller is not self._home:  # up to the checker's frame: code run by an
             # import (module bodies, the import machinery) is no call of the student's
