@@ -33,7 +33,8 @@ def _acyclicity_cases(seed=None):
     magnitude uniform in [0.5, 1.5] (the DAG's in [0.5, 2]) and a random sign unless said otherwise:
 
     1. a DAG on d uniform in 4..7 nodes: each entry above the diagonal non-zero with probability
-       uniform in [0.5, 1], the nodes then randomly permuted;
+       uniform in [0.5, 1], redrawn until it has at least three edges of both signs, the nodes then
+       randomly permuted;
     2. a 3-cycle 0 -> 1 -> 2 -> 0 with at least one negative weight;
     3. a 2-cycle with opposite signs plus a chain: i <-> j, j -> k -> l on 4 nodes in random order;
     4. a self-loop: d in 2..3, one diagonal entry non-zero, plus one edge between two nodes;
@@ -44,8 +45,11 @@ def _acyclicity_cases(seed=None):
     def weights(size, low=0.5, high=1.5):
         return rng.uniform(low, high, size) * rng.choice([-1.0, 1.0], size)
 
-    d = int(rng.integers(4, 8))
-    dag = np.triu(weights((d, d), 0.5, 2.0) * (rng.random((d, d)) < rng.uniform(0.5, 1.0)), k=1)
+    while True:  # a DAG with at least three edges, of both signs
+        d = int(rng.integers(4, 8))
+        dag = np.triu(weights((d, d), 0.5, 2.0) * (rng.random((d, d)) < rng.uniform(0.5, 1.0)), k=1)
+        if np.count_nonzero(dag) >= 3 and (dag < 0).any() and (dag > 0).any():
+            break
     order = rng.permutation(d)
     cycle3 = np.zeros((3, 3))
     w = weights(3)
