@@ -20,17 +20,7 @@ from gcbook.granger import (
 )
 from gcbook.spectral import var_autocovariance, var_granger_strength
 
-
-def simulate_var(coef, sigma, T, seed, burn=300):
-    """x(t) = sum_k coef[k-1].T x(t-k) + e(t), e ~ N(0, sigma); returns (T, p)."""
-    coef = np.asarray(coef, float)
-    lag, p, _ = coef.shape
-    rng = np.random.default_rng(seed)
-    e = rng.multivariate_normal(np.zeros(p), sigma, size=T + burn)
-    X = np.zeros((T + burn, p))
-    for t in range(lag, T + burn):
-        X[t] = e[t] + sum(X[t - k] @ coef[k - 1] for k in range(1, lag + 1))
-    return X[burn:]
+from var_helpers import simulate_var  # tests/var_helpers.py
 
 
 def rss(y, design):
