@@ -9,6 +9,14 @@ from scipy import stats
 from gcbook.exercises import check_benjamini_hochberg, check_granger_f
 
 
+def assert_every_case_forbids(report, name, advice):
+    """No case passes, and every case's message names the forbidden call and the exercise's advice."""
+    assert report.n_passed == 0
+    for case in report.cases:
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: {advice}"), \
+            case.message
+
+
 def right_granger_f(cause, effect, lag):
     """An independent F-test by two np.linalg.lstsq fits."""
     T = len(effect)
@@ -114,10 +122,7 @@ def test_granger_checker_rejects_the_forbidden_shortcuts(shortcut, name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' deprecation warnings
         report = check_granger_f(shortcut, verbose=False, seed=2)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
-                                       "write it with NumPy and SciPy (its answer matches the reference"), case.message
+    assert_every_case_forbids(report, name, "write it with NumPy and SciPy (its answer matches the reference")
 
 
 def test_granger_checker_explains_forgotten_intercept_df():
@@ -237,9 +242,8 @@ def test_bh_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
     if name.startswith("statsmodels"):
         pytest.importorskip("statsmodels")
     report = check_benjamini_hochberg(shortcut, verbose=False, seed=3)
-    assert report.n_passed == 0
+    assert_every_case_forbids(report, name, "write it with NumPy")
     for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: write it with NumPy")
         assert ("its answer matches the reference" in case.message) == right
     if not right:
         assert all("Besides: your function raised" in case.message for case in report.cases)
@@ -300,10 +304,8 @@ def test_acyclicity_checker_rejects_the_package(shortcut):
     from gcbook.exercises import check_acyclicity
 
     report = check_acyclicity(shortcut, verbose=False, seed=3)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith("your function calls gcbook.notears.acyclicity, which this exercise forbids: "
-                                       "write it with scipy.linalg.expm (its answer matches the reference"), case.message
+    assert_every_case_forbids(report, "gcbook.notears.acyclicity",
+                              "write it with scipy.linalg.expm (its answer matches the reference")
 
 
 @pytest.mark.parametrize("seed", [0, None])
@@ -557,10 +559,7 @@ def test_window_f_checker_rejects_the_forbidden_shortcuts(shortcut, name):
     from gcbook.exercises import check_window_f
 
     report = check_window_f(shortcut, verbose=False, seed=4)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
-                                       "write it with numpy.linalg.lstsq (its answer matches the reference"), case.message
+    assert_every_case_forbids(report, name, "write it with numpy.linalg.lstsq (its answer matches the reference")
 
 
 @pytest.mark.parametrize("seed", [0, 1, None, None])
@@ -823,9 +822,7 @@ def test_lasso_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scikit-learn's convergence warnings
         report = check_lasso(shortcut, verbose=False, seed=4)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: write it with NumPy")
+    assert_every_case_forbids(report, name, "write it with NumPy")
     if right is True:  # the answer itself is reported as right
         assert all("its answer matches the reference" in case.message for case in report.cases)
     if right is False:  # ... or as wrong, with what is wrong
@@ -1112,9 +1109,7 @@ def test_auprc_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
     from gcbook.exercises import check_auprc
 
     report = check_auprc(shortcut, verbose=False, seed=1)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: write it with NumPy")
+    assert_every_case_forbids(report, name, "write it with NumPy")
     if right:
         assert all("its answer matches the reference" in case.message for case in report.cases)
     else:
@@ -1366,10 +1361,7 @@ def geweke_via_the_package_f_test(cause, effect, lag):
 )
 def test_geweke_checker_rejects_the_forbidden_shortcuts(shortcut, name):
     report = check_geweke_strength(shortcut, verbose=False, seed=5)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
-                                       "write it with NumPy (its answer matches the reference"), case.message
+    assert_every_case_forbids(report, name, "write it with NumPy (its answer matches the reference")
 
 
 @pytest.mark.parametrize(
@@ -1496,10 +1488,7 @@ def test_pooled_checker_rejects_the_forbidden_shortcuts(shortcut, name):
     from gcbook.exercises import check_pooled_lag_matrix
 
     report = check_pooled_lag_matrix(shortcut, verbose=False, seed=2)
-    assert report.n_passed == 0
-    for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: "
-                                       "write it with NumPy (its answer matches the reference"), case.message
+    assert_every_case_forbids(report, name, "write it with NumPy (its answer matches the reference")
 
 
 def test_pooled_checker_reports_a_stub_none_and_a_crash():
