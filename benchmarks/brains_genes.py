@@ -44,7 +44,7 @@ Budget (the target is a run of 15-20 CPU-minutes on one core of a shared 2-core 
   only, and :data:`SKIP` lists those not run at all, each with the reason (a measured fit
   time); the results list both under ``"settings"``.
 
-Results go to ``benchmarks/results/brains_genes.json`` (``brains_genes_quick.json`` with
+Results go to ``gcbook/data/benchmarks/brains_genes.json`` (``brains_genes_quick.json`` with
 ``--quick``) after every row: settings (read from the code and the simulators' own
 ``settings``), versions, machine, threads, command, rows (one per regime x size x topology x
 seed x method: AUROC and AUPRC off the diagonal, the direction accuracy of the scores
@@ -78,7 +78,7 @@ torch.set_num_threads(THREADS)
 
 from gcbook import suite  # noqa: E402
 
-RESULTS_DIR = Path(__file__).parent / "results"
+RESULTS_DIR = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks"
 
 #: Lag given to every method (see the module docstring).
 LAG = 1

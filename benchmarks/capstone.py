@@ -72,7 +72,7 @@ neural methods it scales the calibration path to the budget, as if every point r
 its cap, so early stopping usually makes it an overestimate. The cost part is extrapolated from the p = 10 calibration with fixed exponents
 (:data:`COST_EXPONENTS`).
 
-Results go to ``benchmarks/results/capstone.json`` (``capstone_quick.json`` with
+Results go to ``gcbook/data/benchmarks/capstone.json`` (``capstone_quick.json`` with
 ``--quick``) after every row: settings, versions, machine, threads, command, the
 estimate, calibration, rows, cost rows and the summary (median over seeds per
 dataset x method). NaN is written as null.
@@ -104,7 +104,7 @@ torch.set_num_threads(THREADS)
 from gcbook import suite  # noqa: E402
 from gcbook.suite import DATASETS, METHODS, make_dataset, run_method, run_row, run_suite  # noqa: E402
 
-RESULTS_DIR = Path(__file__).parent / "results"
+RESULTS_DIR = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks"
 SEEDS = (0, 1)
 #: Methods run on seed 0 only, as a compute budget. Empty since the neural defaults became the
 #: subsampled-penalty path: a GRNGC-LSTM or -KAN fit at p=10 took 5-20 s (it took 30-80 s before).

@@ -29,7 +29,7 @@ Usage::
     python benchmarks/dwgc_tables.py --quick       # smoke run: 2 repeats, T = 600
     python benchmarks/dwgc_tables.py --repeats 5 --T 1000
 
-Results go to ``benchmarks/results/dwgc_tables.json`` after every simulation, so an
+Results go to ``gcbook/data/benchmarks/dwgc_tables.json`` after every simulation, so an
 interrupted run keeps what it finished.
 """
 
@@ -66,7 +66,7 @@ from gcbook.window_metrics import (  # noqa: E402
     window_recall,
 )
 
-RESULTS = Path(__file__).parent / "results" / "dwgc_tables.json"
+RESULTS = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "dwgc_tables.json"
 WINDOWS = (10, 20, 30, 100)
 DATASETS = {"AR": switching_ar_pair, "NAR": nonlinear_ar_pair}
 METHODS = {"naive DWGC": False, "DWGC": True}  # name -> indexing

@@ -6,7 +6,7 @@ The runs alternate (ours, statsmodels, ours, ...) and the figure reported is the
 per-round ratios, as ../shared/BENCHMARKING.md asks.
 
 Run: ``.venv/bin/python benchmarks/granger_speed.py [--repeats 5]``.
-Writes ``benchmarks/results/granger_speed.json``.
+Writes ``gcbook/data/benchmarks/granger_speed.json``.
 """
 
 import os
@@ -100,7 +100,7 @@ def main():
         "max_rel_f_diff": max_rel_f,
         "peak_rss_mb": peak_mb,
     }
-    out = Path(__file__).parent / "results" / "granger_speed.json"
+    out = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "granger_speed.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
 

@@ -38,7 +38,7 @@ timing
 scale
     The default GRNGC on Lorenz-96 p=100, T=1000, F=10, one thread: seconds and AUROC.
 
-Results go to ``benchmarks/results/neural_gc.json`` after every record, so an interrupted
+Results go to ``gcbook/data/benchmarks/neural_gc.json`` after every record, so an interrupted
 run keeps what it finished. Two processes running different parts can share the file: each
 rewrites only its own parts' keys under a file lock (a part already in the file is kept
 when the file comes from a run of the same kind, quick or full). The summaries are
@@ -76,7 +76,7 @@ from gcbook.neural import CMLP, GRNGC  # noqa: E402
 from gcbook.simulate import lorenz96, var  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).parent / "results" / "neural_gc.json"
+RESULTS = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "neural_gc.json"
 LOCK = Path(tempfile.gettempdir()) / "gcbook_neural_gc_json.lock"
 PARTS = ("accuracy", "timing", "scale")
 PART_KEYS = {"accuracy": ("accuracy",), "timing": ("timing", "timing_summary", "timing_ratio"), "scale": ("scale",)}

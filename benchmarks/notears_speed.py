@@ -33,7 +33,7 @@ median over seeds and repeats of the per-round ratio ``t_reference / t_ours``, a
 ../shared/BENCHMARKING.md asks.
 
 Run: ``.venv/bin/python benchmarks/notears_speed.py [--repeats 3] [--profile]``.
-Writes ``benchmarks/results/notears_speed.json``.
+Writes ``gcbook/data/benchmarks/notears_speed.json``.
 """
 
 import os
@@ -125,7 +125,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="also cProfile reference and ours on d=20, seed 0")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "notears_speed.json"))
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "notears_speed.json"))
     args = parser.parse_args()
 
     fit = fit_settings()

@@ -47,7 +47,7 @@ Three parts, each against something independent:
 Run: ``.venv/bin/python benchmarks/sparse_var.py`` (about half an hour on 2 shared cores; ``--seeds``,
 ``--pairs``, ``--epochs``, ``--size-pairs``, ``--size-lengths`` to change the sizes; ``--parts``
 to run some parts only, which replaces those parts in the existing results file and keeps the
-others). Writes ``benchmarks/results/sparse_var.json``.
+others). Writes ``gcbook/data/benchmarks/sparse_var.json``.
 """
 
 import os
@@ -88,7 +88,7 @@ from gcbook.metrics import auroc  # noqa: E402
 from gcbook.simulate import calcium_movie, rerecord, var  # noqa: E402
 from gcbook.sparse_var import lasso, lasso_var, lasso_var_torch  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "sparse_var.json"
+RESULTS = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "sparse_var.json"
 PARTS = ("solver", "recovery", "test", "size")
 COEF_TARGET = 1e-6
 SIZE_RANGE = (0.02, 0.08)

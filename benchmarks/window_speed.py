@@ -18,7 +18,7 @@ same data, without and with causality indexing; they have no baseline, so only t
 seconds (and their multiple of the linear test's time) are reported.
 
 Run: ``.venv/bin/python benchmarks/window_speed.py [--repeats 5] [--nar-repeats 3]``.
-Writes ``benchmarks/results/window_speed.json``.
+Writes ``gcbook/data/benchmarks/window_speed.json``.
 """
 
 import os
@@ -46,7 +46,7 @@ torch.set_num_threads(THREADS)
 from gcbook.simulate import switching_ar_pair  # noqa: E402
 from gcbook.window import window_granger  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "window_speed.json"
+RESULTS = Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "window_speed.json"
 SPEEDUP_TARGET = 20.0
 DIFF_TARGET = 1e-8
 

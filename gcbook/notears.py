@@ -833,7 +833,7 @@ def notears_linear(
         number of L-BFGS-B evaluations 4-7 fold on ER2 graphs with d = 10-20.
         The problem is not convex, so the path can end in a different local
         minimum, and the SHD can come out higher or lower: on the six graphs of
-        ``benchmarks/results/notears_speed.json`` (ER2, n = 1000, d = 10 and 20)
+        ``gcbook/data/benchmarks/notears_speed.json`` (ER2, n = 1000, d = 10 and 20)
         it differed from the unpreconditioned fit's on one graph (3 against 2).
         ``False`` follows the reference code's iteration (``notears/linear.py``);
         its arithmetic differs in the last bits, which the nonconvex path can

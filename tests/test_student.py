@@ -226,10 +226,11 @@ def test_instructor_guide_names_the_results_each_chapter_loads():
     import re
 
     chapters = _chapter_of_label()
-    saved = {path.name for path in (ROOT / "benchmarks" / "results").glob("*.json")}
+    saved = {path.name for path in (ROOT / "gcbook" / "data" / "benchmarks").glob("*.json")}
     for row in _guide_rows("| chapter | exercises | auto-checked |"):
         label = re.search(r"<(chap-[\w-]+)>", row[0]).group(1)
         source = chapters[label].read_text()
-        loaded = {name for name in re.findall(r"(\w+\.json)", source) if name in saved}
+        loaded = {f"{name}.json" for name in re.findall(r"load_benchmark\(\"(\w+)\"\)", source)}
+        assert loaded <= saved, f"{label}: loads results that are not saved: {sorted(loaded - saved)}"
         listed = set(re.findall(r"`(\w+\.json)`", row[-1]))
         assert listed == loaded, f"{label}: the guide lists {sorted(listed)}, the chapter opens {sorted(loaded)}"
