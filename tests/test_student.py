@@ -1,6 +1,7 @@
 """The student edition: same sources, solutions removed, stubs kept, every chapter covered."""
 
 import json
+import re
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -234,3 +235,226 @@ def test_instructor_guide_names_the_results_each_chapter_loads():
         assert loaded <= saved, f"{label}: loads results that are not saved: {sorted(loaded - saved)}"
         listed = set(re.findall(r"`(\w+\.json)`", row[-1]))
         assert listed == loaded, f"{label}: the guide lists {sorted(listed)}, the chapter opens {sorted(loaded)}"
+
+
+# --- plain Markdown: the student edition runs anywhere a notebook runs ------------------------------------------
+
+TOY_BOOK_CHAPTER = textwrap.dedent(
+    '''\
+    ---
+    jupytext:
+      text_representation:
+        format_name: myst
+    kernelspec:
+      display_name: Python 3
+      name: python3
+    ---
+
+    (chap-toy)=
+    # Toy book chapter
+
+    (sec-toy-model)=
+    ## The model
+
+    As {cite:t}`granger1969` and others {cite:p}`granger1969,sims1980` say, $x \\in \\R^p$ and
+
+    $$
+    y = a x
+    $$ (eq-toy-line)
+
+    Equation {eq}`eq-toy-line` is a line; see {ref}`sec-toy-model`, {ref}`the other part <sec-toy-other>`,
+    {numref}`fig-toy-plot`, {prf:ref}`def-toy-cause`, {doc}`other` and the value {glue:text}`toy_value:.2f`,
+    whose role wraps {ref}`onto
+    the next line <sec-toy-other>`.
+
+    ```{admonition} Take care
+    :class: warning
+
+    A warning with {cite:p}`sims1980`.
+    ```
+
+    ```{prf:definition} Cause
+    :label: def-toy-cause
+
+    $x$ causes $y$.
+    ```
+
+    ```{literalinclude} ../toy_module.py
+    :language: python
+    :pyobject: Model.fit
+    ```
+
+    ```{code-cell} ipython3
+    from myst_nb import glue
+    import numpy as np
+    from gcbook.granger import granger_test
+
+    glue("toy_value", 3.14159, display=False)
+    ```
+
+    ```{code-cell} ipython3
+    ---
+    mystnb:
+      figure:
+        caption: A plot of {glue:text}`toy_value:.1f`.
+        name: fig-toy-plot
+    ---
+    print("figure")
+    ```
+
+    (sec-toy-other)=
+    ## The other part
+
+    ```{exercise} Add
+    :label: ex-toy-add
+
+    Write `add`, as in {ref}`sec-toy-model`.
+    ```
+    '''
+)
+
+TOY_BIB = textwrap.dedent(
+    '''\
+    @article{granger1969,
+      author = {Granger, C. W. J.},
+      title = {Investigating Causal Relations by Econometric Models},
+      journal = {Econometrica},
+      year = {1969}
+    }
+    @article{sims1980,
+      author = {Sims, Christopher A. and Other, A. and Third, B.},
+      title = {Macroeconomics and Reality},
+      journal = {Econometrica},
+      year = {1980}
+    }
+    '''
+)
+
+
+@pytest.fixture
+def toy_book(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "toy.md").write_text(TOY_BOOK_CHAPTER)
+    (tmp_path / "book" / "other.md").write_text("# Another page\n\nText.\n")
+    (tmp_path / "references.bib").write_text(TOY_BIB)
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/toy\nchapters:\n  - file: book/other\n")
+    (tmp_path / "_config.yml").write_text(
+        "sphinx:\n  config:\n    mathjax3_config:\n      tex:\n        macros:\n          R: \"\\\\mathbb{R}\"\n")
+    (tmp_path / "requirements.txt").write_text("numpy==1.2.3\n")
+    (tmp_path / "toy_module.py").write_text(
+        "class Model:\n    def other(self):\n        pass\n\n    def fit(self, X):\n        return X  # FIT-BODY\n")
+    return tmp_path
+
+
+def _markdown(nb):
+    return "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def test_myst_becomes_plain_markdown(toy_book):
+    nb = student_notebook(toy_book / "book" / "toy.md", toc=toy_book / "_toc.yml")
+    md = _markdown(nb)
+    assert "Granger (1969) and others (Granger, 1969; Sims et al., 1980) say" in md
+    assert r"$x \in \mathbb{R}^p$" in md and "\\R" not in md
+    assert "\\tag{1}\n$$" in md and "(eq-toy-line)" not in md
+    assert "Equation (1) is a line" in md
+    assert "see the section “The model”, the other part," in md
+    assert "Figure 1, Definition (Cause), the chapter “Another page” and the value `[toy_value]`" in md
+    assert "whose role wraps onto\nthe next line." in md
+    assert "> **Take care**" in md and "> A warning with (Sims et al., 1980)." in md
+    assert "> **Definition (Cause).**" in md and "> $x$ causes $y$." in md
+    assert "```python\ndef fit(self, X):\n    return X  # FIT-BODY\n```" in md and "def other" not in md
+    assert "**Figure 1.** A plot of `[toy_value]`." in md
+    assert "### Exercise: Add" in md and "Write `add`, as in the section “The model”." in md
+    assert "## References" in md and "- Granger (1969). Investigating Causal Relations by Econometric Models. *Econometrica*." in md
+    leftover = re.findall(r"\{[\w:-]+\}`|```\{|^\([\w-]+\)=$|^:\w+:", md, flags=re.MULTILINE)
+    assert not leftover, leftover
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    assert "from gcbook.glue import glue" in code[1] and "myst_nb" not in "\n".join(code)
+    assert "NEEDED" in code[0] and "'numpy': 'numpy==1.2.3'" in code[0]
+    assert "Numbers that the online book prints" in nb.cells[0].source
+
+
+def test_glued_values_come_from_an_executed_build(toy_book):
+    executed = toy_book / "_build" / "jupyter_execute" / "book"
+    executed.mkdir(parents=True)
+    record = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "toy_value"}},
+              "data": {"text/plain": "3.14159"}}
+    (executed / "toy.glue.json").write_text(json.dumps({"toy_value": record}))
+    nb = student_notebook(toy_book / "book" / "toy.md", toc=toy_book / "_toc.yml", executed=executed.parent)
+    md = _markdown(nb)
+    assert "the value 3.14," in md and "A plot of 3.1." in md and "`[toy_value]`" not in md
+    assert "Numbers that the online book prints" not in nb.cells[0].source
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("{unknownrole}`x`", "has no plain-Markdown form"),
+    ("{ref}`sec-nowhere`", "names no label"),
+    ("{cite:p}`nobody2020`", "no reference"),
+    ("```{figure} x.png\n```", "has no plain-Markdown form"),
+])
+def test_unconvertible_myst_is_a_value_error(toy_book, bad, message):
+    path = toy_book / "book" / "toy.md"
+    path.write_text(TOY_BOOK_CHAPTER.replace("Closing", "") + f"\n{bad}\n")
+    with pytest.raises(ValueError, match=message):
+        student_notebook(path, toc=toy_book / "_toc.yml")
+
+
+def _run_install_cell(source, present):
+    """Execute an install cell with ``find_spec`` and ``subprocess.check_call`` replaced."""
+    import importlib.util
+    import subprocess
+    from unittest import mock
+
+    calls = []
+    real = importlib.util.find_spec
+    with mock.patch.object(importlib.util, "find_spec", lambda name, *a: real("json") if name in present else None), \
+            mock.patch.object(subprocess, "check_call", lambda args: calls.append(args)), \
+            mock.patch("sys.platform", "linux"):
+        exec(compile(source, "<install cell>", "exec"), {})
+    return calls
+
+
+def test_install_cell_installs_only_what_is_missing():
+    from gcbook.student import install_cell_source
+
+    source = install_cell_source(["numpy", "torch"], ["sklearn", "not_installed_anywhere"],
+                                 requirements=ROOT / "requirements.txt")
+    assert "not_installed_anywhere" not in source  # an optional module missing here is left out
+    assert _run_install_cell(source, present={"gcbook", "numpy", "torch", "sklearn"}) == []
+    (call,) = _run_install_cell(source, present={"numpy"})
+    assert call[1:4] == ["-m", "pip", "install"]
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith(("#", "-")))
+    assert "gcbook @ git+https://github.com/gcbook/gcbook" in call
+    assert f"torch=={pins['torch']}+cpu" in call and "https://download.pytorch.org/whl/cpu" in call
+    assert f"scikit-learn=={pins['scikit-learn']}" in call and not any(arg.startswith("numpy") for arg in call)
+    with pytest.raises(ValueError, match="no_such_module"):
+        install_cell_source(["no_such_module"])
+
+
+def test_every_chapter_is_plain_markdown_with_an_install_cell(tmp_path):
+    import ast
+
+    written = build_student_edition(tmp_path, ROOT / "_toc.yml")
+    for path in written:
+        nb = nbformat.read(path, as_version=4)
+        md = _markdown(nb)
+        leftover = re.findall(r"\{[\w:-]+\}`|```\{|^:::|^\([\w:.-]+\)=\s*$|^:\w[\w-]*:", md, flags=re.MULTILINE)
+        assert not leftover, f"{path.name}: MyST left in the student notebook: {leftover[:3]}"
+        assert nb.cells[1].metadata["tags"] == ["install"] and "NEEDED" in nb.cells[1].source
+        code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+        for source in code:
+            ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+        assert not any("myst_nb" in source for source in code), path.name
+        assert "benchmarks/results" not in "\n".join(code) and "../" not in "\n".join(code), path.name
+
+
+def test_glue_stand_in_shows_the_value_unless_told_not_to(capsys):
+    from gcbook.glue import glue
+
+    glue("x", 41.5)
+    glue("y", "hidden text", display=False)
+    out = capsys.readouterr().out
+    assert "41.5" in out and "hidden text" not in out
+    with pytest.raises(ValueError, match="non-empty name"):
+        glue("", 1)
