@@ -1,5 +1,6 @@
 # The two commands a fresh machine needs (see README.md):
 #   make book   builds the whole book, executing every chapter, failing on any warning or error,
+#               writes the student edition into the site (_build/html/student, numbers from this build),
 #               then opens every page in headless Chromium and checks it as a reader sees it
 #               (formulas typeset by a local MathJax, see the reader target)
 #   make test   runs the test suite
@@ -28,6 +29,7 @@ else
 	rm -rf _build
 endif
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(PY) -m gcbook.student --out _build/html/student --executed _build/jupyter_execute
 	$(MAKE) reader
 
 # The reader test on the built book: headless Chromium (installed if missing) with MathJax 3
@@ -41,8 +43,10 @@ reader: $(STAMP)
 test: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest
 
+# With a built book (make book), the computed numbers of that build are written into the text;
+# without one, each shows as [name].
 student: $(STAMP)
-	$(PY) -m gcbook.student --out student_edition
+	$(PY) -m gcbook.student --out student_edition $(if $(wildcard _build/jupyter_execute),--executed _build/jupyter_execute)
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/granger_speed.py

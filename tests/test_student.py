@@ -458,3 +458,14 @@ def test_glue_stand_in_shows_the_value_unless_told_not_to(capsys):
     assert "41.5" in out and "hidden text" not in out
     with pytest.raises(ValueError, match="non-empty name"):
         glue("", 1)
+
+
+def test_how_to_use_links_every_student_notebook_where_it_is_written():
+    """The download links point where `make book` writes the notebooks, the Binder links where postBuild does."""
+    page = (ROOT / "book" / "how_to_use.md").read_text()
+    stems = [path.stem for path in chapter_sources(ROOT / "_toc.yml")]
+    assert re.findall(r'href="\.\./student/(\w+)\.ipynb"', page) == stems
+    assert re.findall(r"urlpath=lab/tree/student_edition/(\w+)\.ipynb", page) == stems
+    assert "-m gcbook.student --out student_edition" in (ROOT / "binder" / "postBuild").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-m gcbook.student --out _build/html/student --executed _build/jupyter_execute" in makefile
