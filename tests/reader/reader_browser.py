@@ -17,7 +17,8 @@ the npm registry's ``mathjax`` package (installed by ``.ci/install_mathjax``), s
 typeset as a reader sees them; every other external request fails at once. The inspection waits
 for MathJax's initial typesetting and reports each formula that it could not typeset (a TeX error,
 rendered as ``merror``, or an undefined macro, which MathJax's ``noundefined`` extension renders as
-red text). Failures of *local* resources (a missing image, style sheet or script under
+red text). :meth:`Chromium.answer_quiz` answers a page's self-check quiz with real mouse clicks
+and key presses (DevTools ``Input`` domain) and reads the feedback shown. Failures of *local* resources (a missing image, style sheet or script under
 ``_build/html``, or a MathJax file missing from the local copy) are recorded.
 """
 
@@ -206,6 +207,41 @@ _INSPECT_PAGE_JS = r"""
 """.replace("__MATHJAX_TIMEOUT__", str(MATHJAX_TIMEOUT_MS))
 
 
+# The self-check quiz (jupyterquiz, see gcbook.quiz): its questions as a reader sees them, once the
+# quiz's script has built them (it polls every 200 ms for its container; give it 5 s).
+_QUIZ_QUESTIONS_JS = r"""
+(async () => {
+  for (let waited = 0; waited < 5000 && !document.querySelector(".Quiz"); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Array.from(document.querySelectorAll(".Quiz")).map((quiz) => ({
+    text: (quiz.querySelector(":scope > div > div") || quiz).innerText.trim(),
+    type: quiz.querySelector("input.Input-text") ? "numeric" : "choice",
+    answers: Array.from(quiz.querySelectorAll("label.MCButton")).map(
+      (label) => label.innerText.trim()),
+  }));
+})()
+"""
+
+# The feedback box of one question (__QUESTION__: an expression for its .Quiz element) after an
+# answer: whether it is shown, its correct/incorrect class and its text. Waits two frames.
+_QUIZ_FEEDBACK_JS = r"""
+(async () => {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const box = __QUESTION__.querySelector(".Feedback");
+  if (!box) return {shown: false, correct: false, incorrect: false, text: ""};
+  const style = getComputedStyle(box);
+  const rect = box.getBoundingClientRect();
+  return {
+    shown: style.display !== "none" && style.visibility !== "hidden" && rect.height > 0,
+    correct: box.classList.contains("correct"),
+    incorrect: box.classList.contains("incorrect"),
+    text: box.innerText.trim(),
+  };
+})()
+"""
+
+
 class ChromiumError(RuntimeError):
     """Chromium could not be started, or did not answer as the DevTools Protocol says."""
 
@@ -270,6 +306,42 @@ class PageReport:
     mathjax_missing: list[str] = field(default_factory=list)
     javascript_exceptions: list[str] = field(default_factory=list)
     screenshot: Path | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class QuizReport:
+    """What a reader saw while answering a page's self-check quiz (:meth:`Chromium.answer_quiz`).
+
+    Attributes
+    ----------
+    url : str
+        The ``file://`` URL that was opened.
+    navigation_error : str or None
+        Chromium's error text when the navigation failed.
+    questions : list of dict
+        One ``{"text", "type", "answers"}`` per question shown (``.Quiz`` element), in page
+        order: its visible text, ``"choice"`` or ``"numeric"``, and the visible answer texts.
+    feedback : list of dict
+        One ``{"shown", "correct", "incorrect", "text"}`` per action: whether the question's
+        feedback box is visible, whether it has jupyterquiz's ``correct`` / ``incorrect`` class,
+        and its visible text.
+    failed_local_resources, blocked_external, mathjax_served, mathjax_missing, \
+javascript_exceptions
+        As in :class:`PageReport`.
+    seconds : float
+        Wall-clock time spent on the page.
+    """
+
+    url: str
+    navigation_error: str | None = None
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
+    failed_local_resources: list[str] = field(default_factory=list)
+    blocked_external: int = 0
+    mathjax_served: int = 0
+    mathjax_missing: list[str] = field(default_factory=list)
+    javascript_exceptions: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -584,26 +656,11 @@ class Chromium:
         started = time.monotonic()
         url = path.resolve().as_uri()
         report = PageReport(url=url)
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}
-                            )["sessionId"]
+        target, session = self._new_tab()
         try:
-            for method in ("Page.enable", "Network.enable", "Runtime.enable"):
-                self.send(method, session_id=session)
-            # Every http(s) request is paused and answered by _answer_request: MathJax from the
-            # local copy, everything else fails.
-            self.send("Fetch.enable", {"patterns": [{"urlPattern": "http://*"},
-                                                    {"urlPattern": "https://*"}]},
-                      session_id=session)
-            self.send("Emulation.setDeviceMetricsOverride",
-                      {"width": WINDOW_WIDTH, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1,
-                       "mobile": False}, session_id=session)
-            self.drain_events(session)
-            navigation = self.send("Page.navigate", {"url": url}, session_id=session)
-            if navigation.get("errorText"):
-                report.navigation_error = navigation["errorText"]
+            report.navigation_error = self._load(session, url)
+            if report.navigation_error:
                 return report
-            self.wait_for_event("Page.loadEventFired", session)
             evaluated = self.send(
                 "Runtime.evaluate",
                 {"expression": _INSPECT_PAGE_JS, "awaitPromise": True, "returnByValue": True},
@@ -620,6 +677,126 @@ class Chromium:
                                  max(1, min(int(report.inspected["height"]),
                                             screenshot_max_height)))
                 report.screenshot = screenshot
+            self._record_events(report, self.drain_events(session))
+        finally:
+            self.send("Target.closeTarget", {"targetId": target})
+            self.drain_events(session)
+            report.seconds = time.monotonic() - started
+        return report
+
+    def _new_tab(self) -> tuple[str, str]:
+        """Open a blank tab whose ``http(s)`` requests are intercepted; return (target, session).
+
+        Every ``http(s)`` request of the tab is paused and answered by :meth:`_answer_request`:
+        MathJax from the local copy, everything else fails. The window is the reader's.
+        """
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}
+                            )["sessionId"]
+        for method in ("Page.enable", "Network.enable", "Runtime.enable"):
+            self.send(method, session_id=session)
+        self.send("Fetch.enable", {"patterns": [{"urlPattern": "http://*"},
+                                                {"urlPattern": "https://*"}]},
+                  session_id=session)
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": WINDOW_WIDTH, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1,
+                   "mobile": False}, session_id=session)
+        self.drain_events(session)
+        return target, session
+
+    def _load(self, session: str, url: str) -> str | None:
+        """Navigate the tab of ``session`` to ``url`` and wait for the load event.
+
+        Returns Chromium's error text when the navigation failed, None when the page loaded.
+        """
+        navigation = self.send("Page.navigate", {"url": url}, session_id=session)
+        if navigation.get("errorText"):
+            return navigation["errorText"]
+        self.wait_for_event("Page.loadEventFired", session)
+        return None
+
+    def _evaluate(self, session: str, expression: str, timeout: float | None = None) -> Any:
+        """Evaluate ``expression`` (awaiting a promise) in the page; return its JSON value."""
+        evaluated = self.send("Runtime.evaluate", {"expression": expression,
+                                                   "awaitPromise": True, "returnByValue": True},
+                              session_id=session, timeout=timeout)
+        if "exceptionDetails" in evaluated:
+            raise ChromiumError(f"a script failed in the page: {evaluated['exceptionDetails']}")
+        return evaluated["result"].get("value")
+
+    def _click(self, session: str, selector_js: str) -> None:
+        """Click, as a reader's mouse does, the element that the expression ``selector_js`` finds.
+
+        The element is scrolled to the middle of the window and pressed and released at its
+        centre (DevTools ``Input.dispatchMouseEvent``), so the page gets the events a real
+        click makes: whatever covers the element, not the element itself, receives them.
+        """
+        box = self._evaluate(session, f"""(() => {{
+            const el = {selector_js};
+            if (!el) return null;
+            el.scrollIntoView({{block: "center", inline: "center"}});
+            const r = el.getBoundingClientRect();
+            return {{x: r.left + r.width / 2, y: r.top + r.height / 2}};
+        }})()""")
+        if box is None:
+            raise ChromiumError(f"nothing to click: {selector_js} found no element")
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent",
+                      {"type": kind, "x": box["x"], "y": box["y"], "button": "left",
+                       "clickCount": 1}, session_id=session)
+
+    def _type(self, session: str, text: str) -> None:
+        """Type ``text`` into the focused element key by key, then press Enter."""
+        for character in text:
+            self.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": character,
+                                                 "text": character}, session_id=session)
+            self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": character},
+                      session_id=session)
+        enter = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13,
+                 "nativeVirtualKeyCode": 13}
+        self.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": "\r", **enter},
+                  session_id=session)
+        self.send("Input.dispatchKeyEvent", {"type": "keyUp", **enter}, session_id=session)
+
+    def answer_quiz(self, path: Path, answers: list[dict[str, Any]]) -> QuizReport:
+        """Open ``path``, read its self-check quiz, answer questions and read the feedback shown.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            An HTML file of the built book with a jupyterquiz quiz (``gcbook.quiz.self_check``).
+        answers : list of dict
+            What to do, in order: ``{"question": i, "click": text}`` clicks the answer of the
+            ``i``-th question (0-based, in page order) whose visible text is ``text``;
+            ``{"question": i, "type": text}`` types ``text`` into the numeric question's box and
+            presses Enter.
+
+        Returns
+        -------
+        QuizReport
+            The questions the page shows and, for each action, the feedback then shown.
+        """
+        started = time.monotonic()
+        url = path.resolve().as_uri()
+        report = QuizReport(url=url)
+        target, session = self._new_tab()
+        try:
+            report.navigation_error = self._load(session, url)
+            if report.navigation_error:
+                return report
+            # the quiz's script builds the questions at once, or within 200 ms of its container
+            report.questions = self._evaluate(session, _QUIZ_QUESTIONS_JS)
+            for action in answers:
+                question = f"document.querySelectorAll('.Quiz')[{int(action['question'])}]"
+                if "click" in action:
+                    self._click(session, f"Array.from({question}.querySelectorAll("
+                                f"'label.MCButton')).find((label) => label.innerText.trim() "
+                                f"=== {json.dumps(action['click'])})")
+                else:
+                    self._click(session, f"{question}.querySelector('input.Input-text')")
+                    self._type(session, str(action["type"]))
+                report.feedback.append(self._evaluate(
+                    session, _QUIZ_FEEDBACK_JS.replace("__QUESTION__", question)))
             self._record_events(report, self.drain_events(session))
         finally:
             self.send("Target.closeTarget", {"targetId": target})
@@ -650,7 +827,7 @@ class Chromium:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 
-    def _record_events(self, report: PageReport, events: list[dict[str, Any]]) -> None:
+    def _record_events(self, report: PageReport | QuizReport, events: list[dict[str, Any]]) -> None:
         """Fill the resource and exception fields of ``report`` from one page's events."""
         urls: dict[str, str] = {}
         for event in events:

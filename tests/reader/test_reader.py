@@ -67,10 +67,19 @@ The checks (one test function each, parametrised by page)
     (in ``_config.yml``) gathers a cell's printed text at its first print, so the second caption
     would appear above the first table. Applies only when the book sets ``nb_merge_streams``.
 
-Three tests check the checks themselves, without a build: ``displaced_streams`` on synthetic
+``test_self_check_answers``
+    On a page whose source shows self-check questions (``gcbook.quiz.self_check("<chapter>")``),
+    the quiz shows the package's questions and answers (``gcbook/quizzes/<chapter>.json``), and a
+    reader who answers every question first wrong, then right (real mouse clicks on an answer;
+    for a numeric question, typing a number and pressing Enter) sees jupyterquiz's feedback box
+    marked ``incorrect``, then ``correct``, with the feedback text of the answer given; clicking
+    throws no JavaScript exception.
+
+Tests without a build check the checks themselves: ``displaced_streams`` on synthetic
 notebooks, the width check on a page with a 300 px column, and the MathJax inspection on a page
 written to a temporary folder, with one good and two
-broken formulas (loaded through the same CDN URL as the book's pages).
+broken formulas (loaded through the same CDN URL as the book's pages), and the self-check
+check on a page with a working quiz and on one whose right and wrong answers are swapped.
 
 To try the test on a small throwaway book, set ``GCBOOK_BOOK_DIR`` to its project folder (the one
 with ``_toc.yml``); the build directory then defaults to its ``_build/html``.
@@ -88,7 +97,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from reader_browser import ChromiumError, PageReport
+from reader_browser import ChromiumError, PageReport, QuizReport
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # The Jupyter Book project whose pages are checked: the repository, or (to try the test on a small
@@ -360,6 +369,139 @@ def raw_tex(html: str) -> list[str]:
     return [text[max(match.start() - 40, 0):match.end() + 20] for match in RAW_TEX.finditer(text)]
 
 
+SELF_CHECK_CALL = re.compile(r"""\bself_check\(\s*["'](\w+)["']""")
+"""A chapter's self-check cell: ``self_check("granger")`` (see ``gcbook.quiz``)."""
+
+
+def self_check_chapters(source: Path) -> list[str]:
+    """The question sets a source shows with ``gcbook.quiz.self_check``, in order."""
+    return SELF_CHECK_CALL.findall(source.read_text())
+
+
+def _plain(text: str) -> str:
+    """What a reader sees of a question's text: `code` marks dropped, white space collapsed."""
+    return " ".join(re.sub(r"`([^`]+)`", r"\1", text).split())
+
+
+def _numeric_feedback(question: dict, number: float) -> tuple[bool, str]:
+    """What jupyterquiz answers to ``number``: (correct, feedback); the first matching answer wins."""
+    precision = question.get("precision")
+    rounded = float(f"{number:.{precision}g}") if precision else number
+    default = "Incorrect. Try again."
+    for answer in question["answers"]:
+        if answer.get("type") == "default":
+            default = answer["feedback"]
+        elif "value" in answer and rounded == (float(f"{answer['value']:.{precision}g}")
+                                               if precision else answer["value"]):
+            return answer["correct"], answer["feedback"]
+        elif "range" in answer and answer["range"][0] <= rounded < answer["range"][1]:
+            return answer["correct"], answer["feedback"]
+    return False, default
+
+
+def _number_text(number: float) -> str:
+    """A number as a reader types it."""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def quiz_plan(questions: list[dict]) -> tuple[list[dict], list[tuple[int, bool, str, bool]]]:
+    """For every question, one wrong answer and then one right answer, with the feedback due.
+
+    Parameters
+    ----------
+    questions : list of dict
+        A chapter's questions (``gcbook.quiz.load_questions``).
+
+    Returns
+    -------
+    actions : list of dict
+        For :meth:`reader_browser.Chromium.answer_quiz`: per question, a wrong answer (the first
+        answer marked wrong, or for a numeric question a number that no right answer accepts),
+        then a right one (the first marked right).
+    expected : list of tuple
+        Per action: the question's index, whether the answer is right, the feedback text due,
+        and whether the text is only its start (many-choice feedback ends with a count ``[k/n]``).
+    """
+    actions, expected = [], []
+    for index, question in enumerate(questions):
+        if question["type"] == "numeric":
+            explicit = [answer for answer in question["answers"] if answer.get("type") != "default"]
+            candidates = [answer.get("value", sum(answer.get("range", (0, 0))) / 2)
+                          for answer in explicit if not answer["correct"]]
+            bounds = [bound for answer in explicit
+                      for bound in ([answer["value"]] if "value" in answer else answer["range"])]
+            candidates.append(max(map(abs, bounds)) * 10 + 7)  # beyond every answer
+            wrong = next(number for number in candidates
+                         if not _numeric_feedback(question, number)[0])
+            right = next(answer.get("value", sum(answer.get("range", (0, 0))) / 2)
+                         for answer in explicit if answer["correct"])
+            for number in (wrong, right):
+                correct, feedback = _numeric_feedback(question, number)
+                actions.append({"question": index, "type": _number_text(number)})
+                expected.append((index, correct, feedback, False))
+        else:
+            wrong = next(answer for answer in question["answers"] if not answer["correct"])
+            right = next(answer for answer in question["answers"] if answer["correct"])
+            for answer in (wrong, right):
+                actions.append({"question": index, "click": _plain(answer["answer"])})
+                expected.append((index, answer["correct"], answer["feedback"],
+                                 question["type"] == "many_choice"))
+    return actions, expected
+
+
+def quiz_problems(questions: list[dict], report: QuizReport,
+                  expected: list[tuple[int, bool, str, bool]]) -> list[str]:
+    """What is wrong with a quiz as a reader answered it (empty when all is well).
+
+    Parameters
+    ----------
+    questions : list of dict
+        The questions the page should show (``gcbook.quiz.load_questions``).
+    report : QuizReport
+        What :meth:`reader_browser.Chromium.answer_quiz` saw for the actions of :func:`quiz_plan`.
+    expected : list of tuple
+        The second value of :func:`quiz_plan`.
+
+    Returns
+    -------
+    list of str
+        Missing or extra questions, question or answer texts that differ from the package's,
+        feedback that was not shown, was marked right for a wrong answer (or wrong for a right
+        one), or whose text is not the answer's, and JavaScript exceptions thrown meanwhile.
+    """
+    problems = []
+    shown = report.questions
+    if len(shown) != len(questions):
+        problems.append(f"the page shows {len(shown)} self-check questions, the package has "
+                        f"{len(questions)}")
+    for index, (question, seen) in enumerate(zip(questions, shown)):
+        if _plain(seen["text"]) != _plain(question["question"]):
+            problems.append(f"question {index + 1} reads {seen['text'][:80]!r}, the package has "
+                            f"{question['question'][:80]!r}")
+        if question["type"] != "numeric":
+            due = sorted(_plain(answer["answer"]) for answer in question["answers"])
+            if sorted(_plain(text) for text in seen["answers"]) != due:
+                problems.append(f"question {index + 1} offers {seen['answers']}, the package {due}")
+        elif seen["type"] != "numeric":
+            problems.append(f"question {index + 1} has no box for a number")
+    for (index, correct, feedback, prefix), got in zip(expected, report.feedback):
+        what = f"question {index + 1}, a {'right' if correct else 'wrong'} answer"
+        text = _plain(got["text"])
+        if not got["shown"]:
+            problems.append(f"{what}: no feedback is shown")
+        elif (got["correct"], got["incorrect"]) != (correct, not correct):
+            problems.append(f"{what}: the feedback is marked "
+                            f"{'right' if got['correct'] else 'wrong' if got['incorrect'] else 'neither'}")
+        if not (text.startswith(_plain(feedback) + " [") if prefix else text == _plain(feedback)):
+            problems.append(f"{what}: the feedback reads {text[:100]!r}, due {feedback[:100]!r}")
+    if len(report.feedback) != len(expected):
+        problems.append(f"only {len(report.feedback)} of {len(expected)} answers were given")
+    problems += [f"uncaught JavaScript exception: {exception}"
+                 for exception in report.javascript_exceptions
+                 if not any(harmless.match(exception) for harmless in HARMLESS_JS_EXCEPTIONS)]
+    return problems
+
+
 DOCUMENTS = toc_documents()
 
 
@@ -560,6 +702,29 @@ def test_no_raw_tex_in_prose(document: str, build_dir: Path) -> None:
                   "whose heading has math: give the reference its own text)", problems)
 
 
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_self_check_answers(document: str, build_dir: Path, chromium) -> None:
+    """A reader who answers every self-check question wrong, then right, sees the right feedback."""
+    from gcbook.quiz import load_questions
+
+    source = source_file(document)
+    names = self_check_chapters(source) if source is not None else []
+    if not names:
+        return
+    questions = [question for name in names for question in load_questions(name)]
+    actions, expected = quiz_plan(questions)
+    try:
+        report = chromium.answer_quiz(build_dir / f"{document}.html", actions)
+    except ChromiumError as error:
+        pytest.fail(f"{document}: Chromium could not answer the self-check: {error}", pytrace=False)
+    if report.navigation_error:
+        pytest.fail(f"{document}: Chromium could not open {report.url}: "
+                    f"{report.navigation_error}", pytrace=False)
+    problems = quiz_problems(questions, report, expected)
+    if problems:
+        fail_with(document, "the self-check questions do not work as a reader expects", problems)
+
+
 # --- the checks themselves catch what they are for (no build needed) -----------------------------
 
 
@@ -636,3 +801,50 @@ def test_raw_tex_finds_a_formula_broken_by_markdown() -> None:
     assert any("$\\mathbb" in problem for problem in problems)
     assert any("Choosing \\lambda" in problem for problem in problems)
     assert raw_tex("<main>" + page[page.index("<p>fine"):]) == []
+
+
+def _quiz_page(path: Path, questions: list[dict]) -> Path:
+    """A page like a chapter's, with the self-check outputs of ``questions`` (no build needed)."""
+    from gcbook.quiz import _quiz_outputs
+
+    markup, script = _quiz_outputs(questions, shuffle_answers=True, max_width=720)
+    path.write_text(
+        '<!DOCTYPE html><html><head><title>t</title>'
+        '<script>window.MathJax = {"options": {"processHtmlClass": "math"}}</script>'
+        '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
+        '</head><body><main><h1>t</h1><div class="cell_output"><div class="output text_html">'
+        f'{markup}</div><script type="application/javascript">{script}</script></div>'
+        '<p>after</p></main></body></html>')
+    return path
+
+
+_QUIZ = [
+    {"type": "multiple_choice", "question": "Is `a < b`?",
+     "answers": [{"answer": "yes", "correct": True, "feedback": "Right: a is smaller."},
+                 {"answer": "no", "correct": False, "feedback": "Wrong: see `a`."}]},
+    {"type": "many_choice", "question": "Which two?",
+     "answers": [{"answer": "x", "correct": True, "feedback": "x counts."},
+                 {"answer": "y", "correct": True, "feedback": "y counts."},
+                 {"answer": "z", "correct": False, "feedback": "z does not."}]},
+    {"type": "numeric", "question": "How many?", "precision": 2,
+     "answers": [{"value": 12, "correct": True, "feedback": "Twelve."},
+                 {"range": [0, 12], "correct": False, "feedback": "Too few."},
+                 {"type": "default", "feedback": "Not that."}]},
+]
+
+
+def test_quiz_check_passes_a_working_quiz_and_catches_swapped_answers(chromium, tmp_path: Path
+                                                                       ) -> None:
+    """The self-check check: clean on a working quiz; a right answer marked wrong is caught."""
+    actions, expected = quiz_plan(_QUIZ)
+    assert [action.get("click", action.get("type")) for action in actions] == [
+        "no", "yes", "z", "x", "6", "12"]
+    report = chromium.answer_quiz(_quiz_page(tmp_path / "quiz.html", _QUIZ), actions)
+    assert quiz_problems(_QUIZ, report, expected) == []
+    assert report.blocked_external == 0 and report.mathjax_served > 0  # nothing else went out
+    swapped = [dict(_QUIZ[0], answers=[dict(answer, correct=not answer["correct"])
+                                       for answer in _QUIZ[0]["answers"]])] + _QUIZ[1:]
+    report = chromium.answer_quiz(_quiz_page(tmp_path / "swapped.html", swapped), actions)
+    assert quiz_problems(_QUIZ, report, expected) == [
+        "question 1, a wrong answer: the feedback is marked right",
+        "question 1, a right answer: the feedback is marked wrong"]
