@@ -11,7 +11,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book reader test student benchmarks clean
+.PHONY: book reader test student assignments benchmarks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ test: $(STAMP)
 student: $(STAMP)
 	$(PY) -m gcbook.student --out student_edition $(if $(wildcard _build/jupyter_execute),--executed _build/jupyter_execute)
 
+# One otter-grader assignment per chapter with auto-checked exercises, in assignments/CHAPTER/:
+# student/ (the notebook to hand out, with its public tests) and autograder/ (the solved notebook
+# and the autograder zip that `otter run` grades with). Executes each solved notebook once to check
+# that its tests pass (see gcbook/assignments.py and the instructor guide).
+assignments: $(STAMP)
+	$(PY) -m gcbook.assignments --out assignments
+
 benchmarks: $(STAMP)
 	$(PY) benchmarks/granger_speed.py
 	$(PY) benchmarks/notears_speed.py
@@ -59,4 +66,4 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/brains_genes.py
 
 clean:
-	rm -rf _build student_edition .pytest_cache
+	rm -rf _build student_edition assignments .pytest_cache
