@@ -200,7 +200,10 @@ def self_check(chapter: str, shuffle_answers: bool = True, max_width: int = 720)
     (see the module docstring) and otherwise it calls MathJax before the page's copy has loaded
     (a JavaScript error) or, when that copy is only configured, loads another from a CDN.
     Texts are HTML-escaped (a ``<`` stays a ``<``), and text between backticks becomes code.
-    The cell returns at once, also headless (nbclient), since it only displays.
+    The cell returns at once, also headless (nbclient), since it only displays. Where jupyterquiz
+    is not installed (a notebook opened after ``pip install gcbook`` alone), the questions are shown
+    as a list with each answer's verdict and feedback folded away, so that running the notebook top
+    to bottom does not stop here.
 
     Examples
     --------
@@ -211,7 +214,12 @@ def self_check(chapter: str, shuffle_answers: bool = True, max_width: int = 720)
     """
     from IPython.display import HTML, Javascript, display
 
-    markup, script = _quiz_outputs(load_questions(chapter), shuffle_answers, max_width)
+    questions = load_questions(chapter)
+    try:
+        markup, script = _quiz_outputs(questions, shuffle_answers, max_width)
+    except ImportError:  # no jupyterquiz: the questions, with answers folded away, and no error
+        display(HTML(_fallback_html(questions)))
+        return
     display(HTML(markup))
     display(Javascript(script))
 
@@ -380,6 +388,31 @@ def _quiz_outputs(questions: list[dict], shuffle_answers: bool, max_width: int
                            "(pinned in requirements.txt)")
     markup, script = collected[0].data, collected[1].data
     return _close_container(markup), f"(function (MathJax) {{\n{script}\n}})(undefined);\n"
+
+
+def _fallback_html(questions: list[dict]) -> str:
+    """The questions as static HTML, each answer's verdict and feedback in a closed ``<details>``."""
+    parts = ['<div class="gcbook-self-check"><p><em>jupyterquiz is not installed '
+             '(<code>pip install jupyterquiz==2.9.6.4</code>), so the questions are shown without '
+             'instant feedback: open an answer to see whether it is right, and why.</em></p><ol>']
+    for question in questions:
+        parts.append(f"<li><p>{_markup(question['question'])}</p><ul>")
+        for answer in question["answers"]:
+            if question["type"] == "numeric":
+                if answer.get("type") == "default":
+                    label = "any other number"
+                elif "value" in answer:
+                    label = f"{answer['value']:g}"
+                else:
+                    label = f"from {answer['range'][0]:g} to just below {answer['range'][1]:g}"
+            else:
+                label = _markup(answer["answer"])
+            verdict = "right" if answer.get("correct") else "wrong"
+            parts.append(f"<li><details><summary>{label}</summary><p><strong>{verdict}</strong>: "
+                         f"{_markup(answer['feedback'])}</p></details></li>")
+        parts.append("</ul></li>")
+    parts.append("</ol></div>")
+    return "".join(parts)
 
 
 def _close_container(markup: str) -> str:

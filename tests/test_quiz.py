@@ -339,3 +339,20 @@ def test_self_check_cell_runs_headless_and_quickly(tmp_path):
     outputs = notebook.cells[0].outputs
     assert [sorted(output["data"]) for output in outputs] == [
         ["text/html", "text/plain"], ["application/javascript", "text/plain"]]
+
+
+def test_self_check_without_jupyterquiz_shows_static_questions(monkeypatch):
+    """Catches a quiz cell that fails (and stops a notebook run top to bottom) where jupyterquiz is
+    not installed, and a fallback that gives the answers away or drops a question."""
+    import sys
+
+    from IPython.display import HTML
+
+    monkeypatch.setitem(sys.modules, "jupyterquiz", None)  # import jupyterquiz raises ImportError
+    shown = _displayed(monkeypatch, "sparse_var")
+    assert [type(output) for output in shown] == [HTML]
+    page = shown[0].data
+    questions = load_questions("sparse_var")
+    assert page.count("<details>") == sum(len(q["answers"]) for q in questions)
+    assert "<details open" not in page and page.count("<li><p>") == len(questions)
+    assert "jupyterquiz is not installed" in page and "−0.5" in page
