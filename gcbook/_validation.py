@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_recordings", "as_time_series", "check_int", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
+__all__ = ["as_recordings", "as_time_series", "check_binary", "check_choice", "check_int", "check_per_variable", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -221,4 +221,46 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}.")
     if high is not None and (value > high or (high_open and value == high)):
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}.")
+    return value
+
+
+def check_binary(arr: np.ndarray, name: str) -> np.ndarray:
+    """Raise unless every entry of ``arr`` is 0 or 1; return it as a bool array."""
+    if not np.all((arr == 0) | (arr == 1)):
+        bad = np.unique(arr[(arr != 0) & (arr != 1)])[:5]
+        raise ValueError(
+            f"{name} must be binary (0/1 or bool), found values such as {bad.tolist()}; "
+            f"threshold a weighted matrix first, e.g. {name} = (W != 0)."
+        )
+    return arr.astype(bool)
+
+
+def check_per_variable(value, p: int, name: str, *, positive: bool) -> np.ndarray:
+    """Return a scalar or length-``p`` vector as a float array of shape (p,)."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a number or an array of shape ({p},); could not convert it: {exc}") from exc
+    if arr.ndim == 0:
+        arr = np.full(p, float(arr))
+    if arr.shape != (p,):
+        raise ValueError(
+            f"{name} must be a number or an array of shape ({p},) (one per variable), got shape {arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf.")
+    if positive and np.any(arr <= 0):
+        raise ValueError(f"{name} must be > 0, got {arr.min()}; use a positive noise level.")
+    return arr
+
+
+def check_choice(value, name: str, choices, what: str = ""):
+    """Return ``value`` if it is one of ``choices``; else a ValueError that lists them.
+
+    A bool is never taken for a number (``True == 1`` would otherwise pass for the option 1).
+    ``what`` adds a note after the list, e.g. ``" (the slider's values)"``.
+    """
+    is_bool = isinstance(value, (bool, np.bool_))
+    if value not in choices or is_bool and not any(isinstance(c, (bool, np.bool_)) for c in choices):
+        raise ValueError(f"{name} must be one of {tuple(choices)}{what}, got {value!r}.")
     return value

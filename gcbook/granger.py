@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, special, stats
 
+from gcbook._utils import batches, standardized_lag_matrix
 from gcbook._validation import as_time_series, check_lag, check_recording_lengths, recordings_and_lag
 
 __all__ = [
@@ -56,9 +57,6 @@ __all__ = [
     "SpectralGrangerResult",
     "spectral_granger",
 ]
-
-#: Largest batch of design matrices held in memory at once, in bytes.
-_BATCH_BYTES = 256 * 2**20
 
 _CORRECTIONS = (None, "bonferroni", "fdr_bh")
 
@@ -421,7 +419,7 @@ def _pairwise_extra_ss(Y: np.ndarray, lags: np.ndarray):
     extra = np.full((p, p), np.nan)
     rss_u = np.full((p, p), np.nan)
     causes, effects = np.nonzero(~np.eye(p, dtype=bool))
-    for batch in _batches(causes.size, rows * (2 * lag + 1) * 8 * 3):
+    for batch in batches(causes.size, rows * (2 * lag + 1) * 8 * 3):
         i, j = causes[batch], effects[batch]
         designs = np.concatenate(
             [
@@ -456,12 +454,6 @@ def _conditional_extra_ss(Y: np.ndarray, lags: np.ndarray):
     z = np.linalg.solve(r_w.transpose(0, 2, 1), coef[block])  # (cause, lag, effect)
     extra = np.einsum("ikj,ikj->ij", z, z)
     return extra, np.broadcast_to(rss_full, (p, p))
-
-
-def _batches(count: int, bytes_per_item: int):
-    size = max(1, _BATCH_BYTES // max(bytes_per_item, 1))
-    for start in range(0, count, size):
-        yield slice(start, min(start + size, count))
 
 
 def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
@@ -630,21 +622,9 @@ def _nested_rss(X, lag: int, conditional: bool):
             f"Too few time points for the {kind} model with lag={lag}: T - lag = {n} must exceed the "
             f"{k_u} coefficients of the unrestricted model. Use a smaller lag or a longer series."
         )
-    Y, lags = _standardized_lag_matrix(recordings, lag)
+    Y, lags = standardized_lag_matrix(recordings, lag)
     extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
     return labels, lag, n, df_den, np.array(extra), np.array(rss_u)
-
-
-def _standardized_lag_matrix(recordings: list[np.ndarray], lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`pooled_lag_matrix` of the recordings standardised with the mean and sd of all their rows.
-
-    Standardising changes no F statistic or residual-variance ratio (the intercept absorbs shifts,
-    the coefficients absorb scaling) and keeps the least squares well scaled. One affine map serves
-    every recording, so a common intercept still absorbs it.
-    """
-    pooled = np.concatenate(recordings)
-    mean, std = pooled.mean(axis=0), pooled.std(axis=0)
-    return pooled_lag_matrix([(rec - mean) / std for rec in recordings], lag)
 
 
 def _ncx2_interval(stat: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -57,10 +57,11 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 from torch import nn
 
+from gcbook._base import BaseEstimator, check_is_fitted
+from gcbook._utils import resolve_device, seed_int
 from gcbook._validation import as_time_series, check_int, check_lag, check_random_state, check_real
 from gcbook.granger import lag_matrix
 from gcbook.sparse_var import lasso_var, lasso_var_torch
-from gcbook.neural import _Params, _resolve_device, _seed_int
 
 __all__ = [
     "SparseVARAutoencoder",
@@ -180,7 +181,7 @@ class _ConvAutoencoder(nn.Module):
         return h, self.static + self.decode_dynamic(h)
 
 
-class SparseVARAutoencoder(_Params):
+class SparseVARAutoencoder(BaseEstimator):
     """Convolutional autoencoder whose standardised latents follow a sparse (lasso) VAR.
 
     See the module docstring for the architecture and the objective.
@@ -245,10 +246,9 @@ class SparseVARAutoencoder(_Params):
     (50, 3)
     """
 
-    _param_names = ("n_factors", "lag", "alpha", "var_weight", "channels", "epochs", "lr", "mode", "seed", "device")
-
     def __init__(
         self,
+        *,
         n_factors=4,
         lag=1,
         alpha=0.05,
@@ -286,7 +286,7 @@ class SparseVARAutoencoder(_Params):
         check_real(self.lr, "lr", low=0, low_open=True)
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}.")
-        return _resolve_device(self.device)
+        return resolve_device(self.device)
 
     # ------------------------------------------------------------------ internals
     def _tensor(self, arr):
@@ -320,8 +320,7 @@ class SparseVARAutoencoder(_Params):
         return recon_loss, var_loss, h
 
     def _check_fitted(self):
-        if not hasattr(self, "model_"):
-            raise ValueError(f"This {type(self).__name__} is not fitted yet; call fit(movie) first.")
+        check_is_fitted(self, "model_", "fit(movie)")
 
     def _frames(self, movie):
         """Validate a movie against the fitted shape and return it normalised as a tensor."""
@@ -359,7 +358,7 @@ class SparseVARAutoencoder(_Params):
         devices = [self._device] if self._device.type == "cuda" else []
         start = time.perf_counter()
         with torch.random.fork_rng(devices=devices):
-            torch.random.default_generator.manual_seed(_seed_int(self.seed))
+            torch.random.default_generator.manual_seed(seed_int(self.seed))
             self._fit(self._tensor(arr / scale))
         self.fit_seconds_ = time.perf_counter() - start
         return self

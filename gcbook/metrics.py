@@ -25,9 +25,9 @@ against :mod:`sklearn.metrics` to 1e-12.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
-from gcbook._validation import check_square_matrix
+from gcbook._utils import binary_clf_curve, rank_auroc, roc_points
+from gcbook._validation import check_binary, check_square_matrix
 
 __all__ = [
     "auroc",
@@ -63,17 +63,6 @@ def _as_matrix(M, name: str, *, min_p: int = 2) -> np.ndarray:
     return arr
 
 
-def _check_binary(arr: np.ndarray, name: str) -> np.ndarray:
-    """Raise unless every entry of ``arr`` is 0 or 1; return it as a bool array."""
-    if not np.all((arr == 0) | (arr == 1)):
-        bad = np.unique(arr[(arr != 0) & (arr != 1)])[:5]
-        raise ValueError(
-            f"{name} must be binary (0/1 or bool), found values such as {bad.tolist()}; "
-            f"threshold a weighted matrix first, e.g. {name} = (W != 0)."
-        )
-    return arr.astype(bool)
-
-
 def _check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}.")
@@ -85,7 +74,7 @@ def _flatten_pairs(A_true, scores, include_diagonal: bool, metric: str) -> tuple
     Returns ``y_true`` (bool) and ``y_score`` (float), in row-major order, of the
     off-diagonal entries (all entries if ``include_diagonal``).
     """
-    truth = _check_binary(_as_matrix(A_true, "A_true"), "A_true")
+    truth = check_binary(_as_matrix(A_true, "A_true"), "A_true")
     score = _as_matrix(scores, "scores")
     _check_same_shape(truth, score, "A_true", "scores")
     mask = np.ones(truth.shape, dtype=bool)
@@ -105,43 +94,6 @@ def _flatten_pairs(A_true, scores, include_diagonal: bool, metric: str) -> tuple
             "of A_true are 1, so there is nothing to rank them against."
         )
     return y_true, y_score
-
-
-def _binary_clf_curve(y_true: np.ndarray, y_score: np.ndarray):
-    """False and true positive counts at each distinct score, highest score first.
-
-    Ties are grouped: all entries with the same score enter together, so a
-    threshold ``t`` predicts every entry with ``score >= t``.
-    """
-    order = np.argsort(-y_score, kind="stable")
-    y_score = y_score[order]
-    y_true = y_true[order].astype(np.float64)
-    # last index of each run of equal scores, plus the end of the array
-    threshold_idxs = np.r_[np.flatnonzero(np.diff(y_score)), y_true.size - 1]
-    tps = np.cumsum(y_true)[threshold_idxs]
-    fps = 1.0 + threshold_idxs - tps
-    return fps, tps, y_score[threshold_idxs]
-
-
-def _rank_auroc(y_true: np.ndarray, y_score: np.ndarray) -> float:
-    """AUROC of validated 1-D labels (bool, both classes present) by the rank-sum statistic."""
-    ranks = rankdata(y_score, method="average")
-    n_pos = int(y_true.sum())
-    n_neg = y_true.size - n_pos
-    u_stat = ranks[y_true].sum() - n_pos * (n_pos + 1) / 2.0
-    return float(u_stat / (n_pos * n_neg))
-
-
-def _roc_points(y_true: np.ndarray, y_score: np.ndarray, drop_intermediate: bool):
-    """``(fpr, tpr, thresholds)`` of validated 1-D labels, from (0, 0) with threshold inf to (1, 1)."""
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score)
-    if drop_intermediate and fps.size > 2:
-        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
-        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-    fps = np.r_[0.0, fps]
-    tps = np.r_[0.0, tps]
-    thresholds = np.r_[np.inf, thresholds]
-    return fps / fps[-1], tps / tps[-1], thresholds
 
 
 # ---------------------------------------------------------------------------
@@ -199,7 +151,7 @@ def auroc(A_true, scores, include_diagonal: bool = False) -> float:
     0.875
     """
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "AUROC")
-    return _rank_auroc(y_true, y_score)
+    return rank_auroc(y_true, y_score)
 
 
 def roc_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate: bool = True):
@@ -247,7 +199,7 @@ def roc_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate:
     array([inf, 0.8, 0.3])
     """
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "The ROC curve")
-    return _roc_points(y_true, y_score, drop_intermediate)
+    return roc_points(y_true, y_score, drop_intermediate)
 
 
 def precision_recall_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate: bool = False):
@@ -293,7 +245,7 @@ def precision_recall_curve(A_true, scores, include_diagonal: bool = False, drop_
     array([0.3, 0.8])
     """
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "The precision-recall curve")
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score)
+    fps, tps, thresholds = binary_clf_curve(y_true, y_score)
     if drop_intermediate and fps.size > 2:
         keep = np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
@@ -347,7 +299,7 @@ def auprc(A_true, scores, include_diagonal: bool = False) -> float:
     0.8333
     """
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "AUPRC")
-    fps, tps, _ = _binary_clf_curve(y_true, y_score)
+    fps, tps, _ = binary_clf_curve(y_true, y_score)
     precision = tps / (tps + fps)
     recall = tps / tps[-1]
     # same summation order as scikit-learn: over the reversed curve
@@ -410,8 +362,8 @@ def shd(B_true, B_est, include_diagonal: bool = False) -> int:
     >>> shd(B_true, B_est)
     2
     """
-    truth = _check_binary(_as_matrix(B_true, "B_true"), "B_true")
-    est = _check_binary(_as_matrix(B_est, "B_est"), "B_est")
+    truth = check_binary(_as_matrix(B_true, "B_true"), "B_true")
+    est = check_binary(_as_matrix(B_est, "B_est"), "B_est")
     _check_same_shape(truth, est, "B_true", "B_est")
     differs = truth != est
     pair_differs = differs | differs.T  # symmetric: does the configuration of {i, j} differ?
@@ -478,7 +430,7 @@ def count_accuracy(B_true, B_est) -> dict:
     >>> count_accuracy(B_true, B_est)
     {'fdr': 0.5, 'tpr': 0.5, 'fpr': 1.0, 'shd': 1, 'nnz': 2}
     """
-    truth = _check_binary(_as_matrix(B_true, "B_true"), "B_true")
+    truth = check_binary(_as_matrix(B_true, "B_true"), "B_true")
     est = _as_matrix(B_est, "B_est")
     _check_same_shape(truth, est, "B_true", "B_est")
     if not np.all((est == -1) | (est == 0) | (est == 1)):

@@ -43,7 +43,10 @@ import torch
 from torch import nn
 from torch.func import jacrev
 
-from gcbook._validation import as_time_series, check_int, check_lag, check_random_state, check_real, recordings_and_lag
+from gcbook._base import BaseEstimator, check_is_fitted
+from gcbook._utils import resolve_device, seed_int
+from gcbook._validation import (as_time_series, check_choice, check_int, check_lag, check_random_state, check_real,
+                                recordings_and_lag)
 
 __all__ = [
     "GRNGC",
@@ -439,52 +442,7 @@ class TrainingHistory:
         return ax
 
 
-def _resolve_device(device):
-    try:
-        device = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device must be 'cpu', 'cuda' or a torch.device, got {device!r}.") from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but no CUDA GPU is available; use device='cpu'.")
-    if device.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {device.type!r}.")
-    return device
-
-
-def _seed_int(seed):
-    rng = check_random_state(seed)
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return int(seed)
-    return int(rng.integers(2**62))
-
-
-class _Params:
-    """``get_params``/``set_params`` and a repr from the constructor arguments in ``_param_names``."""
-
-    _param_names: tuple[str, ...] = ()
-
-    def get_params(self):
-        """The constructor arguments as a dict."""
-        return {name: getattr(self, name) for name in self._param_names}
-
-    def set_params(self, **params):
-        """Set constructor arguments (for example ``lam``) and return ``self``."""
-        for name, value in params.items():
-            if name not in self._param_names:
-                raise ValueError(f"{type(self).__name__} has no parameter {name!r}; valid: {self._param_names}.")
-            setattr(self, name, value)
-        self._params_changed()
-        return self
-
-    def _params_changed(self):
-        """Hook run after ``set_params``: subclasses that validate eagerly do it here."""
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
-
-class _Estimator(_Params):
+class _Estimator(BaseEstimator):
     """Shared input checks, splitting, standardization and the early-stopping loop."""
 
     def _check_common(self):
@@ -495,7 +453,7 @@ class _Estimator(_Params):
         check_real(self.lr, "lr", low=0.0, low_open=True)
         self._check_lam()
         check_real(self.val_fraction, "val_fraction", low=0.0, high=0.5, low_open=True)
-        return _resolve_device(self.device)
+        return resolve_device(self.device)
 
     def _prepare(self, X):
         """Validate ``X``, split windows in time and standardize with training statistics.
@@ -580,7 +538,7 @@ class _Estimator(_Params):
         devices = [self._device] if self._device.type == "cuda" else []
         start = time.perf_counter()
         with torch.random.fork_rng(devices=devices):
-            torch.random.default_generator.manual_seed(_seed_int(self.seed))
+            torch.random.default_generator.manual_seed(seed_int(self.seed))
             fit_fn(self._tensor(inputs), self._tensor(targets), n_train)
         vars(self).update(stats)
         self.fit_seconds_ = time.perf_counter() - start
@@ -591,7 +549,7 @@ class _Estimator(_Params):
     def _check_lam(self):
         """A number ``lam >= 0``, or ``"auto"`` with a valid ``lam_grid`` and ``warm_epochs``."""
         if isinstance(self.lam, str):
-            _check_choice(self.lam, "lam", ("auto",))
+            check_choice(self.lam, "lam", ("auto",))
             if self.lam_grid is not None:
                 _check_lam_grid(self.lam_grid)
             if self.warm_epochs is not None:
@@ -680,8 +638,7 @@ class _Estimator(_Params):
         self.lam_path_extended_ = (below, above)
 
     def _check_fitted(self):
-        if not hasattr(self, "model_"):
-            raise ValueError(f"This {type(self).__name__} is not fitted yet; call fit(X) first.")
+        check_is_fitted(self, "model_", "fit(X)")
 
     def _windows_of(self, X):
         self._check_fitted()
@@ -729,12 +686,6 @@ def _check_lam_grid(grid):
             f"lam_grid must be None or a 1-D sequence of at least two distinct finite values > 0, got {grid!r}."
         )
     return np.unique(values)
-
-
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
-    return value
 
 
 def _check_hidden(hidden, model):
@@ -905,13 +856,9 @@ class GRNGC(_Estimator):
     True
     """
 
-    _param_names = (
-        "lag", "model", "hidden", "lam", "epochs", "lr", "val_fraction", "check_every",
-        "patience", "lag_aggregate", "penalty_samples", "seed", "device", "verbose", "lam_grid", "warm_epochs",
-    )  # fmt: skip
 
     def __init__(
-        self, lag=5, model="mlp", hidden=None, lam="auto", epochs=2000, lr=3e-3, val_fraction=0.2,
+        self, *, lag=5, model="mlp", hidden=None, lam="auto", epochs=2000, lr=3e-3, val_fraction=0.2,
         check_every=10, patience=20, lag_aggregate="max", penalty_samples=64, seed=None, device="cpu",
         verbose=False, lam_grid=None, warm_epochs=None,
     ):  # fmt: skip
@@ -940,8 +887,8 @@ class GRNGC(_Estimator):
         With ``lam="auto"`` this fits the whole validation path (see Notes) and keeps the
         model at the chosen penalty.
         """
-        _check_choice(self.lag_aggregate, "lag_aggregate", AGGREGATES)
-        _check_choice(self.model, "model", MODELS)
+        check_choice(self.lag_aggregate, "lag_aggregate", AGGREGATES)
+        check_choice(self.model, "model", MODELS)
         if self.penalty_samples is not None:
             check_int(self.penalty_samples, "penalty_samples", 1)
         self._fit_lam_scoped(X)
@@ -1078,13 +1025,9 @@ class CMLP(_Estimator):
     (True, (4, 4))
     """
 
-    _param_names = (
-        "lag", "hidden", "lam", "lam_ridge", "epochs", "lr", "val_fraction", "check_every",
-        "patience", "seed", "device", "verbose", "lam_grid", "warm_epochs",
-    )  # fmt: skip
 
     def __init__(
-        self, lag=5, hidden=100, lam="auto", lam_ridge=0.01, epochs=2000, lr=0.05, val_fraction=0.2,
+        self, *, lag=5, hidden=100, lam="auto", lam_ridge=0.01, epochs=2000, lr=0.05, val_fraction=0.2,
         check_every=10, patience=20, seed=None, device="cpu", verbose=False, lam_grid=None, warm_epochs=None,
     ):  # fmt: skip
         self.lag, self.hidden, self.lam, self.lam_ridge = lag, hidden, lam, lam_ridge
@@ -1250,7 +1193,7 @@ def lambda_path(estimator, X, lams):
     lams = np.atleast_1d(np.asarray(lams, dtype=float))
     if lams.ndim != 1 or lams.size == 0 or not np.all(np.isfinite(lams)) or np.any(lams < 0):
         raise ValueError(f"lams must be a non-empty 1-D sequence of finite values >= 0, got {lams!r}.")
-    seed = _seed_int(estimator.seed)
+    seed = seed_int(estimator.seed)
     fits = [copy.deepcopy(estimator).set_params(lam=float(lam), seed=seed).fit(X) for lam in lams]
     return LambdaPath(
         lams=lams,

@@ -29,6 +29,7 @@ from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
 
 from gcbook import metrics as _metrics
+from gcbook._validation import check_binary
 
 __all__ = [
     "PALETTE",
@@ -39,6 +40,10 @@ __all__ = [
     "FP",
     "FN",
     "NOT_EVALUATED",
+    "CATEGORY_NAMES",
+    "ANNOTATE_MAX_P",
+    "annotate_cells",
+    "category_cmap",
     "book_style",
     "use_book_style",
     "plot_adjacency",
@@ -103,7 +108,8 @@ TP = 1  #: true positive: edge in truth and estimate
 FP = 2  #: false positive: edge in the estimate only
 FN = 3  #: false negative: edge in the truth only
 
-_CATEGORY_NAMES = {
+#: For each edge category: (cell text, legend label, PALETTE key).
+CATEGORY_NAMES = {
     TP: ("TP", "TP: edge found", "tp"),
     FP: ("FP", "FP: spurious edge", "fp"),
     FN: ("FN", "FN: missed edge", "fn"),
@@ -111,7 +117,7 @@ _CATEGORY_NAMES = {
     NOT_EVALUATED: ("", "not evaluated", "not_evaluated"),
 }
 
-_ANNOTATE_MAX_P = 10  # annotate cells automatically up to this many variables
+ANNOTATE_MAX_P = 10  #: annotate cells automatically up to this many variables
 _CELL_LINES_MAX_P = 40  # draw cell borders up to this many variables
 
 
@@ -189,12 +195,6 @@ def _labels(labels, p: int) -> list[str]:
     return labels
 
 
-def _check_binary(arr: np.ndarray, name: str) -> np.ndarray:
-    if not np.all((arr == 0) | (arr == 1)):
-        raise ValueError(f"{name} must be binary (0/1 or bool); threshold a weighted matrix first, e.g. {name} != 0.")
-    return arr.astype(bool)
-
-
 def _is_binary(arr: np.ndarray) -> bool:
     return bool(np.all((arr == 0) | (arr == 1)))
 
@@ -226,8 +226,20 @@ def _format_matrix_axes(ax, p: int, labels: list[str]) -> None:
         ax.spines[side].set_visible(True)
 
 
-def _annotate_cells(ax, image, values: np.ndarray, texts=None) -> None:
-    """Write each cell's value (or ``texts``) in black or white, whichever reads better."""
+def annotate_cells(ax, image, values: np.ndarray, texts=None) -> None:
+    """Write each cell's value (or ``texts``) on a heatmap, in black or white, whichever reads better.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes of the heatmap.
+    image : matplotlib.image.AxesImage
+        The heatmap (what ``ax.imshow`` returned); its colormap and norm decide the text colour.
+    values : numpy.ndarray, shape (p, p)
+        The values drawn; zeros stay blank, integers are written without decimals.
+    texts : sequence of sequences of str, shape (p, p), optional
+        Texts to write instead of the values.
+    """
     p = values.shape[0]
     rgba = image.cmap(image.norm(values))
     luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
@@ -322,9 +334,9 @@ def plot_adjacency(A, labels=None, ax=None, title=None, cmap=None, vmin=None, vm
     if title is not None:
         ax.set_title(title)
     if annotate is None:
-        annotate = p <= _ANNOTATE_MAX_P
+        annotate = p <= ANNOTATE_MAX_P
     if annotate:
-        _annotate_cells(ax, image, arr)
+        annotate_cells(ax, image, arr)
     if colorbar and not binary:
         ax.figure.colorbar(image, ax=ax, shrink=0.8)
     return ax
@@ -373,7 +385,7 @@ def edge_categories(A_true, A_est, include_diagonal=True):
     est, _ = _matrix_and_labels(A_est, "A_est")
     if truth.shape != est.shape:
         raise ValueError(f"A_true and A_est must have the same shape, got {truth.shape} and {est.shape}.")
-    truth, est = _check_binary(truth, "A_true"), _check_binary(est, "A_est")
+    truth, est = check_binary(truth, "A_true"), check_binary(est, "A_est")
     codes = np.full(truth.shape, TN, dtype=int)
     codes[truth & est] = TP
     codes[~truth & est] = FP
@@ -383,9 +395,17 @@ def edge_categories(A_true, A_est, include_diagonal=True):
     return codes
 
 
-def _category_cmap():
+def category_cmap():
+    """The colormap and norm that draw :func:`edge_categories` codes in the book's colours.
+
+    Returns
+    -------
+    cmap : matplotlib.colors.ListedColormap
+    norm : matplotlib.colors.BoundaryNorm
+        Maps each code (``NOT_EVALUATED``, ``TN``, ``TP``, ``FP``, ``FN``) to its colour.
+    """
     order = [NOT_EVALUATED, TN, TP, FP, FN]
-    cmap = ListedColormap([PALETTE[_CATEGORY_NAMES[c][2]] for c in order])
+    cmap = ListedColormap([PALETTE[CATEGORY_NAMES[c][2]] for c in order])
     norm = BoundaryNorm(np.arange(min(order) - 0.5, max(order) + 1.0), cmap.N)
     return cmap, norm
 
@@ -455,16 +475,16 @@ def plot_comparison(A_true, A_est, labels=None, scores=None, title=None, include
                        vmin=0, vmax=1)
     else:
         plot_adjacency(score_arr, labels=labels, ax=axes[1], title="scores")
-    cmap, norm = _category_cmap()
+    cmap, norm = category_cmap()
     image = axes[2].imshow(codes, cmap=cmap, norm=norm, interpolation="nearest", aspect="equal")
     _format_matrix_axes(axes[2], p, labels)
     axes[2].set_title("TP / FP / FN")
-    if p <= _ANNOTATE_MAX_P:
-        _annotate_cells(axes[2], image, codes, texts=[[_CATEGORY_NAMES[c][0] for c in row] for row in codes])
+    if p <= ANNOTATE_MAX_P:
+        annotate_cells(axes[2], image, codes, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in codes])
     shown = [TP, FP, FN, TN] + ([NOT_EVALUATED] if not include_diagonal else [])
     handles = [
-        Patch(facecolor=PALETTE[_CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
-              label=f"{_CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})")
+        Patch(facecolor=PALETTE[CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
+              label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})")
         for c in shown
     ]
     axes[2].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,

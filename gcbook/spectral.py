@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
+from gcbook._utils import batches, standardized_lag_matrix
 from gcbook._validation import check_int, recordings_and_lag
 
 __all__ = [
@@ -78,8 +79,6 @@ __all__ = [
 #: Default frequency grid: 257 equispaced points on [0, 0.5] (the trapezoid average over it is the
 #: average over the whole circle, exact to exponential accuracy for a smooth periodic integrand).
 DEFAULT_N_FREQS = 257
-
-_BATCH_BYTES = 256 * 2**20
 
 
 # ------------------------------------------------------------------------------------------------
@@ -568,18 +567,16 @@ def _fit_sub_vars(Y: np.ndarray, lags: np.ndarray, subsets: np.ndarray):
     b, m = subsets.shape
     coef = np.empty((b, lag, m, m))
     sigma = np.empty((b, m, m))
-    per_item = n * (m * lag + 1 + m) * 8 * 3
-    size = max(1, _BATCH_BYTES // per_item)
-    for start in range(0, b, size):
-        sub = subsets[start : start + size]
+    for batch in batches(b, n * (m * lag + 1 + m) * 8 * 3):
+        sub = subsets[batch]
         blk = lags[:, sub, :]  # (n, bb, m, L)
         designs = np.concatenate(
             [np.ones((sub.shape[0], n, 1)), blk.transpose(1, 0, 3, 2).reshape(sub.shape[0], n, lag * m)], axis=2
         )
         targets = Y[:, sub].transpose(1, 0, 2)  # (bb, n, m)
         beta, resid = _ols_batch(designs, targets)
-        coef[start : start + size] = beta[:, 1:].reshape(sub.shape[0], lag, m, m)
-        sigma[start : start + size] = np.swapaxes(resid, -1, -2) @ resid / n
+        coef[batch] = beta[:, 1:].reshape(sub.shape[0], lag, m, m)
+        sigma[batch] = np.swapaxes(resid, -1, -2) @ resid / n
     return coef, sigma
 
 
@@ -644,9 +641,8 @@ def spectral_granger(X, lag: int, freqs=None, conditional: bool = False) -> Spec
             f"Too few time points for a VAR({lag}) in {p if conditional else 2} variables: T - lag = {n} "
             f"must exceed {k}. Use a smaller lag or a longer series."
         )
-    from gcbook.granger import _standardized_lag_matrix  # local import: granger imports nothing from here
 
-    Y, lags = _standardized_lag_matrix(recordings, lag)
+    Y, lags = standardized_lag_matrix(recordings, lag)
     if conditional and p > 2:
         coef, sigma = _fit_sub_vars(Y, lags, np.arange(p)[None])
         keep = np.array([np.delete(np.arange(p), i) for i in range(p)])

@@ -113,8 +113,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
 from gcbook._validation import as_recordings, check_int, check_lag, check_real, is_recording_list
-from gcbook.granger import _batches, lag_matrix
-from gcbook.neural import _resolve_device, _seed_int
+from gcbook._utils import batches, resolve_device, seed_int
+from gcbook.granger import lag_matrix
 
 __all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events",
            "fit_causality_index"]
@@ -351,7 +351,7 @@ def _linear_windows(effect: np.ndarray, cause: np.ndarray, lag: int, window: int
     views = sliding_window_view(augmented, window, axis=0)  # (n_rows - window + 1, m + 1, window), no copy
     extra = np.full(starts.size, np.nan)
     rss_u = np.full(starts.size, np.nan)
-    for batch in _batches(starts.size, window * (m + 1) * 8 * 2):
+    for batch in batches(starts.size, window * (m + 1) * 8 * 2):
         block = views[rows[batch]].transpose(0, 2, 1)  # (b, window, m + 1), copied one batch at a time
         r = np.linalg.qr(block, mode="r")
         ss_extra = np.sum(r[:, lag + 1: m, m] ** 2, axis=1)
@@ -720,10 +720,10 @@ def window_granger(
     epsilon = check_real(epsilon, "epsilon", low=0.0, low_open=True)
     alpha = check_real(alpha, "alpha", low=1.0, low_open=True)
     phi_steps = check_int(phi_steps, "phi_steps", 1)
-    torch_device = _resolve_device(device)
+    torch_device = resolve_device(device)
     devices = [torch_device] if torch_device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
-        torch.random.default_generator.manual_seed(_seed_int(seed))
+        torch.random.default_generator.manual_seed(seed_int(seed))
         f_stat, phis = _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr,
                                     n_rounds if indexing else 0, epsilon, alpha, phi_steps, torch_device)
     extra_fields = {}

@@ -46,7 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from gcbook._validation import check_real
-from gcbook.metrics import _rank_auroc, _roc_points
+from gcbook._utils import rank_auroc, roc_points
 
 __all__ = [
     "window_accuracy",
@@ -293,7 +293,7 @@ def window_roc(F, truth, drop_intermediate=True):
     """
     f, y = _check_scores(F, truth)
     _check_both_classes(y, "The ROC curve")
-    return _roc_points(y, f, drop_intermediate)
+    return roc_points(y, f, drop_intermediate)
 
 
 def window_auroc(F, truth) -> float:
@@ -330,4 +330,4 @@ def window_auroc(F, truth) -> float:
     """
     f, y = _check_scores(F, truth)
     _check_both_classes(y, "AUROC")
-    return _rank_auroc(y, f)
+    return rank_auroc(y, f)

@@ -285,7 +285,7 @@ def test_window_explorer_shows_undefined_recall_as_na():
 
 
 def test_window_scores_handle_undefined_windows():
-    from gcbook.explorers import _window_scores
+    from gcbook.explorers.dwgc import _window_scores
 
     recall, accuracy, precision = _window_scores(np.array([np.nan, 3.0, 0.5]), np.array([True, False, True]), 1.0)
     assert (recall, accuracy) == (0.0, 0.0) and precision == 0.0  # the NaN window is left out

@@ -6,7 +6,7 @@ each output captured in one it sends a ``comm_msg`` to the kernel on the shell c
 waiting on that same socket for the cell's ``execute_reply``. That send goes through a synchronous
 shadow of the asyncio socket and consumes zmq's edge-triggered "readable" signal, so a reply that had
 just arrived did not wake the wait, which slept to the end of the cell timeout (300 s in
-``_config.yml``) and then went on without an error (nbclient issue #312). The explorers (``gcbook.explorers._interactive``) now write their
+``_config.yml``) and then went on without an error (nbclient issue #312). The explorers (``gcbook.explorers.interactive``) now write their
 first drawing into the output widget's state instead, so nbclient has nothing to send.
 
 The stall is intermittent (a few per cent of widget cells), so besides timing the cells these tests

@@ -318,7 +318,7 @@ def test_linear_window_granger_on_recordings_is_each_recording_tested_alone(reco
 
 def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recordings):
     """The NAR networks train once on the targets of every recording (pasts from their own recording)."""
-    from gcbook.neural import _seed_int
+    from gcbook._utils import seed_int
     from gcbook.window import PairNAR, _train_nar, window_granger
 
     window, hidden, epochs, lr = 10, 8, 30, 0.01
@@ -330,7 +330,7 @@ def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recording
             inputs.append([P[t - 1, 0], P[t - 2, 0], P[t - 1, 1], P[t - 2, 1]])  # effect lags, then cause lags
             targets.append([P[t, 0], P[t, 0], P[t, 1]])
     with torch.random.fork_rng():
-        torch.random.default_generator.manual_seed(_seed_int(3))
+        torch.random.default_generator.manual_seed(seed_int(3))
         net = PairNAR(LAG, hidden).to(dtype=torch.float64)
         errors = _train_nar(net, torch.tensor(inputs, dtype=torch.float64),
                             torch.tensor(targets, dtype=torch.float64).T, epochs, lr)

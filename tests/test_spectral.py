@@ -179,6 +179,16 @@ def test_conditional_estimate_uses_the_full_and_reduced_least_squares_fits():
     np.testing.assert_allclose(avg, time_domain, atol=0.02)
 
 
+def test_batching_the_reduced_fits_changes_no_number(monkeypatch):
+    """The reduced VARs are fitted in memory-bounded batches: one subset per batch gives the same values."""
+    import gcbook._utils
+
+    X = simulate_var(CHAIN, CHAIN_SIGMA, 400, seed=5)
+    whole = spectral_granger(X, 2, conditional=True).values
+    monkeypatch.setattr(gcbook._utils, "BATCH_BYTES", 1)
+    np.testing.assert_allclose(spectral_granger(X, 2, conditional=True).values, whole, rtol=1e-10, atol=1e-14)
+
+
 def test_band_limited_oscillator():
     """x0 is an AR(2) oscillator (poles at radius 0.95, frequency 0.1) driving x1 at lag 1: the
     causality is concentrated near 0.1, in the population and in the estimate."""

@@ -14,6 +14,7 @@ import statsmodels.api as sm  # noqa: E402
 import torch  # noqa: E402
 from scipy import optimize, stats  # noqa: E402
 
+import gcbook._utils  # noqa: E402
 import gcbook.granger  # noqa: E402
 from gcbook.simulate import nonlinear_ar_pair, switching_ar_pair, window_events  # noqa: E402
 from gcbook.window import (  # noqa: E402
@@ -142,7 +143,7 @@ def test_linear_batches_agree(monkeypatch):
     """Many tiny batches give the same numbers as one batch."""
     X = _coupled(500, 8, lag=2)
     one = window_granger(X, cause=2, effect=0, window=20, step=3, lag=2)
-    monkeypatch.setattr(gcbook.granger, "_BATCH_BYTES", 2000)  # a handful of windows per batch
+    monkeypatch.setattr(gcbook._utils, "BATCH_BYTES", 2000)  # a handful of windows per batch
     many = window_granger(X, cause=2, effect=0, window=20, step=3, lag=2)
     np.testing.assert_allclose(many.f_stat, one.f_stat, rtol=1e-12)
     np.testing.assert_allclose(many.p_value, one.p_value, rtol=1e-10)

@@ -28,28 +28,11 @@ One module per chapter; every name is also importable from :mod:`gcbook.explorer
 * :mod:`gcbook.explorers.capstone` - "Which method when?": :func:`evaluation_explorer`,
   :func:`evaluation_explorer_widget`;
 * :mod:`gcbook.explorers._common` - what several explorers share: the widget machinery that keeps
-  a headless run from stalling (``_interactive``), and small scoring, drawing and slider-checking
+  a headless run from stalling (``interactive``), and small scoring, drawing and slider-checking
   helpers.
 """
 
-# Every name of the former single module gcbook/explorers.py, private helpers included (tests import
-# some of them), stays importable from here.
-from gcbook.explorers._common import (  # noqa: F401
-    _Recorder,
-    _category_legend,
-    _check_choice_of,
-    _check_slider_int,
-    _draw_category_map,
-    _explorer_class,
-    _format_category_axes,
-    _format_score,
-    _interactive,
-    _jitter,
-    _off_diagonal_truth,
-    _precision_recall,
-    _show,
-    _strip_colours,
-)
+# Every public name of the former single module gcbook/explorers.py stays importable from here.
 from gcbook.explorers.capstone import (  # noqa: F401
     EVALUATION_ALPHA,
     EVALUATION_LAG,
@@ -57,9 +40,6 @@ from gcbook.explorers.capstone import (  # noqa: F401
     EVALUATION_T_RANGE,
     EVALUATION_THRESHOLD_RANGE,
     EvaluationExplorerResult,
-    _check_evaluation_explorer_args,
-    _draw_evaluation,
-    _evaluation_scores,
     evaluation_explorer,
     evaluation_explorer_widget,
 )
@@ -69,9 +49,6 @@ from gcbook.explorers.dwgc import (  # noqa: F401
     WINDOW_MODELS,
     WINDOW_RANGE,
     WindowExplorerResult,
-    _check_window_explorer_args,
-    _draw_windows,
-    _window_scores,
     window_explorer,
     window_explorer_widget,
 )
@@ -80,8 +57,6 @@ from gcbook.explorers.granger import (  # noqa: F401
     SELF_COEF,
     SHOWN_POINTS,
     ExplorerResult,
-    _check_coupling,
-    _draw,
     coupled_pair,
     explorer_grid,
     granger_explorer,
@@ -89,7 +64,6 @@ from gcbook.explorers.granger import (  # noqa: F401
     simulate_pairs,
 )
 from gcbook.explorers.neural import (  # noqa: F401
-    _SYSTEM_NAMES,
     GRNGC_EPOCHS,
     GRNGC_LAG,
     GRNGC_LAMS,
@@ -99,13 +73,6 @@ from gcbook.explorers.neural import (  # noqa: F401
     GRNGC_SYSTEMS,
     GRNGC_T,
     GrngcExplorerResult,
-    _check_grngc_explorer_args,
-    _draw_grngc,
-    _grngc_data,
-    _grngc_fit,
-    _log_tick_label,
-    _threshold_scores,
-    _torch_threads,
     grngc_explorer,
     grngc_explorer_widget,
 )
@@ -116,12 +83,6 @@ from gcbook.explorers.notears import (  # noqa: F401
     NOTEARS_SEED_RANGE,
     NOTEARS_THRESHOLD_RANGE,
     NotearsExplorerResult,
-    _check_notears_explorer_args,
-    _dag_scores,
-    _draw_notears,
-    _edge_varsortability,
-    _notears_data,
-    _notears_fit,
     notears_explorer,
     notears_explorer_widget,
 )
@@ -131,9 +92,6 @@ from gcbook.explorers.sparse_var import (  # noqa: F401
     LASSO_SEED_RANGE,
     LASSO_T_RANGE,
     LassoExplorerResult,
-    _check_lasso_explorer_args,
-    _draw_lasso,
-    _lasso_scores,
     lasso_var_explorer,
     lasso_var_explorer_widget,
 )

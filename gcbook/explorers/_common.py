@@ -1,13 +1,14 @@
 """What the explorers of several chapters share (see :mod:`gcbook.explorers`).
 
-* The widget machinery: :func:`_interactive` builds every ``*_widget`` as an
+* The widget machinery: :func:`interactive` builds every ``*_widget`` as an
   :class:`ipywidgets.interactive` whose first drawing cannot stall a headless run (with
-  :func:`_explorer_class` and :class:`_Recorder`), and :func:`_show` runs one explorer for a widget.
+  :func:`explorer_class` and :class:`Recorder`), and :func:`show` runs one explorer for a widget.
   ``ipywidgets`` and IPython are imported only inside these functions.
-* Scores and labels: :func:`_format_score`, :func:`_off_diagonal_truth`, :func:`_precision_recall`.
-* Drawing of the graph explorers (NOTEARS, GRNGC, lasso VAR, evaluation): :func:`_format_category_axes`,
-  :func:`_category_legend`, :func:`_draw_category_map`, :func:`_strip_colours`, :func:`_jitter`.
-* Checks of widget settings: :func:`_check_slider_int`, :func:`_check_choice_of`.
+* Scores and labels: :func:`format_score`, :func:`off_diagonal_truth`, :func:`precision_recall`.
+* Drawing of the graph explorers (NOTEARS, GRNGC, lasso VAR, evaluation): :func:`format_category_axes`,
+  :func:`category_legend`, :func:`draw_category_map`, :func:`strip_colours`, :func:`jitter`.
+* Checks of widget settings: :func:`check_slider_int` (choices are checked with
+  :func:`gcbook._validation.check_choice`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from gcbook._validation import check_int
 
 
-def _show(explore, failure: str):
+def show(explore, failure: str):
     """Run one explorer for a widget: print and display its result, or print why it cannot run.
 
     ``explore`` is a callable without arguments returning an explorer result (with a
@@ -38,7 +39,7 @@ def _show(explore, failure: str):
     return None
 
 
-class _Recorder:
+class Recorder:
     """Collects, in order, what a call prints and displays, as nbformat outputs.
 
     Inside :meth:`record` it stands in for ``sys.stdout``, ``sys.stderr`` and the IPython shell's
@@ -96,8 +97,8 @@ class _Recorder:
 
 
 @functools.lru_cache(maxsize=None)
-def _explorer_class():
-    """The :class:`ipywidgets.interactive` subclass of every ``*_widget`` function (see :func:`_interactive`)."""
+def explorer_class():
+    """The :class:`ipywidgets.interactive` subclass of every ``*_widget`` function (see :func:`interactive`)."""
     import ipywidgets as widgets
     from ipywidgets.widgets.interaction import show_inline_matplotlib_plots
 
@@ -122,7 +123,7 @@ def _explorer_class():
                 return super().update(*args)
             self.kwargs = {widget._kwarg: widget.get_interact_value() for widget in self.kwargs_widgets}
             show_inline_matplotlib_plots()
-            recorder = _Recorder()
+            recorder = Recorder()
 
             def draw():
                 result = self.f(**self.kwargs)
@@ -136,7 +137,7 @@ def _explorer_class():
     return Explorer
 
 
-def _interactive(update, controls: dict):
+def interactive(update, controls: dict):
     """``ipywidgets.interactive(update, **controls)`` whose first drawing cannot stall a headless run.
 
     :class:`ipywidgets.interactive` draws its initial state while it is built, inside ``with
@@ -160,21 +161,21 @@ def _interactive(update, controls: dict):
     -------
     ipywidgets.interactive
     """
-    return _explorer_class()(update, **controls)
+    return explorer_class()(update, **controls)
 
 
-def _format_score(value: float) -> str:
+def format_score(value: float) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.2f}"
 
 
-def _off_diagonal_truth(A: np.ndarray) -> np.ndarray:
+def off_diagonal_truth(A: np.ndarray) -> np.ndarray:
     """``A != 0`` with the diagonal (the own past, never scored) set to False."""
     truth = np.asarray(A) != 0
     np.fill_diagonal(truth, False)
     return truth
 
 
-def _precision_recall(truth: np.ndarray, estimate: np.ndarray) -> tuple[int, float, float]:
+def precision_recall(truth: np.ndarray, estimate: np.ndarray) -> tuple[int, float, float]:
     """Edge count, precision and recall of a boolean estimate against a boolean truth; ``nan`` where undefined.
 
     Both are (p, p) boolean arrays with every entry that is not scored already set to False.
@@ -186,7 +187,7 @@ def _precision_recall(truth: np.ndarray, estimate: np.ndarray) -> tuple[int, flo
     return n_edges, float(precision), float(recall)
 
 
-def _format_category_axes(ax, p: int) -> None:
+def format_category_axes(ax, p: int) -> None:
     """Ticks, cause/effect labels and cell borders of a (p, p) map, as :mod:`gcbook.plotting` draws them.
 
     The borders are two line collections rather than minor-tick grid lines, which are several
@@ -208,37 +209,37 @@ def _format_category_axes(ax, p: int) -> None:
     ax.set_ylim(p - 0.5, -0.5)
 
 
-def _category_legend(ax, codes, extra=()):
+def category_legend(ax, codes, extra=()):
     """Legend of a TP / FP / FN / TN map with the counts, right of ``ax``."""
     from matplotlib.patches import Patch
 
-    from gcbook.plotting import _CATEGORY_NAMES, FN, FP, PALETTE, TN, TP
+    from gcbook.plotting import CATEGORY_NAMES, FN, FP, PALETTE, TN, TP
 
-    handles = [Patch(facecolor=PALETTE[_CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
-                     label=f"{_CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
+    handles = [Patch(facecolor=PALETTE[CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
+                     label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
     handles += list(extra)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8,
               borderaxespad=0.0)
 
 
-def _draw_category_map(ax, codes, title):
+def draw_category_map(ax, codes, title):
     """The TP / FP / FN / TN map of an estimate, drawn as the lasso explorer draws it."""
     from matplotlib.patches import Patch
 
-    from gcbook.plotting import _ANNOTATE_MAX_P, _CATEGORY_NAMES, PALETTE, _annotate_cells, _category_cmap
+    from gcbook.plotting import ANNOTATE_MAX_P, CATEGORY_NAMES, PALETTE, annotate_cells, category_cmap
 
     p = codes.shape[0]
-    cmap, norm = _category_cmap()
+    cmap, norm = category_cmap()
     image = ax.imshow(codes, cmap=cmap, norm=norm, interpolation="nearest", aspect="equal")
-    _format_category_axes(ax, p)
-    if p <= _ANNOTATE_MAX_P:
-        _annotate_cells(ax, image, codes, texts=[[_CATEGORY_NAMES[c][0] for c in row] for row in codes])
-    _category_legend(ax, codes, [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"],
+    format_category_axes(ax, p)
+    if p <= ANNOTATE_MAX_P:
+        annotate_cells(ax, image, codes, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in codes])
+    category_legend(ax, codes, [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"],
                                        label="diagonal (not scored)")])
     ax.set_title(title)
 
 
-def _strip_colours(truth_row, kept):
+def strip_colours(truth_row, kept):
     """Point colours of a strip panel: kept true edges TP, dropped ones FN, kept non-edges FP, else TN."""
     from gcbook.plotting import PALETTE
 
@@ -247,19 +248,13 @@ def _strip_colours(truth_row, kept):
     return np.where(kept, PALETTE["fp"], PALETTE["neutral"])
 
 
-def _jitter(size: int) -> np.ndarray:
+def jitter(size: int) -> np.ndarray:
     """Fixed vertical jitter of a strip panel (the same points do not jump between updates)."""
     return np.random.default_rng(0).uniform(-0.28, 0.28, size)
 
 
-def _check_slider_int(value, name, bounds):
+def check_slider_int(value, name, bounds):
     value = check_int(value, name, bounds[0])
     if value > bounds[1]:
         raise ValueError(f"{name} must be <= {bounds[1]} (the slider's range), got {value}.")
-    return value
-
-
-def _check_choice_of(value, name, options):
-    if isinstance(value, (bool, np.bool_)) or value not in options:
-        raise ValueError(f"{name} must be one of {tuple(options)} (the slider's values), got {value!r}.")
     return value

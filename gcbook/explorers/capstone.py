@@ -15,14 +15,14 @@ import numpy as np
 
 from gcbook._validation import check_int, check_real
 from gcbook.explorers._common import (
-    _category_legend,
-    _check_slider_int,
-    _format_category_axes,
-    _format_score,
-    _interactive,
-    _jitter,
-    _show,
-    _strip_colours,
+    category_legend,
+    check_slider_int,
+    format_category_axes,
+    format_score,
+    interactive,
+    jitter,
+    show,
+    strip_colours,
 )
 
 __all__ = [
@@ -103,7 +103,7 @@ class EvaluationExplorerResult:
     def scores_text(self) -> str:
         """``"AUROC 0.91, AUPRC 0.79; 54 edges, SHD 29; best SHD over thresholds (uses the truth) 9"``."""
         edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
-        return (f"AUROC {_format_score(self.auroc)}, AUPRC {_format_score(self.auprc)}; {edges}, SHD {self.shd}; "
+        return (f"AUROC {format_score(self.auroc)}, AUPRC {format_score(self.auprc)}; {edges}, SHD {self.shd}; "
                 f"best SHD over thresholds (uses the truth) {self.best_shd}")
 
     def __repr__(self) -> str:
@@ -155,7 +155,7 @@ def _draw_evaluation(axes, result):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    from gcbook.plotting import (_ANNOTATE_MAX_P, _CATEGORY_NAMES, PALETTE, _annotate_cells, _category_cmap,
+    from gcbook.plotting import (ANNOTATE_MAX_P, CATEGORY_NAMES, PALETTE, annotate_cells, category_cmap,
                                  edge_categories)
 
     ax_s, ax_graph = axes
@@ -169,17 +169,17 @@ def _draw_evaluation(axes, result):
     rows = [(2, "true edge\n$i \\to j$", A & off, True), (1, "no edge", ~A & off, False)]
     for y, _, mask, is_true in rows:
         values = S[mask]
-        ax_s.scatter(values, y + _jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
-                     c=_strip_colours(is_true, kept[mask]))
+        ax_s.scatter(values, y + jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
+                     c=strip_colours(is_true, kept[mask]))
     own = np.diag(S)
     own_true = np.diag(A)
     if result.include_diagonal:
-        colours = np.where(own_true, _strip_colours(True, np.diag(kept)), _strip_colours(False, np.diag(kept)))
-        ax_s.scatter(own, _jitter(own.size), s=30, marker="D", zorder=3, linewidths=0.4, edgecolors="white",
+        colours = np.where(own_true, strip_colours(True, np.diag(kept)), strip_colours(False, np.diag(kept)))
+        ax_s.scatter(own, jitter(own.size), s=30, marker="D", zorder=3, linewidths=0.4, edgecolors="white",
                      c=colours)
         own_label = "self-loop\n$i \\to i$ (scored)"
     else:
-        ax_s.scatter(own, _jitter(own.size), s=30, marker="D", zorder=3, facecolors="none",
+        ax_s.scatter(own, jitter(own.size), s=30, marker="D", zorder=3, facecolors="none",
                      edgecolors=PALETTE["edge"], linewidths=0.8)
         own_label = "self-loop\n$i \\to i$ (not scored)"
     ax_s.set_yticks([2, 1, 0], [rows[0][1], rows[1][1], own_label])
@@ -189,7 +189,7 @@ def _draw_evaluation(axes, result):
     ax_s.set_xlabel(f"score: largest $|C_k[i, j]|$ over the lags of the lasso VAR(2), $\\alpha$ = {EVALUATION_ALPHA:g}")
     diagonal = "with" if result.include_diagonal else "without"
     ax_s.set_title(f"VAR(2), p = {p}, T = {result.T}, seed {result.seed}\n"
-                   f"AUROC {_format_score(result.auroc)}, AUPRC {_format_score(result.auprc)} "
+                   f"AUROC {format_score(result.auroc)}, AUPRC {format_score(result.auprc)} "
                    f"({diagonal} self-loops)")
     handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"threshold {threshold:.2f}"),
                Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="at or below: no edge")]
@@ -199,11 +199,11 @@ def _draw_evaluation(axes, result):
     # The map shows every entry's category, the diagonal too; an unscored diagonal is hatched over.
     shown = edge_categories(A, kept, include_diagonal=True)
     counted = edge_categories(A, kept, include_diagonal=result.include_diagonal)
-    cmap, norm = _category_cmap()
+    cmap, norm = category_cmap()
     image = ax_graph.imshow(shown, cmap=cmap, norm=norm, interpolation="nearest", aspect="equal")
-    _format_category_axes(ax_graph, p)
-    if p <= _ANNOTATE_MAX_P:
-        _annotate_cells(ax_graph, image, shown, texts=[[_CATEGORY_NAMES[c][0] for c in row] for row in shown])
+    format_category_axes(ax_graph, p)
+    if p <= ANNOTATE_MAX_P:
+        annotate_cells(ax_graph, image, shown, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in shown])
     extra = []
     if not result.include_diagonal:
         for k in range(p):
@@ -211,7 +211,7 @@ def _draw_evaluation(axes, result):
                                          hatch="///", edgecolor=PALETTE["edge"], linewidth=0.0, zorder=2))
         extra = [Patch(facecolor="white", hatch="///", edgecolor=PALETTE["edge"], linewidth=0.0,
                        label="diagonal (not scored)")]
-    _category_legend(ax_graph, counted, extra)
+    category_legend(ax_graph, counted, extra)
     edges = f"{result.n_edges} edge{'' if result.n_edges == 1 else 's'}"
     ax_graph.set_title(f"graph at threshold {threshold:.2f}: {edges}, SHD {result.shd}\n"
                        f"best SHD over thresholds (uses the truth): {result.best_shd}")
@@ -329,12 +329,12 @@ def evaluation_explorer_widget(threshold: float = 0.05, include_diagonal: bool =
                            high=EVALUATION_THRESHOLD_RANGE[1])
     if not isinstance(include_diagonal, (bool, np.bool_)):
         raise ValueError(f"include_diagonal must be True or False, got {include_diagonal!r}.")
-    T = _check_slider_int(T, "T", EVALUATION_T_RANGE)
-    seed = _check_slider_int(seed, "seed", EVALUATION_SEED_RANGE)
+    T = check_slider_int(T, "T", EVALUATION_T_RANGE)
+    seed = check_slider_int(seed, "seed", EVALUATION_SEED_RANGE)
 
     import ipywidgets as widgets
     def update(threshold, include_diagonal, T, seed):
-        return _show(lambda: evaluation_explorer(threshold, include_diagonal=include_diagonal, T=T, seed=seed),
+        return show(lambda: evaluation_explorer(threshold, include_diagonal=include_diagonal, T=T, seed=seed),
                      "Cannot evaluate")
 
     controls = dict(
@@ -347,4 +347,4 @@ def evaluation_explorer_widget(threshold: float = 0.05, include_diagonal: bool =
         seed=widgets.IntSlider(value=seed, min=EVALUATION_SEED_RANGE[0], max=EVALUATION_SEED_RANGE[1], step=1,
                                description="seed", continuous_update=False),
     )
-    return _interactive(update, controls)
+    return interactive(update, controls)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gcbook._validation import check_int, check_real
-from gcbook.explorers._common import _format_score, _interactive, _show
+from gcbook.explorers._common import format_score, interactive, show
 
 __all__ = [
     "WindowExplorerResult",
@@ -82,8 +82,8 @@ class WindowExplorerResult:
 
     def scores_text(self) -> str:
         """``"recall 0.95, accuracy 0.72, precision 0.64"``, with ``n/a`` for an undefined score."""
-        return (f"recall {_format_score(self.recall)}, accuracy {_format_score(self.accuracy)}, "
-                f"precision {_format_score(self.precision)}")
+        return (f"recall {format_score(self.recall)}, accuracy {format_score(self.accuracy)}, "
+                f"precision {format_score(self.precision)}")
 
     def __repr__(self) -> str:
         return (
@@ -321,7 +321,7 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
 
     import ipywidgets as widgets
     def update(window, epsilon, kind, model, T, seed):
-        return _show(lambda: window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model),
+        return show(lambda: window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model),
                      "Cannot run the test")
 
     controls = dict(
@@ -335,4 +335,4 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
         T=widgets.IntSlider(value=T, min=200, max=3000, step=100, description="T", continuous_update=False),
         seed=widgets.IntSlider(value=seed, min=0, max=50, step=1, description="seed", continuous_update=False),
     )
-    return _interactive(update, controls)
+    return interactive(update, controls)

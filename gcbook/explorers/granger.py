@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 
 from gcbook._validation import check_int, check_random_state
-from gcbook.explorers._common import _interactive, _show
+from gcbook.explorers._common import interactive, show
 from gcbook.granger import granger_test
 
 __all__ = [
@@ -409,7 +409,7 @@ def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, s
     """
     import ipywidgets as widgets
     def update(coupling, T, lag, seed):
-        return _show(lambda: granger_explorer(coupling, T, lag=lag, seed=seed), "Cannot run the test")
+        return show(lambda: granger_explorer(coupling, T, lag=lag, seed=seed), "Cannot run the test")
 
     controls = dict(
         coupling=widgets.FloatSlider(value=float(coupling), min=-1.0, max=1.0, step=0.05, description="coupling",
@@ -418,4 +418,4 @@ def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, s
         lag=widgets.IntSlider(value=int(lag), min=1, max=8, step=1, description="lag", continuous_update=False),
         seed=widgets.IntSlider(value=int(seed), min=0, max=50, step=1, description="seed", continuous_update=False),
     )
-    return _interactive(update, controls)
+    return interactive(update, controls)

@@ -17,18 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gcbook._validation import check_int, check_real
+from gcbook._validation import check_choice, check_int, check_real
 from gcbook.explorers._common import (
-    _check_choice_of,
-    _check_slider_int,
-    _draw_category_map,
-    _format_score,
-    _interactive,
-    _jitter,
-    _off_diagonal_truth,
-    _precision_recall,
-    _show,
-    _strip_colours,
+    check_slider_int,
+    draw_category_map,
+    format_score,
+    interactive,
+    jitter,
+    off_diagonal_truth,
+    precision_recall,
+    show,
+    strip_colours,
 )
 
 __all__ = [
@@ -119,12 +118,12 @@ class GrngcExplorerResult:
     def scores_text(self) -> str:
         """``"17 edges, precision 0.94, recall 0.89"``, with ``n/a`` for an undefined score."""
         edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
-        return f"{edges}, precision {_format_score(self.precision)}, recall {_format_score(self.recall)}"
+        return f"{edges}, precision {format_score(self.precision)}, recall {format_score(self.recall)}"
 
     def __repr__(self) -> str:
         return (f"GrngcExplorerResult(lam={self.lam:g}, threshold={self.threshold:g}, system={self.system!r}, "
                 f"p={self.p}, T={self.T}, seed={self.seed}; validation MSE {self.val_loss:.3f}, "
-                f"AUROC {_format_score(self.auroc)}; {self.scores_text()})")
+                f"AUROC {format_score(self.auroc)}; {self.scores_text()})")
 
 
 @contextlib.contextmanager
@@ -188,10 +187,10 @@ def _threshold_scores(A, scores, threshold):
 
     p = A.shape[0]
     off = ~np.eye(p, dtype=bool)
-    truth = _off_diagonal_truth(A)
+    truth = off_diagonal_truth(A)
     cutoff = float(threshold * scores[off].max())
     estimate = (scores >= cutoff) & off
-    n_edges, precision, recall = _precision_recall(truth, estimate)
+    n_edges, precision, recall = precision_recall(truth, estimate)
     score = auroc(A, scores) if 0 < truth.sum() < p * (p - 1) else float("nan")
     return cutoff, estimate, n_edges, precision, recall, float(score)
 
@@ -231,10 +230,10 @@ def _draw_grngc(axes, result):
     rows = [(2, "true edge\n$i \\to j$", A & off, True), (1, "no edge", ~A & off, False)]
     for y, _, mask, is_true in rows:
         values = np.maximum(S[mask], floor)
-        ax_s.scatter(values, y + _jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
-                     c=_strip_colours(is_true, estimate[mask]))
+        ax_s.scatter(values, y + jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
+                     c=strip_colours(is_true, estimate[mask]))
     own = np.maximum(np.diag(S), floor)
-    ax_s.scatter(own, _jitter(own.size), s=18, zorder=3, facecolors="none", edgecolors=PALETTE["edge"],
+    ax_s.scatter(own, jitter(own.size), s=18, zorder=3, facecolors="none", edgecolors=PALETTE["edge"],
                  linewidths=0.8)
     ax_s.set_yticks([2, 1, 0], [rows[0][1], rows[1][1], "own past\n(not scored)"])
     ax_s.set_ylim(-1.05, 2.5)  # room for the legend under the last row
@@ -246,14 +245,14 @@ def _draw_grngc(axes, result):
     ax_s.grid(False, axis="y")
     ax_s.set_xlabel("score: mean $|\\partial \\hat x_j(t) / \\partial x_i(t-k)|$, max over lags (log scale)")
     ax_s.set_title(f"GRNGC on {_SYSTEM_NAMES[result.system]}, $\\lambda$ = {result.lam:g}\n"
-                   f"validation MSE {result.val_loss:.3f}, AUROC {_format_score(result.auroc)}")
+                   f"validation MSE {result.val_loss:.3f}, AUROC {format_score(result.auroc)}")
     handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0,
                       label=f"{result.threshold:.2f} $\\times$ largest"),
                Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="below: no edge")]
     ax_s.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
 
     codes = edge_categories(A, estimate, include_diagonal=False)
-    _draw_category_map(ax_graph, codes, f"threshold {result.threshold:.2f} $\\times$ largest = {result.cutoff:.3g}"
+    draw_category_map(ax_graph, codes, f"threshold {result.threshold:.2f} $\\times$ largest = {result.cutoff:.3g}"
                                         f"\n{result.scores_text()}")
 
 
@@ -371,15 +370,15 @@ def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: st
     ImportError
         If ipywidgets is not installed.
     """
-    lam = _check_choice_of(lam, "lam", GRNGC_LAMS)
+    lam = check_choice(lam, "lam", GRNGC_LAMS, " (the slider's values)")
     threshold = check_real(threshold, "threshold", low=0.0, high=1.0)
     if not isinstance(system, str) or system not in GRNGC_SYSTEMS:
         raise ValueError(f"system must be one of {GRNGC_SYSTEMS}, got {system!r}.")
-    seed = _check_slider_int(seed, "seed", GRNGC_SEED_RANGE)
+    seed = check_slider_int(seed, "seed", GRNGC_SEED_RANGE)
 
     import ipywidgets as widgets
     def update(lam, threshold, system, seed):
-        return _show(lambda: grngc_explorer(lam, threshold, system=system, seed=seed), "Cannot fit GRNGC")
+        return show(lambda: grngc_explorer(lam, threshold, system=system, seed=seed), "Cannot fit GRNGC")
 
     controls = dict(
         lam=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in GRNGC_LAMS], value=lam, description="lam",
@@ -391,4 +390,4 @@ def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: st
         seed=widgets.IntSlider(value=seed, min=GRNGC_SEED_RANGE[0], max=GRNGC_SEED_RANGE[1], step=1,
                                description="seed", continuous_update=False),
     )
-    return _interactive(update, controls)
+    return interactive(update, controls)

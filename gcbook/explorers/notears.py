@@ -16,17 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gcbook._validation import check_int, check_real
+from gcbook._validation import check_choice, check_int, check_real
 from gcbook.explorers._common import (
-    _check_choice_of,
-    _check_slider_int,
-    _draw_category_map,
-    _format_score,
-    _interactive,
-    _jitter,
-    _precision_recall,
-    _show,
-    _strip_colours,
+    check_slider_int,
+    draw_category_map,
+    format_score,
+    interactive,
+    jitter,
+    precision_recall,
+    show,
+    strip_colours,
 )
 
 __all__ = [
@@ -105,8 +104,8 @@ class NotearsExplorerResult:
     def scores_text(self) -> str:
         """``"20 edges, SHD 0, precision 1.00, recall 1.00"``, with ``n/a`` for an undefined score."""
         edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
-        return (f"{edges}, SHD {self.shd}, precision {_format_score(self.precision)}, "
-                f"recall {_format_score(self.recall)}")
+        return (f"{edges}, SHD {self.shd}, precision {format_score(self.precision)}, "
+                f"recall {format_score(self.recall)}")
 
     def __repr__(self) -> str:
         data = "standardised" if self.standardize else "raw"
@@ -159,7 +158,7 @@ def _dag_scores(B: np.ndarray, W: np.ndarray) -> tuple[int, int, float, float]:
     from gcbook.metrics import count_accuracy
 
     estimate = W != 0
-    n_edges, precision, recall = _precision_recall(B != 0, estimate)
+    n_edges, precision, recall = precision_recall(B != 0, estimate)
     return n_edges, int(count_accuracy(B, estimate.astype(int))["shd"]), precision, recall
 
 
@@ -195,8 +194,8 @@ def _draw_notears(axes, result):
     ax_w.axvline(threshold, color="k", linestyle="--", linewidth=1.0, zorder=1)
     for y, _, mask, is_true in rows:
         values, kept = W_raw[mask], W[mask]
-        ax_w.scatter(values, y + _jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
-                     c=_strip_colours(is_true, kept))
+        ax_w.scatter(values, y + jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
+                     c=strip_colours(is_true, kept))
     ax_w.set_yticks([y for y, *_ in rows], [label for _, label, *_ in rows])
     ax_w.set_ylim(-1.05, 2.5)  # room for the legend under the last row
     ax_w.set_xlim(-0.03 * right, right)  # the exact zeros (many, with the L1 term) stay visible
@@ -211,7 +210,7 @@ def _draw_notears(axes, result):
 
     codes = edge_categories(B, W, include_diagonal=False)
     cut = f", {len(result.removed)} cycle edge(s) cut" if result.removed else ""
-    _draw_category_map(ax_graph, codes, f"threshold {threshold:.2f}{cut}\n{result.scores_text()}")
+    draw_category_map(ax_graph, codes, f"threshold {threshold:.2f}{cut}\n{result.scores_text()}")
 
 
 def notears_explorer(threshold: float = 0.3, *, lambda1: float = 0.1, standardize: bool = False, d: int = 8,
@@ -331,16 +330,16 @@ def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standa
         If ipywidgets is not installed.
     """
     threshold = check_real(threshold, "threshold", low=NOTEARS_THRESHOLD_RANGE[0], high=NOTEARS_THRESHOLD_RANGE[1])
-    lambda1 = _check_choice_of(lambda1, "lambda1", NOTEARS_LAMBDAS)
+    lambda1 = check_choice(lambda1, "lambda1", NOTEARS_LAMBDAS, " (the slider's values)")
     if not isinstance(standardize, (bool, np.bool_)):
         raise ValueError(f"standardize must be True or False, got {standardize!r}.")
-    d = _check_slider_int(d, "d", NOTEARS_D_RANGE)
-    n = _check_slider_int(n, "n", NOTEARS_N_RANGE)
-    seed = _check_slider_int(seed, "seed", NOTEARS_SEED_RANGE)
+    d = check_slider_int(d, "d", NOTEARS_D_RANGE)
+    n = check_slider_int(n, "n", NOTEARS_N_RANGE)
+    seed = check_slider_int(seed, "seed", NOTEARS_SEED_RANGE)
 
     import ipywidgets as widgets
     def update(threshold, lambda1, standardize, d, n, seed):
-        return _show(lambda: notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n,
+        return show(lambda: notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n,
                                               seed=seed), "Cannot fit NOTEARS")
 
     controls = dict(
@@ -357,4 +356,4 @@ def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standa
         seed=widgets.IntSlider(value=seed, min=NOTEARS_SEED_RANGE[0], max=NOTEARS_SEED_RANGE[1], step=1,
                                description="seed", continuous_update=False),
     )
-    return _interactive(update, controls)
+    return interactive(update, controls)

@@ -14,12 +14,12 @@ import numpy as np
 
 from gcbook._validation import check_int, check_random_state, check_real
 from gcbook.explorers._common import (
-    _format_category_axes,
-    _format_score,
-    _interactive,
-    _off_diagonal_truth,
-    _precision_recall,
-    _show,
+    format_category_axes,
+    format_score,
+    interactive,
+    off_diagonal_truth,
+    precision_recall,
+    show,
 )
 
 __all__ = [
@@ -92,12 +92,12 @@ class LassoExplorerResult:
     def scores_text(self) -> str:
         """``"17 edges, precision 0.82, recall 0.93, AUROC 0.98"``, with ``n/a`` for an undefined score."""
         edges = f"{self.n_nonzero} edge{'' if self.n_nonzero == 1 else 's'}"
-        return (f"{edges}, precision {_format_score(self.precision)}, "
-                f"recall {_format_score(self.recall)}, AUROC {_format_score(self.auroc)}")
+        return (f"{edges}, precision {format_score(self.precision)}, "
+                f"recall {format_score(self.recall)}, AUROC {format_score(self.auroc)}")
 
     def __repr__(self) -> str:
         return (f"LassoExplorerResult(alpha={self.alpha:g}, p={self.p}, T={self.T}, target={self.target}, "
-                f"true edges: {int(_off_diagonal_truth(self.A).sum())}; {self.scores_text()})")
+                f"true edges: {int(off_diagonal_truth(self.A).sum())}; {self.scores_text()})")
 
 
 def _lasso_scores(A: np.ndarray, C: np.ndarray) -> tuple[int, float, float, float]:
@@ -105,10 +105,10 @@ def _lasso_scores(A: np.ndarray, C: np.ndarray) -> tuple[int, float, float, floa
     from gcbook.metrics import auroc
 
     p = A.shape[0]
-    truth = _off_diagonal_truth(A)
+    truth = off_diagonal_truth(A)
     estimate = C != 0
     np.fill_diagonal(estimate, False)
-    n_nonzero, precision, recall = _precision_recall(truth, estimate)
+    n_nonzero, precision, recall = precision_recall(truth, estimate)
     score = auroc(A, np.abs(C), include_diagonal=False) if 0 < truth.sum() < p * (p - 1) else float("nan")
     return n_nonzero, precision, recall, float(score)
 
@@ -133,8 +133,8 @@ def _draw_lasso(axes, alpha, target, A, coef, path_alphas, path_coefs, scores):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    from gcbook.plotting import (_ANNOTATE_MAX_P, _CATEGORY_NAMES, FN, FP, METHOD_COLORS, PALETTE, TN, TP,
-                                 _annotate_cells, _category_cmap, edge_categories)
+    from gcbook.plotting import (ANNOTATE_MAX_P, CATEGORY_NAMES, FN, FP, METHOD_COLORS, PALETTE, TN, TP,
+                                 annotate_cells, category_cmap, edge_categories)
 
     ax_path, ax_graph = axes
     p = A.shape[0]
@@ -178,15 +178,15 @@ def _draw_lasso(axes, alpha, target, A, coef, path_alphas, path_coefs, scores):
     ax_path.legend(handles=handles, loc="best", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
 
     codes = edge_categories(A != 0, coef[0] != 0, include_diagonal=False)
-    cmap, norm = _category_cmap()
+    cmap, norm = category_cmap()
     image = ax_graph.imshow(codes, cmap=cmap, norm=norm, interpolation="nearest", aspect="equal")
-    _format_category_axes(ax_graph, p)
-    if p <= _ANNOTATE_MAX_P:
-        _annotate_cells(ax_graph, image, codes, texts=[[_CATEGORY_NAMES[c][0] for c in row] for row in codes])
+    format_category_axes(ax_graph, p)
+    if p <= ANNOTATE_MAX_P:
+        annotate_cells(ax_graph, image, codes, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in codes])
     ax_graph.add_patch(Rectangle((target - 0.5, -0.5), 1.0, p, fill=False, edgecolor="k", linewidth=1.6, zorder=3,
                                  clip_on=False))
-    handles = [Patch(facecolor=PALETTE[_CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
-                     label=f"{_CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
+    handles = [Patch(facecolor=PALETTE[CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
+                     label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
     handles += [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"], label="own past (not scored)"),
                 Patch(facecolor="none", edgecolor="k", linewidth=1.6, label=f"target $x_{{{target}}}$ (left)")]
     ax_graph.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8,
@@ -327,7 +327,7 @@ def lasso_var_explorer_widget(alpha: float = 0.05, p: int = 10, T: int = 200, se
 
     import ipywidgets as widgets
     def update(alpha, p, T, seed, target):
-        return _show(lambda: lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target), "Cannot fit the lasso VAR")
+        return show(lambda: lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target), "Cannot fit the lasso VAR")
 
     controls = dict(
         alpha=widgets.FloatLogSlider(value=alpha, base=10, min=np.log10(LASSO_ALPHA_RANGE[0]),
@@ -348,4 +348,4 @@ def lasso_var_explorer_widget(alpha: float = 0.05, p: int = 10, T: int = 200, se
         controls["target"].max = change["new"] - 1
 
     controls["p"].observe(follow_p, names="value")
-    return _interactive(update, controls)
+    return interactive(update, controls)

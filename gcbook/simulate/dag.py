@@ -10,9 +10,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from gcbook._validation import check_random_state, check_square_matrix
-from gcbook._validation import check_int
-from gcbook.simulate.var import _check_per_variable
+from gcbook._validation import check_int, check_per_variable, check_random_state, check_square_matrix
 
 __all__ = ["dag_weights", "is_dag", "linear_sem", "random_dag"]
 
@@ -242,7 +240,7 @@ def linear_sem(W, n, noise="gauss", seed=None, noise_scale=1.0):
     n = check_int(n, "n", 1)
     if noise not in _NOISES:
         raise ValueError(f"noise must be one of {', '.join(map(repr, _NOISES))}, got {noise!r}.")
-    scale = _check_per_variable(noise_scale, d, "noise_scale", positive=True)
+    scale = check_per_variable(noise_scale, d, "noise_scale", positive=True)
     G = _digraph(W)
     if not nx.is_directed_acyclic_graph(G):
         cycle = " -> ".join(str(u) for u, _ in nx.find_cycle(G)) + f" -> {nx.find_cycle(G)[0][0]}"

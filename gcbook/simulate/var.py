@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from gcbook._validation import check_int, check_lag, check_random_state, check_real
+from gcbook._validation import check_int, check_lag, check_per_variable, check_random_state, check_real
 
 __all__ = ["companion_matrix", "confounded_var", "spectral_radius", "var", "var_from_coef"]
 
@@ -54,25 +54,6 @@ def _check_coef(coef) -> np.ndarray:
         raise ValueError(f"coef must have at least one lag and one variable, got shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):
         raise ValueError("coef contains NaN or inf; every coefficient must be a finite number.")
-    return arr
-
-
-def _check_per_variable(value, p: int, name: str, *, positive: bool) -> np.ndarray:
-    """Return a scalar or length-``p`` vector as a float array of shape (p,)."""
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a number or an array of shape ({p},); could not convert it: {exc}") from exc
-    if arr.ndim == 0:
-        arr = np.full(p, float(arr))
-    if arr.shape != (p,):
-        raise ValueError(
-            f"{name} must be a number or an array of shape ({p},) (one per variable), got shape {arr.shape}."
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf.")
-    if positive and np.any(arr <= 0):
-        raise ValueError(f"{name} must be > 0, got {arr.min()}; use a positive noise level.")
     return arr
 
 
@@ -194,8 +175,8 @@ def var_from_coef(coef, T, noise_std=1.0, intercept=None, burn_in=500, seed=None
     lag, p, _ = coef.shape
     T = check_int(T, "T", 1)
     burn_in = check_int(burn_in, "burn_in", 0)
-    sd = _check_per_variable(noise_std, p, "noise_std", positive=True)
-    c = np.zeros(p) if intercept is None else _check_per_variable(intercept, p, "intercept", positive=False)
+    sd = check_per_variable(noise_std, p, "noise_std", positive=True)
+    c = np.zeros(p) if intercept is None else check_per_variable(intercept, p, "intercept", positive=False)
     rho = spectral_radius(coef)
     if not rho < 1.0:
         raise ValueError(
