@@ -544,8 +544,9 @@ def install_cell_source(direct: list[str], indirect: list[str] = (), requirement
     str
         Python source. Run where every module is importable (a clone of the repository after
         ``make test``, Binder), it installs nothing; elsewhere (Colab, a fresh JupyterLab) it
-        installs with pip ``gcbook`` from its repository and each missing module's distribution
-        (PyTorch as its CPU-only wheel on Linux, which would otherwise bring gigabytes of CUDA).
+        installs with pip each missing module's distribution (PyTorch as its CPU-only wheel on
+        Linux, which would otherwise bring gigabytes of CUDA), then ``gcbook`` from its repository
+        without its dependencies, so that an installed PyTorch (Colab's) is kept.
     """
     from importlib.metadata import packages_distributions
 
@@ -564,11 +565,11 @@ def install_cell_source(direct: list[str], indirect: list[str] = (), requirement
         "# JupyterLab), it installs it with pip; where everything is installed, it does nothing.",
         "import importlib.util, subprocess, sys",
         "",
-        f"NEEDED = {{'gcbook': {GCBOOK_SOURCE!r},",
+        "NEEDED = {",
     ]
-    lines += [f"          {module!r}: {requirement!r}," for module, requirement in needed.items()]
+    lines += [f"    {module!r}: {requirement!r}," for module, requirement in needed.items()]
     lines += [
-        "          }",
+        "}",
         "missing = [requirement for module, requirement in NEEDED.items() if importlib.util.find_spec(module) is None]",
         "options = []",
         "if sys.platform == 'linux' and any(requirement.startswith('torch==') for requirement in missing):",
@@ -576,6 +577,11 @@ def install_cell_source(direct: list[str], indirect: list[str] = (), requirement
         "    options = ['--extra-index-url', 'https://download.pytorch.org/whl/cpu']",
         "if missing:",
         "    subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', *options, *missing])",
+        "# gcbook itself without its dependencies: the line above installed those this notebook needs,",
+        "# and an installed PyTorch (Colab's) is kept.",
+        "if importlib.util.find_spec('gcbook') is None:",
+        f"    subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps', {GCBOOK_SOURCE!r}])",
+        f"    missing.append({GCBOOK_SOURCE!r})",
         "print('installed: ' + ', '.join(missing) if missing else 'everything this notebook needs is installed')",
     ]
     return "\n".join(lines)

@@ -421,13 +421,17 @@ def test_install_cell_installs_only_what_is_missing():
                                  requirements=ROOT / "requirements.txt")
     assert "not_installed_anywhere" not in source  # an optional module missing here is left out
     assert _run_install_cell(source, present={"gcbook", "numpy", "torch", "sklearn"}) == []
-    (call,) = _run_install_cell(source, present={"numpy"})
-    assert call[1:4] == ["-m", "pip", "install"]
+    call, own = _run_install_cell(source, present={"numpy"})
+    assert call[1:4] == own[1:4] == ["-m", "pip", "install"]
     pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
                 if "==" in line and not line.startswith(("#", "-")))
-    assert "gcbook @ git+https://github.com/gcbook/gcbook" in call
     assert f"torch=={pins['torch']}+cpu" in call and "https://download.pytorch.org/whl/cpu" in call
     assert f"scikit-learn=={pins['scikit-learn']}" in call and not any(arg.startswith("numpy") for arg in call)
+    # gcbook comes last and without dependencies, so an installed torch (Colab's) is not replaced
+    assert own[-2:] == ["--no-deps", "gcbook @ git+https://github.com/gcbook/gcbook"]
+    assert not any("gcbook" in arg for arg in call)
+    (only_gcbook,) = _run_install_cell(source, present={"numpy", "torch", "sklearn"})
+    assert only_gcbook == own
     with pytest.raises(ValueError, match="no_such_module"):
         install_cell_source(["no_such_module"])
 
