@@ -39,7 +39,7 @@ import numpy as np
 from scipy import linalg, special, stats
 
 from gcbook._utils import batches, standardized_lag_matrix
-from gcbook._validation import as_time_series, check_lag, check_recording_lengths, recordings_and_lag
+from gcbook._validation import as_time_series, check_lag, check_real, check_recording_lengths, recordings_and_lag
 
 __all__ = [
     "GrangerResult",
@@ -798,9 +798,7 @@ def granger_strength(X, lag: int, conditional: bool = False, level: float = 0.95
     >>> bool(res.p_value[1, 0] > 0.01)
     True
     """
-    level = float(level)
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}.")
+    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
     labels, lag, n, _, extra, rss_u = _nested_rss(X, lag, conditional)
     strength = np.log1p(extra / rss_u)
     np.fill_diagonal(strength, np.nan)
