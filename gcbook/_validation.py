@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_recordings", "as_time_series", "check_binary", "check_choice", "check_int", "check_per_variable", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
+__all__ = ["as_float_array", "as_recordings", "as_time_series", "check_binary", "check_choice", "check_int", "check_per_variable", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -36,6 +36,27 @@ def check_random_state(seed) -> np.random.Generator:
     raise ValueError(
         f"seed must be None, a non-negative int or a numpy.random.Generator, got {type(seed).__name__}."
     )
+
+
+def as_float_array(value, name: str, *, what: str = "a numeric array") -> np.ndarray:
+    """Return ``value`` as a float64 array (a copy), or raise a ValueError that names ``name``.
+
+    Refuses complex input: NumPy would cast it to its real part with only a ``ComplexWarning``,
+    so that silently wrong numbers come back. Anything NumPy cannot turn into floats (strings,
+    ``None``, ragged nested lists) gets a ValueError, not a TypeError.
+    """
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be {what}; could not convert it: {exc}") from exc
+    if np.iscomplexobj(raw):
+        raise ValueError(
+            f"{name} holds complex numbers; pass the real part (np.real) or the modulus (np.abs) explicitly."
+        )
+    try:
+        return np.array(raw, dtype=np.float64, order="C", copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be {what}; could not convert it: {exc}") from exc
 
 
 def as_time_series(X, *, name: str = "X", min_vars: int = 2) -> tuple[np.ndarray, list[str]]:
@@ -68,10 +89,7 @@ def as_time_series(X, *, name: str = "X", min_vars: int = 2) -> tuple[np.ndarray
     if hasattr(X, "columns") and hasattr(X, "to_numpy"):
         labels = [str(c) for c in X.columns]
         X = X.to_numpy()
-    try:
-        arr = np.array(X, dtype=np.float64, order="C", copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array of shape (T, p); could not convert it: {exc}") from exc
+    arr = as_float_array(X, name, what="a numeric array of shape (T, p)")
     if arr.ndim != 2:
         hint = " Reshape a single series with X.reshape(-1, 1) and add at least one more." if arr.ndim == 1 else ""
         raise ValueError(f"{name} must be 2-D with shape (T, p) (rows are time), got {arr.ndim}-D shape {arr.shape}.{hint}")
@@ -192,7 +210,7 @@ def check_lag(lag, T: int | None = None, *, name: str = "lag") -> int:
 
 def check_square_matrix(M, *, name: str) -> np.ndarray:
     """Return ``M`` as a finite float array of shape (d, d), or raise a ValueError."""
-    arr = np.asarray(M, dtype=np.float64)
+    arr = as_float_array(M, name, what="a numeric square (d, d) matrix")
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square (d, d) matrix, got shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):

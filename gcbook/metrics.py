@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from gcbook._utils import binary_clf_curve, rank_auroc, roc_points
-from gcbook._validation import check_binary, check_square_matrix
+from gcbook._validation import as_float_array, check_binary, check_square_matrix
 
 __all__ = [
     "auroc",
@@ -48,10 +48,7 @@ __all__ = [
 
 def _as_matrix(M, name: str, *, min_p: int = 2) -> np.ndarray:
     """``M`` as a finite float (p, p) array with ``p >= min_p``; DataFrames are accepted."""
-    try:
-        arr = np.asarray(M, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric (p, p) matrix; could not convert it: {exc}") from exc
+    arr = as_float_array(M, name, what="a numeric (p, p) matrix")
     if arr.ndim == 3 and arr.shape[0] == arr.shape[1]:
         raise ValueError(
             f"{name} has shape {arr.shape}, which looks like lagged scores (p, p, lag); "

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gcbook._validation import check_int, check_lag, check_real, recordings_and_lag
+from gcbook._validation import as_float_array, check_int, check_lag, check_real, recordings_and_lag
 from gcbook.granger import pooled_lag_matrix
 
 __all__ = [
@@ -111,11 +111,8 @@ def _check_alpha(alpha) -> float:
 
 def _check_design(Z, Y) -> tuple[np.ndarray, np.ndarray, bool]:
     """Return Z (n, m), Y (n, q) as float64 arrays and whether Y was 1-D."""
-    try:
-        Z = np.array(Z, dtype=np.float64, copy=True)
-        Y = np.array(Y, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"Z and Y must be numeric arrays: {exc}") from exc
+    Z = as_float_array(Z, "Z")
+    Y = as_float_array(Y, "Y")
     if Z.ndim != 2:
         raise ValueError(f"Z must be 2-D with shape (n, m) (rows are samples), got shape {Z.shape}.")
     if Y.ndim not in (1, 2):

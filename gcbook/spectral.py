@@ -63,7 +63,7 @@ import numpy as np
 from scipy import linalg
 
 from gcbook._utils import batches, standardized_lag_matrix
-from gcbook._validation import check_int, recordings_and_lag
+from gcbook._validation import as_float_array, check_int, recordings_and_lag
 
 __all__ = [
     "SpectralGrangerResult",
@@ -113,7 +113,7 @@ def _check_var(coef, sigma, *, stable: bool = True):
 def _check_freqs(freqs) -> np.ndarray:
     if freqs is None:
         return np.linspace(0.0, 0.5, DEFAULT_N_FREQS)
-    freqs = np.asarray(freqs, dtype=float)
+    freqs = as_float_array(freqs, "freqs", what="a 1-D array of frequencies in [0, 0.5]")
     if freqs.ndim != 1 or freqs.size == 0:
         raise ValueError(f"freqs must be a non-empty 1-D array, got shape {freqs.shape}.")
     if not np.all(np.isfinite(freqs)) or freqs.min() < 0 or freqs.max() > 0.5:
