@@ -45,7 +45,7 @@ ANSWER_KEY = {
     "neural_gc": [("When ∂fⱼ/∂xᵢ(t − k) = 0 at every window and for every lag",),
                   ("Two hidden units with the same weights on x₀", "A hidden unit with a large"),
                   ("From a path of penalties",), (20,), ("The lasso VAR",)],
-    "sparse_var": [(-0.15,), ("α_max = maxₖ |zₖᵀ y| / n",), ("C[2, 2, 0]",),
+    "sparse_var": [(-0.15,), ("α_max = maxₖ |zₖᵀ y| / n",), ("`C[2, 2, 0]`",),
                    ("Reconstruction cannot choose",), ("Linearly in α",)],
     "brains_genes": [(-0.95,), ("Rarely",), ("Concatenation creates lagged windows",),
                      ("Pairs of siblings",), ("A random ranking scores an AUPRC",)],
