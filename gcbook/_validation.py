@@ -187,6 +187,16 @@ def recordings_and_lag(X, lag, *, name: str = "lag") -> tuple[list[np.ndarray], 
     recordings, labels = as_recordings(X)
     lag = check_lag(lag, recordings[0].shape[0] if len(recordings) == 1 else None, name=name)
     check_recording_lengths(recordings, lag, name)
+    # A series that varies only in the first `lag` points of each recording is constant on every
+    # time point the model forecasts: its residual variance is 0 and the tests are 0/0.
+    targets = np.concatenate([rec[lag:] for rec in recordings])
+    constant = np.flatnonzero(np.ptp(targets, axis=0) == 0)
+    if constant.size:
+        cols = ", ".join(labels[c] for c in constant)
+        raise ValueError(
+            f"Column(s) {cols} are constant after the first {name}={lag} time points of each recording, "
+            "so there is nothing to forecast (a residual variance of 0); drop them or use a smaller lag."
+        )
     return recordings, labels, lag
 
 
