@@ -177,6 +177,13 @@ def fit_var(X, lag: int) -> VARFit:
     VARFit
         ``residuals`` has one row per window, recording after recording.
 
+    Raises
+    ------
+    ValueError
+        On the input errors of :func:`granger_test`, too few windows for the ``pL + 1``
+        coefficients, or a rank-deficient design (duplicated or collinear series), where the
+        coefficients are not identified.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -197,6 +204,8 @@ def fit_var(X, lag: int) -> VARFit:
             f"p*lag + 1 = {p * lag + 1}. Use a smaller lag or a longer series."
         )
     design = np.column_stack([np.ones(n), lags.transpose(0, 2, 1).reshape(n, lag * p)])
+    if _is_rank_deficient(np.linalg.qr(design, mode="r"), design):
+        raise ValueError(_RANK_DEFICIENT)  # lstsq would return one of many fits, silently
     beta, *_ = np.linalg.lstsq(design, Y, rcond=None)
     residuals = Y - design @ beta
     coef = beta[1:].reshape(lag, p, p)
