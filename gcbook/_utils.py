@@ -13,11 +13,15 @@ from scipy.stats import rankdata
 
 from gcbook._validation import check_random_state
 
-__all__ = ["BATCH_BYTES", "batches", "binary_clf_curve", "rank_auroc", "resolve_device", "roc_points", "seed_int",
+__all__ = ["BATCH_BYTES", "EXACT_FIT", "batches", "binary_clf_curve", "rank_auroc", "resolve_device", "roc_points", "seed_int",
            "standardized_lag_matrix"]
 
 #: Memory budget of one batch of the batched least-squares computations (bytes).
 BATCH_BYTES = 256 * 2**20
+
+#: A residual variance below this fraction of the target's variance is an exact fit up to rounding
+#: (float64 residuals of an exact relation come out near 1e-32 of it; real noise is far above).
+EXACT_FIT = 1e-20
 
 
 # ------------------------------------------------------------------------------------------- seeds and devices

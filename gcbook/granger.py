@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, special, stats
 
-from gcbook._utils import batches, standardized_lag_matrix
+from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
 from gcbook._validation import as_time_series, check_lag, check_real, check_recording_lengths, recordings_and_lag
 
 __all__ = [
@@ -633,7 +633,17 @@ def _nested_rss(X, lag: int, conditional: bool):
         )
     Y, lags = standardized_lag_matrix(recordings, lag)
     extra, rss_u = (_conditional_extra_ss if conditional else _pairwise_extra_ss)(Y, lags)
-    return labels, lag, n, df_den, np.array(extra), np.array(rss_u)
+    extra, rss_u = np.array(extra), np.array(rss_u)
+    ss = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
+    exact = np.argwhere(rss_u <= EXACT_FIT * ss[None, :])  # NaN diagonal compares False
+    if exact.size:
+        i, j = exact[0]
+        raise ValueError(
+            f"{labels[j]} is forecast exactly (residual variance 0 up to rounding) by the unrestricted "
+            f"model of {labels[i]} -> {labels[j]}: a deterministic relation, for which the F statistic is "
+            "infinite and the test says nothing. Add observation noise or drop the column."
+        )
+    return labels, lag, n, df_den, extra, rss_u
 
 
 def _ncx2_interval(stat: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -956,6 +966,15 @@ def instantaneous_causality(X, lag: int) -> InstantaneousResult:
     """
     fit = fit_var(X, lag)
     sigma = fit.sigma
+    recordings, _, lag = recordings_and_lag(X, lag)
+    target_var = np.concatenate([rec[lag:] for rec in recordings]).var(axis=0)
+    exact = np.flatnonzero(np.diag(sigma) <= EXACT_FIT * target_var)
+    if exact.size:
+        raise ValueError(
+            f"{fit.labels[exact[0]]} is forecast exactly by the VAR (innovation variance 0 up to rounding): "
+            "a deterministic relation, whose innovation correlations are undefined. Add observation noise "
+            "or drop the column."
+        )
     sd = np.sqrt(np.diag(sigma))
     corr = sigma / np.outer(sd, sd)
     n = fit.residuals.shape[0]

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from gcbook._utils import batches, standardized_lag_matrix
+from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
 from gcbook._validation import as_float_array, check_int, recordings_and_lag
 
 __all__ = [
@@ -577,6 +577,12 @@ def _fit_sub_vars(Y: np.ndarray, lags: np.ndarray, subsets: np.ndarray):
         beta, resid = _ols_batch(designs, targets)
         coef[batch] = beta[:, 1:].reshape(sub.shape[0], lag, m, m)
         sigma[batch] = np.swapaxes(resid, -1, -2) @ resid / n
+        if np.any(np.diagonal(sigma[batch], axis1=-2, axis2=-1) <= EXACT_FIT * targets.var(axis=1)):
+            raise ValueError(
+                "A series is forecast exactly by a fitted VAR (innovation variance 0 up to rounding): a "
+                "deterministic relation, for which the spectral measure is infinite. Add observation noise "
+                "or drop the column."
+            )
     return coef, sigma
 
 
