@@ -183,6 +183,8 @@ def _question_cells(exercise: AutoCheckedExercise, points: float, seed: int) -> 
     )
     if '"""' in exercise.stub:
         raise ValueError(f"The stub of {exercise.name} holds triple quotes, which otter's prompt block cannot.")
+    answer_cell = nbformat.v4.new_code_cell(answer)
+    answer_cell.metadata["tags"] = [STUB_TAG]  # still the student's starter cell
     return [
         _raw(f"# BEGIN QUESTION\nname: {exercise.question}\nmanual: false"),
         nbformat.v4.new_markdown_cell(
@@ -191,7 +193,7 @@ def _question_cells(exercise: AutoCheckedExercise, points: float, seed: int) -> 
             f'`grader.check("{exercise.question}")` runs the public test.'
         ),
         _raw("# BEGIN SOLUTION"),
-        nbformat.v4.new_code_cell(answer),
+        answer_cell,
         _raw("# END SOLUTION"),
         nbformat.v4.new_code_cell(exercise.checker_cell),
         _raw("# BEGIN TESTS"),

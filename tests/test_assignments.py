@@ -85,6 +85,9 @@ def test_the_assignment_has_a_student_notebook_with_points_and_an_autograder(gra
     assert 'grader.check("granger_ftest")' in text and 'grader.check("granger_bh")' in text
     assert "my_granger_f_solution" not in text and "def my_bh(p_values, q: float)" not in text
     assert "Exercise: return the boolean array of rejections" in text  # the stub is the prompt
+    answers = [cell for cell in student.cells if "otter_answer_cell" in cell.metadata.get("tags", [])]
+    assert len(answers) == 2 and all("student-stub" in cell.metadata["tags"] for cell in answers)
+    assert all("NotImplementedError" in cell.source for cell in answers)
     public = (granger_assignment / "student" / "tests" / "granger_bh.py").read_text()
     assert "'hidden': False" in public and "'hidden': True" not in public
     assert len(list((granger_assignment / "autograder").glob("granger-autograder_*.zip"))) == 1
