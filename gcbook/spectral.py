@@ -577,11 +577,19 @@ def _fit_sub_vars(Y: np.ndarray, lags: np.ndarray, subsets: np.ndarray):
         beta, resid = _ols_batch(designs, targets)
         coef[batch] = beta[:, 1:].reshape(sub.shape[0], lag, m, m)
         sigma[batch] = np.swapaxes(resid, -1, -2) @ resid / n
-        if np.any(np.diagonal(sigma[batch], axis1=-2, axis2=-1) <= EXACT_FIT * targets.var(axis=1)):
+        variances = np.diagonal(sigma[batch], axis1=-2, axis2=-1)
+        if np.any(variances <= EXACT_FIT * targets.var(axis=1)):
             raise ValueError(
                 "A series is forecast exactly by a fitted VAR (innovation variance 0 up to rounding): a "
                 "deterministic relation, for which the spectral measure is infinite. Add observation noise "
                 "or drop the column."
+            )
+        sd = np.sqrt(variances)
+        if m > 1 and np.any(np.linalg.eigvalsh(sigma[batch] / (sd[:, :, None] * sd[:, None, :]))[:, 0] <= 1e-12):
+            raise ValueError(
+                "The innovations of a fitted VAR are exactly collinear (a singular residual covariance), so "
+                "the spectral measure is undefined: some series are exact linear combinations of others "
+                "within a time step. Drop the redundant columns."
             )
     return coef, sigma
 
@@ -641,11 +649,13 @@ def spectral_granger(X, lag: int, freqs=None, conditional: bool = False) -> Spec
     freqs = _check_freqs(freqs)
     p = recordings[0].shape[1]
     n = sum(rec.shape[0] - lag for rec in recordings)
-    k = (p if conditional else 2) * lag + 1
-    if n <= k:
+    m = p if conditional else 2
+    k = m * lag + 1
+    if n < k + m:  # fewer residual degrees of freedom than series: a singular residual covariance
         raise ValueError(
-            f"Too few time points for a VAR({lag}) in {p if conditional else 2} variables: T - lag = {n} "
-            f"must exceed {k}. Use a smaller lag or a longer series."
+            f"Too few time points for a VAR({lag}) in {m} variables: T - lag = {n} must be at least "
+            f"{k + m} ({k} coefficients per equation plus {m} residual degrees of freedom, so that the "
+            "residual covariance is not singular). Use a smaller lag or a longer series."
         )
 
     Y, lags = standardized_lag_matrix(recordings, lag)
