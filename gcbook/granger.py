@@ -978,6 +978,13 @@ def instantaneous_causality(X, lag: int) -> InstantaneousResult:
     sd = np.sqrt(np.diag(sigma))
     corr = sigma / np.outer(sd, sd)
     n = fit.residuals.shape[0]
+    if np.linalg.eigvalsh(corr)[0] <= 1e-12:
+        raise ValueError(
+            f"The residual covariance of the VAR({lag}) is singular, so the innovation correlations are "
+            f"forced (to +-1 or by rounding) rather than estimated: {n} windows leave "
+            f"{n - fit.coef.shape[0] * sigma.shape[0] - 1} residual degrees of freedom for {sigma.shape[0]} series, or some innovations "
+            "are exact linear combinations of others. Use a longer series or a smaller lag."
+        )
     wald = n * corr**2 / (1 + corr**2)
     np.fill_diagonal(wald, np.nan)
     return InstantaneousResult(
