@@ -121,3 +121,17 @@ def test_grading_a_solved_an_unsolved_and_a_half_wrong_notebook(granger_assignme
     assert scores["solved"] == {"granger_ftest": (2, 2), "granger_bh": (1, 1)}
     assert scores["unsolved"] == {"granger_ftest": (0, 2), "granger_bh": (0, 1)}
     assert scores["wrong_bh"] == {"granger_ftest": (2, 2), "granger_bh": (0, 1)}
+
+
+def test_make_assignments_command_builds_every_chapter(tmp_path):
+    """What `make assignments` runs, for every chapter with checkers (without re-running the solved
+    notebooks, whose checkers tests/test_solutions.py runs): each gets a student notebook and an autograder zip."""
+    out = tmp_path / "assignments"
+    done = subprocess.run([sys.executable, "-m", "gcbook.assignments", "--out", str(out), "--no-run-tests"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = sorted(source.stem for source in chapter_sources(ROOT / "_toc.yml") if auto_checked_exercises(source))
+    assert sorted(path.name for path in out.iterdir()) == expected
+    for chapter in expected:
+        assert list((out / chapter).rglob("*autograder*.zip")), chapter
+        assert list((out / chapter / "student").glob("*.ipynb")), chapter
