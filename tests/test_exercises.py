@@ -44,7 +44,7 @@ def test_granger_checker_accepts_right_answer(capsys, seed):
 
 @pytest.mark.parametrize("seed", [0, 1, None])
 def test_granger_cases_cover_the_brief(seed):
-    from gcbook.exercises import _granger_pair_cases
+    from gcbook.exercises.granger import _granger_pair_cases
 
     cases = list(_granger_pair_cases(seed))
     assert len(cases) == 5
@@ -59,7 +59,7 @@ def test_granger_cases_cover_the_brief(seed):
 
 
 def test_granger_cases_are_drawn_at_check_time():
-    from gcbook.exercises import _granger_pair_cases
+    from gcbook.exercises.granger import _granger_pair_cases
 
     def data(seed):
         return [cause for _, (cause, _, _), _, _ in _granger_pair_cases(seed)]
@@ -198,7 +198,7 @@ def _step_down_bh(p_values, q):
 
 
 def test_bh_cases_are_drawn_at_check_time_and_cover_the_brief():
-    from gcbook.exercises import _bh_cases
+    from gcbook.exercises.granger import _bh_cases
 
     for seed in [0, 1, None]:
         cases = list(_bh_cases(seed))
@@ -270,7 +270,7 @@ def test_acyclicity_checker_accepts_right_answer(capsys, seed):
 def test_acyclicity_cases_are_drawn_at_check_time_and_cover_the_brief():
     import networkx as nx
 
-    from gcbook.exercises import _acyclicity_cases
+    from gcbook.exercises.notears import _acyclicity_cases
 
     for seed in [0, 1, None]:
         (_, (dag,), (h_dag, _), _), *cycles, (_, (dense,), _, _) = list(_acyclicity_cases(seed))
@@ -494,7 +494,7 @@ def right_window_f(X, cause, effect, start, window, lag):
 
 @pytest.mark.parametrize("seed", [0, 1, None])
 def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief(seed):
-    from gcbook.exercises import _window_f_cases
+    from gcbook.exercises.dwgc import _window_f_cases
 
     cases = list(_window_f_cases(seed))
     assert len(cases) == 6
@@ -514,7 +514,7 @@ def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief(seed):
 
 
 def test_window_f_cases_are_drawn_at_check_time():
-    from gcbook.exercises import _window_f_cases
+    from gcbook.exercises.dwgc import _window_f_cases
 
     def data(seed):
         return [(args[0], args[3]) for _, args, _, _ in _window_f_cases(seed)]
@@ -712,7 +712,8 @@ def ols(Z, y):
 
 @pytest.mark.parametrize("seed", [0, 1, 2, None])
 def test_lasso_cases_match_an_independent_solver_and_cover_the_brief(seed):
-    from gcbook.exercises import _lasso_cases, _lasso_close
+    from gcbook.exercises.sparse_var import _lasso_cases
+    from gcbook.exercises.sparse_var import _lasso_close
 
     cases = list(_lasso_cases(seed))
     assert len(cases) == 7
@@ -735,7 +736,7 @@ def test_lasso_cases_match_an_independent_solver_and_cover_the_brief(seed):
 
 def test_lasso_cases_are_drawn_at_check_time():
     """No fixed list to copy: a seed repeats the cases, no seed draws new ones at every call."""
-    from gcbook.exercises import _lasso_cases
+    from gcbook.exercises.sparse_var import _lasso_cases
 
     def data(seed):
         return [(Z, y, alpha) for _, (Z, y, alpha), _, _ in _lasso_cases(seed)]
@@ -1008,7 +1009,8 @@ def equal_weight_precisions(A_true, scores):
 @pytest.mark.parametrize("seed", [0, 1, 2, None])
 def test_auprc_cases_match_sklearn_and_cover_the_brief(seed):
     pytest.importorskip("sklearn")
-    from gcbook.exercises import _AUPRC_TOL, _auprc_cases
+    from gcbook.exercises.capstone import _AUPRC_TOL
+    from gcbook.exercises.capstone import _auprc_cases
     from gcbook.metrics import auprc
 
     cases = list(_auprc_cases(seed))
@@ -1038,7 +1040,7 @@ def test_auprc_cases_match_sklearn_and_cover_the_brief(seed):
 
 def test_auprc_cases_are_drawn_at_check_time():
     """No fixed list to copy: a seed repeats the cases, no seed draws new ones at every call."""
-    from gcbook.exercises import _auprc_cases
+    from gcbook.exercises.capstone import _auprc_cases
 
     def data(seed):
         return [S for _, (_, S), _, _ in _auprc_cases(seed)]
@@ -1050,7 +1052,7 @@ def test_auprc_cases_are_drawn_at_check_time():
 
 
 def test_auprc_checker_transposes_where_it_matters():
-    from gcbook.exercises import _auprc_cases
+    from gcbook.exercises.capstone import _auprc_cases
     from gcbook.metrics import auprc
 
     for seed in range(5):  # the truth transposed is caught in most cases of every draw
@@ -1316,7 +1318,7 @@ def test_geweke_checker_accepts_the_route_through_ones_own_f_statistic():
 
 
 def test_geweke_cases_are_drawn_at_check_time_and_cover_the_brief():
-    from gcbook.exercises import _geweke_cases
+    from gcbook.exercises.granger_practice import _geweke_cases
 
     for seed in [0, 1, None]:
         cases = list(_geweke_cases(seed))
@@ -1443,7 +1445,7 @@ def test_pooled_checker_explains_mistakes(mistake, hint, seed):
 
 
 def test_pooled_cases_are_drawn_at_check_time_and_cover_the_brief():
-    from gcbook.exercises import _pooled_cases
+    from gcbook.exercises.brains_genes import _pooled_cases
 
     for seed in [0, 1, None]:
         cases = list(_pooled_cases(seed))

@@ -1,9 +1,9 @@
 """The checking machinery every checker of :mod:`gcbook.exercises` shares.
 
-:class:`CheckReport` (made of :class:`CaseResult`) is what every checker returns; ``_run_cases``
+:class:`CheckReport` (made of :class:`CaseResult`) is what every checker returns; ``run_cases``
 calls the student's function on each hidden case, judges the answers, and reports a stub that
-raises :class:`NotImplementedError` as not done; ``_as_float_array`` reads an answer (a torch tensor
-too) as a float array, and ``_real_scalar`` reads it as one real number or says why it cannot.
+raises :class:`NotImplementedError` as not done; ``answer_array`` reads an answer (a torch tensor
+too) as a float array, and ``real_scalar`` reads it as one real number or says why it cannot.
 """
 
 from __future__ import annotations
@@ -74,14 +74,14 @@ class CheckReport:
         return self.summary()
 
 
-def _not_implemented_report(exercise: str, exc: NotImplementedError) -> CheckReport:
+def not_implemented_report(exercise: str, exc: NotImplementedError) -> CheckReport:
     return CheckReport(
         exercise,
         (CaseResult("all cases", False, f"not implemented yet ({exc}). Replace the stub with your code."),),
     )
 
 
-def _run_cases(exercise: str, func: Callable, cases, judge: Callable, verbose: bool,
+def run_cases(exercise: str, func: Callable, cases, judge: Callable, verbose: bool,
                forbidden: "Forbidden | None" = None) -> CheckReport:
     """Call ``func`` on every case and judge the answers.
 
@@ -103,7 +103,7 @@ def _run_cases(exercise: str, func: Callable, cases, judge: Callable, verbose: b
                 with watch:
                     got = func(*args)
         except NotImplementedError as exc:
-            report = _not_implemented_report(exercise, exc)
+            report = not_implemented_report(exercise, exc)
             break
         except Exception as exc:  # the student's code may fail in any way: report it, do not crash
             message = f"your function raised {type(exc).__name__}: {exc}"
@@ -122,13 +122,13 @@ def _run_cases(exercise: str, func: Callable, cases, judge: Callable, verbose: b
     return report
 
 
-def _as_float_array(got):
+def answer_array(got):
     if hasattr(got, "detach"):
         got = got.detach().cpu().numpy()
     return np.asarray(got, dtype=float)
 
 
-def _real_scalar(got, wanted_shape: str, wanted_type: str, quantity: str):
+def real_scalar(got, wanted_shape: str, wanted_type: str, quantity: str):
     """A student's answer as one real number: ``(value, None)``, or ``(None, message)`` saying why not.
 
     ``wanted_shape`` opens the message for an answer that is not a single value (an array, a

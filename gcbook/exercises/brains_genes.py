@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, Forbidden, _as_float_array, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, answer_array, run_cases
 from gcbook.granger import pooled_lag_matrix
 
 __all__ = [
@@ -69,7 +69,7 @@ def _judge_pooled(got, expected, concatenated):
         return False, f"your function returned None: {wanted} (did you forget the return statement?)."
     try:
         Y, lags = got
-        Y, lags = _as_float_array(Y), _as_float_array(lags)
+        Y, lags = answer_array(Y), answer_array(lags)
     except (TypeError, ValueError):
         return False, f"{wanted}: two arrays, the targets and the lagged predictors."
     Y_ref, lags_ref = expected
@@ -130,5 +130,5 @@ def check_pooled_lag_matrix(func: Callable, verbose: bool = True, seed=None) -> 
     >>> print(check_pooled_lag_matrix(pooled_lag_matrix, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.granger.pooled_lag_matrix, which this exercise forbids: write it with NumPy (its ...
     """
-    return _run_cases("Exercise: pooling recordings without crossing a seam", func, _pooled_cases(seed),
+    return run_cases("Exercise: pooling recordings without crossing a seam", func, _pooled_cases(seed),
                       _judge_pooled, verbose, forbidden=_POOLED_FORBIDDEN)

@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from gcbook.exercises._common import CheckReport, Forbidden, _real_scalar, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, real_scalar, run_cases
 
 __all__ = [
     "check_auprc",
@@ -297,7 +297,7 @@ def _judge_auprc(got, expected, hints):
     if isinstance(got, (tuple, list)) and len(got) in (2, 3) and all(np.ndim(part) == 1 for part in got):
         return False, (f"that looks like the curve itself (precision, recall, ...): {wanted}, the area "
                        "AP = sum_k (R_k - R_{k-1}) P_k.")
-    ap, problem = _real_scalar(got, f"{wanted} for all the off-diagonal entries together", wanted, "the AUPRC")
+    ap, problem = real_scalar(got, f"{wanted} for all the off-diagonal entries together", wanted, "the AUPRC")
     if problem:
         return False, problem
     if not np.isfinite(ap):
@@ -385,5 +385,5 @@ def check_auprc(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
     >>> print(check_auprc(shortcut, verbose=False).cases[0].message)
     your function calls gcbook.metrics.auprc, which this exercise forbids: write it with NumPy (its answer matches the reference, but the exercise is to write it yourself).
     """
-    return _run_cases("Exercise: average precision of edge scores", func, _auprc_cases(seed), _judge_auprc, verbose,
+    return run_cases("Exercise: average precision of edge scores", func, _auprc_cases(seed), _judge_auprc, verbose,
                       forbidden=_AUPRC_FORBIDDEN)

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, Forbidden, _real_scalar, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, real_scalar, run_cases
 
 __all__ = [
     "check_window_f",
@@ -151,7 +151,7 @@ def _judge_window_f(got, expected, hints):
         return False, ("your function returned None: return the F statistic, a float "
                        "(did you forget the return statement?).")
     wanted = "return a single number, the F statistic of the window"
-    f_got, problem = _real_scalar(got, wanted, wanted, "F")
+    f_got, problem = real_scalar(got, wanted, wanted, "F")
     if problem:
         return False, problem
     if not np.isfinite(f_got):
@@ -219,5 +219,5 @@ def check_window_f(func: Callable, verbose: bool = True, seed=None) -> CheckRepo
     >>> print(check_window_f(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.window.window_granger, which this exercise forbids: write it with numpy.linalg.lstsq (its answer ...
     """
-    return _run_cases("Exercise: the F statistic of one window", func, _window_f_cases(seed), _judge_window_f, verbose,
+    return run_cases("Exercise: the F statistic of one window", func, _window_f_cases(seed), _judge_window_f, verbose,
                       forbidden=_WINDOW_FORBIDDEN)

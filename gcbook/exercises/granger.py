@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from gcbook.exercises._common import CheckReport, Forbidden, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, run_cases
 from gcbook.granger import granger_test
 
 __all__ = [
@@ -138,7 +138,7 @@ def check_granger_f(func: Callable, verbose: bool = True, seed=None) -> CheckRep
     >>> print(check_granger_f(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.granger.granger_test, which this exercise forbids: write it with NumPy and SciPy (its answer ...
     """
-    return _run_cases("Exercise: the Granger F statistic", func, _granger_pair_cases(seed), _judge_f, verbose,
+    return run_cases("Exercise: the Granger F statistic", func, _granger_pair_cases(seed), _judge_f, verbose,
                       forbidden=_GRANGER_FORBIDDEN)
 
 
@@ -284,5 +284,5 @@ def check_benjamini_hochberg(func: Callable, verbose: bool = True, seed=None) ->
     >>> print(report.cases[0].message)  # doctest: +ELLIPSIS
     your function calls scipy.stats.false_discovery_control, which this exercise forbids: write it with NumPy (its ...
     """
-    return _run_cases("Exercise: Benjamini-Hochberg", func, _bh_cases(seed), _judge_bh, verbose,
+    return run_cases("Exercise: Benjamini-Hochberg", func, _bh_cases(seed), _judge_bh, verbose,
                       forbidden=_BH_FORBIDDEN)

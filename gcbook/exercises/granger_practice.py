@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, Forbidden, _real_scalar, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, real_scalar, run_cases
 from gcbook.granger import granger_strength, granger_test
 
 __all__ = [
@@ -95,7 +95,7 @@ def _judge_geweke(got, expected, hints):
     wanted = "return Geweke's measure, a single number (nats)"
     if got is None:
         return False, f"your function returned None: {wanted} (did you forget the return statement?)."
-    value, problem = _real_scalar(got, wanted, wanted, "the measure")
+    value, problem = real_scalar(got, wanted, wanted, "the measure")
     if problem:
         return False, problem
     if np.isclose(value, expected, **_GEWEKE_TOL):
@@ -156,5 +156,5 @@ def check_geweke_strength(func: Callable, verbose: bool = True, seed=None) -> Ch
     >>> print(check_geweke_strength(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.granger.granger_strength, which this exercise forbids: write it with NumPy (its answer ...
     """
-    return _run_cases("Exercise: Geweke's measure of Granger causality", func, _geweke_cases(seed), _judge_geweke,
+    return run_cases("Exercise: Geweke's measure of Granger causality", func, _geweke_cases(seed), _judge_geweke,
                       verbose, forbidden=_GEWEKE_FORBIDDEN)

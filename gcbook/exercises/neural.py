@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, Forbidden, _as_float_array, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, answer_array, run_cases
 
 __all__ = [
     "check_jacobian_readout",
@@ -151,7 +151,7 @@ def _judge_jacobian_readout(got, expected, hints):
     if got is None:
         return False, f"your function returned None: {wanted} (did you forget the return statement?)."
     try:
-        got = _as_float_array(got)
+        got = answer_array(got)
     except (TypeError, ValueError, RuntimeError):
         return False, f"{wanted}, got {type(got).__name__}."
     if got.shape != expected.shape:
@@ -221,7 +221,7 @@ def check_jacobian_readout(func: Callable, verbose: bool = True, seed=None) -> C
     S is wrong: you put the effect on the rows: S[i, j, k-1] has the cause i (an input series)
     on the rows and the effect j (a forecast) on the columns.
     """
-    return _run_cases(
+    return run_cases(
         "Exercise: Granger scores from the input Jacobian", func, _jacobian_readout_cases(seed),
         _judge_jacobian_readout, verbose, forbidden=_READOUT_FORBIDDEN,
     )

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 from scipy import linalg
 
-from gcbook.exercises._common import CheckReport, Forbidden, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, run_cases
 from gcbook.notears import acyclicity
 
 __all__ = [
@@ -164,5 +164,5 @@ def check_acyclicity(func: Callable, verbose: bool = True, seed=None) -> CheckRe
     >>> "exp(W) instead of exp(W o W)" in report.cases[1].message
     True
     """
-    return _run_cases("Exercise: the acyclicity function h(W)", func, _acyclicity_cases(seed), _judge_acyclicity, verbose,
+    return run_cases("Exercise: the acyclicity function h(W)", func, _acyclicity_cases(seed), _judge_acyclicity, verbose,
                       forbidden=_ACYCLICITY_FORBIDDEN)

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from gcbook.exercises._common import CheckReport, Forbidden, _as_float_array, _run_cases
+from gcbook.exercises._common import CheckReport, Forbidden, answer_array, run_cases
 
 __all__ = [
     "check_lasso",
@@ -247,7 +247,7 @@ def _judge_lasso(got, expected, hints):
         return False, f"your function returned None: {wanted} (did you forget the return statement?)."
     if isinstance(got, tuple) and len(got) == 2 and _shape_or_none(got[0]) in ((m,), (m, 1)):
         try:
-            right = _lasso_close(_as_float_array(got[0]).ravel(), expected)
+            right = _lasso_close(answer_array(got[0]).ravel(), expected)
         except (TypeError, ValueError, RuntimeError):
             right = False
         return False, (f"return only the coefficient vector b of shape ({m},), not a pair (coef, intercept): "
@@ -334,5 +334,5 @@ def check_lasso(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
     >>> report.passed, report.cases[0].message
     (False, 'your function calls gcbook.sparse_var.lasso, which this exercise forbids: write it with NumPy (its answer matches the reference, but the exercise is to write it yourself).')
     """
-    return _run_cases("Exercise: the lasso by coordinate descent", func, _lasso_cases(seed), _judge_lasso, verbose,
+    return run_cases("Exercise: the lasso by coordinate descent", func, _lasso_cases(seed), _judge_lasso, verbose,
                       forbidden=_LASSO_FORBIDDEN)
