@@ -191,8 +191,8 @@ class KANLayer(nn.Module):
     ``phi_oi(u) = w_oi * silu(u) + sum_m c_oim * B_m(u)``, where ``B_m`` are the cubic
     (``spline_order=3``) B-splines on a uniform grid of ``grid_size`` intervals over
     ``grid_range``; the knots continue ``spline_order`` intervals beyond each end, so the
-spline part fades out there and is exactly zero farther out, where only the SiLU part
-remains.
+    spline part fades out there and is exactly zero farther out, where only the SiLU part
+    remains.
 
     Parameters
     ----------

@@ -62,7 +62,7 @@ import scipy.linalg
 import scipy.optimize
 from scipy.special import expit
 
-from gcbook._validation import as_time_series, check_int, check_real, check_square_matrix
+from gcbook._validation import as_time_series, check_bool, check_int, check_real, check_square_matrix
 
 __all__ = [
     "NotearsHistory",
@@ -871,6 +871,9 @@ def notears_linear(
     >>> history.converged
     True
     """
+    return_history = check_bool(return_history, "return_history")
+    enforce_dag = check_bool(enforce_dag, "enforce_dag")
+    precondition = check_bool(precondition, "precondition")
     loss = _check_loss(loss)
     X = _check_data(X, loss)
     lambda1 = check_real(lambda1, "lambda1", low=0.0)
@@ -1000,7 +1003,8 @@ def sortnregress(X) -> np.ndarray:
 def causallearn_to_adjacency(graph) -> np.ndarray:
     """Convert causal-learn's endpoint matrix to the book's adjacency convention.
 
-    causal-learn stores a graph as ``G.graph`` (a :class:`GeneralGraph`) with
+    causal-learn stores a graph as ``G.graph``
+    (a :class:`~causallearn.graph.GeneralGraph.GeneralGraph`) with
     endpoint codes: ``graph[j, i] == 1`` and ``graph[i, j] == -1`` is the
     directed edge ``i -> j`` (an arrowhead at ``j``, a tail at ``i``), and
     ``graph[i, j] == graph[j, i] == -1`` is the undirected edge ``i - j`` of a

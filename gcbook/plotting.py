@@ -75,8 +75,8 @@ PALETTE: dict[str, str] = {
     "grid": "#CCCCCC",  # cell borders of heatmaps
 }
 
-#: Colour cycle for several methods or series in one plot: Okabe-Ito
-#: without its yellow, which is too pale for lines on white.
+#: Colour cycle for several methods or series in one plot (Okabe-Ito
+#: without its yellow, which is too pale for lines on white).
 METHOD_COLORS: list[str] = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 
 #: The matplotlib settings applied by :func:`book_style` and :func:`use_book_style`.
@@ -103,12 +103,12 @@ BOOK_RCPARAMS: dict = {
 
 # edge categories returned by edge_categories
 NOT_EVALUATED = -1  #: entry left out of the evaluation (the diagonal when include_diagonal=False)
-TN = 0  #: true negative: no edge in truth nor estimate
-TP = 1  #: true positive: edge in truth and estimate
-FP = 2  #: false positive: edge in the estimate only
-FN = 3  #: false negative: edge in the truth only
+TN = 0  #: True negative, no edge in truth nor estimate
+TP = 1  #: True positive, edge in truth and estimate
+FP = 2  #: False positive, edge in the estimate only
+FN = 3  #: False negative, edge in the truth only
 
-#: For each edge category: (cell text, legend label, PALETTE key).
+#: For each edge category, its (cell text, legend label, PALETTE key).
 CATEGORY_NAMES = {
     TP: ("TP", "TP: edge found", "tp"),
     FP: ("FP", "FP: spurious edge", "fp"),

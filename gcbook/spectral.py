@@ -63,7 +63,7 @@ import numpy as np
 from scipy import linalg
 
 from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
-from gcbook._validation import as_float_array, check_int, recordings_and_lag
+from gcbook._validation import as_float_array, check_bool, check_int, recordings_and_lag
 
 __all__ = [
     "SpectralGrangerResult",
@@ -463,6 +463,7 @@ def var_spectral_granger(coef, sigma, freqs=None, conditional: bool = False, red
     >>> res.values.shape, bool(np.all(np.abs(res.values[1, 0]) < 1e-12))
     ((2, 2, 3), True)
     """
+    conditional = check_bool(conditional, "conditional")
     coef, sigma = _check_var(coef, sigma)
     freqs = _check_freqs(freqs)
     reduced_lag = check_int(reduced_lag, "reduced_lag", 1)
@@ -519,6 +520,7 @@ def var_granger_strength(coef, sigma, lag: int | None = None, conditional: bool 
     >>> bool(np.isclose(F[0, 1], np.log(1.25)))
     True
     """
+    conditional = check_bool(conditional, "conditional")
     coef, sigma = _check_var(coef, sigma)
     L, p, _ = coef.shape
     lag = max(L, 100) if lag is None else check_int(lag, "lag", 1)
@@ -630,7 +632,7 @@ def spectral_granger(X, lag: int, freqs=None, conditional: bool = False) -> Spec
     -----
     The frequency average of the pairwise estimate equals the time-domain measure of the *fitted
     bivariate VAR taken as the true process* (whole past in the restricted model, see
-    :func:`var_granger_strength`), not the finite-lag regression measure of
+    :func:`~gcbook.spectral.var_granger_strength`), not the finite-lag regression measure of
     :func:`gcbook.granger.granger_strength`; the two agree as the sample grows when the VAR(L)
     is right.
 
@@ -645,6 +647,7 @@ def spectral_granger(X, lag: int, freqs=None, conditional: bool = False) -> Spec
     >>> bool(res.values[0, 1].min() > 0.2 > res.values[1, 0].max())
     True
     """
+    conditional = check_bool(conditional, "conditional")
     recordings, labels, lag = recordings_and_lag(X, lag)
     freqs = _check_freqs(freqs)
     p = recordings[0].shape[1]

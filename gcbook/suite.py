@@ -41,8 +41,8 @@ The true lag is given to the methods (a simplification)
 -------------------------------------------------------
 Every lag-based method -- both Granger tests, ``"lasso_var"``, ``"pcmci"`` (as
 ``tau_max``), the four neural methods and ``"window_linear"`` -- is run at
-:attr:`SuiteDataset.lag`: the VAR's order (3), the hidden driver's largest delay (3)
-and the switching pair's delay (3). In practice the lag is unknown and must be chosen
+the dataset's ``lag`` (:class:`SuiteDataset`): the VAR's order (3), the hidden driver's
+largest delay (3) and the switching pair's delay (3). In practice the lag is unknown and must be chosen
 (:func:`gcbook.granger.select_lag`, a validation loss); handing it over shows each
 method at its best on that point. Lorenz-96 is a sampled ODE with no finite true lag;
 it gets 5, the window of the neural chapter (and of Tank et al.). The DAG methods
@@ -94,7 +94,7 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
 ``"window_linear"``
     :func:`gcbook.window.window_granger` (linear, non-overlapping windows of
     :data:`WINDOW` = 20 targets, the dataset's lag), cause column 1, effect column 0.
-    Returns one F per window (:attr:`MethodOutput.window_scores`) instead of a graph.
+    Returns one F per window (``window_scores`` of :class:`MethodOutput`) instead of a graph.
 
 Evaluation (:func:`evaluate`)
 -----------------------------
@@ -411,7 +411,7 @@ class MethodSpec:
     fn : callable
         ``fn(dataset, seed, **options) -> MethodOutput``.
     uses_lag : bool
-        Whether it is run at :attr:`SuiteDataset.lag`.
+        Whether it is run at the dataset's ``lag`` (:class:`SuiteDataset`).
     description : str
         The fixed settings, in words.
     options : tuple of str
@@ -649,7 +649,9 @@ def _spec(name, kinds, fn, uses_lag, description, options=()):
 
 _NEURAL_OPTIONS = ("epochs", "patience")
 
-#: The method registry: name -> :class:`MethodSpec`.
+#: The method registry, name -> :class:`MethodSpec`.
+#:
+#: :meta hide-value:
 METHODS = dict([
     _spec("granger_pairwise", ("timeseries", "windows"), partial(_granger, conditional=False), True,
           "granger_test(X, lag); F scores, adjacency(alpha=0.05, correction='fdr_bh')"),
@@ -730,8 +732,8 @@ def run_method(name, dataset, seed=0, **options) -> MethodOutput:
         Seeds the method's own randomness (the neural methods' torch); the others are
         deterministic.
     **options
-        Overrides listed in :attr:`MethodSpec.options` (the neural methods accept
-        ``epochs`` and ``patience``, e.g. for a fixed-epoch cost measurement).
+        Overrides listed in the method's ``options`` (see :class:`MethodSpec`; the neural
+        methods accept ``epochs`` and ``patience``, e.g. for a fixed-epoch cost measurement).
 
     Returns
     -------

@@ -27,9 +27,9 @@ One module per chapter; every name is also importable from :mod:`gcbook.explorer
   :func:`lasso_var_explorer`, :func:`lasso_var_explorer_widget`;
 * :mod:`gcbook.explorers.capstone` - "Which method when?": :func:`evaluation_explorer`,
   :func:`evaluation_explorer_widget`;
-* :mod:`gcbook.explorers._common` - what several explorers share: the widget machinery that keeps
-  a headless run from stalling (``interactive``), and small scoring, drawing and slider-checking
-  helpers.
+* ``gcbook.explorers._common`` (private) - what several explorers share: the widget machinery
+  that keeps a headless run from stalling (``interactive``), and small scoring, drawing and
+  slider-checking helpers.
 """
 
 # Every public name of the former single module gcbook/explorers.py stays importable from here.

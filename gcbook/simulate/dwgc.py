@@ -457,13 +457,13 @@ def window_events(events, window, step=1, *, lag=None, starts=None) -> np.ndarra
     ----------
     events : array_like of bool, shape (T,)
         ``events[t]`` is True where the effect receives a causal input at ``t``
-        (for example :attr:`PairSimulation.event`).
+        (for example the ``event`` of a :class:`PairSimulation`).
     window : int
         Window length, ``1 <= window <= T``.
     step : int, default 1
         Distance between consecutive window starts, ``>= 1``; ignored if ``starts`` is given.
     lag : None, int or array_like of int, shape (T,), optional
-        Delay of the cause behind each event (for example :attr:`PairSimulation.lag`).
+        Delay of the cause behind each event (for example the ``lag`` of a :class:`PairSimulation`).
     starts : None or array_like of int, shape (n_windows,), optional
         Explicit window starts, each in ``[0, T - window]``.
 
