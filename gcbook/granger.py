@@ -45,6 +45,7 @@ __all__ = [
     "GrangerResult",
     "VARFit",
     "lag_matrix",
+    "pooled_lag_matrix",
     "fit_var",
     "granger_test",
     "information_criteria",
