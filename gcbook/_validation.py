@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_float_array", "as_recordings", "as_time_series", "check_binary", "check_choice", "check_int", "check_per_variable", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
+__all__ = ["as_float_array", "as_recordings", "as_time_series", "check_binary", "check_bool", "check_choice", "check_int", "check_per_variable", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -250,6 +250,17 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
     if high is not None and (value > high or (high_open and value == high)):
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}.")
     return value
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python or NumPy); else a ValueError.
+
+    A flag given as a string or a number is refused rather than read by its truth value,
+    under which ``conditional="no"`` would switch the option on.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+    return bool(value)
 
 
 def check_binary(arr: np.ndarray, name: str) -> np.ndarray:

@@ -39,7 +39,7 @@ import numpy as np
 from scipy import linalg, special, stats
 
 from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
-from gcbook._validation import as_time_series, check_lag, check_real, check_recording_lengths, recordings_and_lag
+from gcbook._validation import as_time_series, check_bool, check_lag, check_real, check_recording_lengths, recordings_and_lag
 
 __all__ = [
     "GrangerResult",
@@ -510,6 +510,7 @@ def granger_test(X, lag: int, conditional: bool = False) -> GrangerResult:
     >>> res.df_num, res.df_den
     (2, 493)
     """
+    conditional = check_bool(conditional, "conditional")
     labels, lag, _, df_den, extra, rss_u = _nested_rss(X, lag, conditional)
     f_stat = (extra / lag) / (rss_u / df_den)
     np.fill_diagonal(f_stat, np.nan)
@@ -621,6 +622,7 @@ def _nested_rss(X, lag: int, conditional: bool):
     Returns ``(labels, lag, n, df_den, extra, rss_u)`` with ``extra = RSS_r - RSS_u`` and
     ``rss_u`` of shape (p, p) (cause on the row), on the standardised series.
     """
+    conditional = check_bool(conditional, "conditional")
     recordings, labels, lag = recordings_and_lag(X, lag)
     p = recordings[0].shape[1]
     n = sum(rec.shape[0] - lag for rec in recordings)
@@ -819,6 +821,7 @@ def granger_strength(X, lag: int, conditional: bool = False, level: float = 0.95
     True
     """
     level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    conditional = check_bool(conditional, "conditional")
     labels, lag, n, _, extra, rss_u = _nested_rss(X, lag, conditional)
     strength = np.log1p(extra / rss_u)
     np.fill_diagonal(strength, np.nan)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from gcbook._utils import binary_clf_curve, rank_auroc, roc_points
-from gcbook._validation import as_float_array, check_binary, check_square_matrix
+from gcbook._validation import as_float_array, check_binary, check_bool, check_square_matrix
 
 __all__ = [
     "auroc",
@@ -71,6 +71,7 @@ def _flatten_pairs(A_true, scores, include_diagonal: bool, metric: str) -> tuple
     Returns ``y_true`` (bool) and ``y_score`` (float), in row-major order, of the
     off-diagonal entries (all entries if ``include_diagonal``).
     """
+    include_diagonal = check_bool(include_diagonal, "include_diagonal")
     truth = check_binary(_as_matrix(A_true, "A_true"), "A_true")
     score = _as_matrix(scores, "scores")
     _check_same_shape(truth, score, "A_true", "scores")
@@ -195,6 +196,7 @@ def roc_curve(A_true, scores, include_diagonal: bool = False, drop_intermediate:
     >>> thresholds
     array([inf, 0.8, 0.3])
     """
+    drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "The ROC curve")
     return roc_points(y_true, y_score, drop_intermediate)
 
@@ -241,6 +243,7 @@ def precision_recall_curve(A_true, scores, include_diagonal: bool = False, drop_
     >>> thresholds
     array([0.3, 0.8])
     """
+    drop_intermediate = check_bool(drop_intermediate, "drop_intermediate")
     y_true, y_score = _flatten_pairs(A_true, scores, include_diagonal, "The precision-recall curve")
     fps, tps, thresholds = binary_clf_curve(y_true, y_score)
     if drop_intermediate and fps.size > 2:
@@ -359,6 +362,7 @@ def shd(B_true, B_est, include_diagonal: bool = False) -> int:
     >>> shd(B_true, B_est)
     2
     """
+    include_diagonal = check_bool(include_diagonal, "include_diagonal")
     truth = check_binary(_as_matrix(B_true, "B_true"), "B_true")
     est = check_binary(_as_matrix(B_est, "B_est"), "B_est")
     _check_same_shape(truth, est, "B_true", "B_est")

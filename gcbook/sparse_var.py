@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gcbook._validation import as_float_array, check_int, check_lag, check_real, recordings_and_lag
+from gcbook._validation import as_float_array, check_bool, check_int, check_lag, check_real, recordings_and_lag
 from gcbook.granger import pooled_lag_matrix
 
 __all__ = [
@@ -350,6 +350,7 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
     array([[[0. , 0.7],
             [0. , 0. ]]])
     """
+    return_intercept = check_bool(return_intercept, "return_intercept")
     recordings, _, lag = recordings_and_lag(X, lag)
     p = recordings[0].shape[1]
     Y, lags = pooled_lag_matrix(recordings, lag)
