@@ -1,5 +1,8 @@
 """Loaders for public data sets with a known (or agreed) graph.
 
+Used in the chapters :ref:`chap-notears` (Sachs, ``book/notears.md``) and
+:ref:`chap-brains-genes` (DREAM3 and NetSim, ``book/brains_genes.md``).
+
 Nothing here downloads anything: :func:`load_dream3` and :func:`load_netsim` read
 files that the user already has, and :func:`sachs` reads a CSV file that the
 ``cdt`` package ships (``pip install cdt==0.6.0``), without importing ``cdt``.

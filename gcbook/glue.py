@@ -1,5 +1,7 @@
 """``glue`` for notebooks outside the book build (the student edition).
 
+Described in the :ref:`instructor-guide` (``book/instructor_guide.md``).
+
 The book glues computed numbers into its text with ``myst_nb.glue``; the student edition, which
 runs without myst-nb (on Colab, say), imports this stand-in instead. It has the same signature and
 does what ``myst_nb.glue`` does in a notebook: it shows the value unless ``display=False``.

@@ -1,5 +1,8 @@
 """Granger causality: VAR least squares, the Granger F-test and lag selection.
 
+Taught in the chapters :ref:`chap-granger` (``book/granger.md``) and
+:ref:`chap-granger-practice` (``book/granger_practice.md``).
+
 Orientation: ``f_stat[i, j]`` and ``p_value[i, j]`` test ``x_i -> x_j`` (the cause is the row).
 
 The F-test compares two least-squares regressions of ``x_j(t)`` on an intercept and lags

@@ -1,5 +1,7 @@
 """A sparse l1-VAR inside a convolutional autoencoder, for imaging data.
 
+Taught in the chapter :ref:`chap-sparse-var` (``book/sparse_var.md``).
+
 A movie ``(T, H, W)`` (for example two-photon calcium imaging) is compressed frame by
 frame into ``K`` latent time series, and the latents are modelled by a sparse vector
 autoregression. The sparse VAR coefficients say which latent factor drives which.

@@ -1,5 +1,8 @@
 """Scores that compare an estimated causal graph with the true one.
 
+Taught in the chapter :ref:`chap-notears` (``book/notears.md``) and used in every
+later chapter.
+
 Orientation, everywhere: ``A[i, j] = 1`` means ``i -> j`` (the cause is the row).
 
 Two families of metrics live here.

@@ -1,5 +1,7 @@
 """Neural Granger causality: one network per target (CMLP) or one network for all (GRNGC).
 
+Taught in the chapter :ref:`chap-neural` (``book/neural_gc.md``).
+
 Both estimators forecast ``x(t)`` from the window ``x(t-1), ..., x(t-lag)`` of all ``p``
 series and read the Granger-causal graph off the trained network:
 

@@ -1,5 +1,7 @@
 """NOTEARS: learning a linear DAG by continuous optimization, and the baselines it is compared with.
 
+Taught in the chapter :ref:`chap-notears` (``book/notears.md``).
+
 Orientation, everywhere: ``W[i, j] != 0`` (or ``B[i, j] = 1``) means ``i -> j``
 (the cause is the row), the convention of NOTEARS and of networkx.
 

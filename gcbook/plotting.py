@@ -1,5 +1,7 @@
 """Figures for the book, with one look throughout.
 
+Used for the figures of every chapter, from :ref:`chap-granger` (``book/granger.md``) on.
+
 Orientation, everywhere: ``A[i, j] = 1`` means ``i -> j`` (the cause is the
 row). Heatmaps therefore put causes on the vertical axis and effects on the
 horizontal one, and graph drawings point arrows from cause to effect.

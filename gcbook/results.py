@@ -1,5 +1,8 @@
 """The saved results of the book's benchmarks, shipped with the package.
 
+Used by every chapter that shows a benchmark, for example :ref:`chap-capstone`
+(``book/capstone.md``).
+
 The benchmark scripts in ``benchmarks/`` take minutes to hours; the chapters load their saved
 results instead of recomputing them, so every chapter runs in full in class. The results live in
 the package (``gcbook/data/benchmarks/<name>.json``, written there by the scripts) and are read

@@ -1,5 +1,7 @@
 """Sparse VAR: the lasso by coordinate descent, lasso-VAR, and a differentiable lasso in torch.
 
+Taught in the chapter :ref:`chap-sparse-var` (``book/sparse_var.md``).
+
 Orientation: ``C[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (the cause is the row),
 so ``C[k-1] != 0`` read as an adjacency matrix means ``i -> j`` at lag ``k``.
 

@@ -1,5 +1,7 @@
 """Granger causality in the frequency domain: Geweke's spectral decomposition.
 
+Taught in the chapter :ref:`chap-granger-practice` (``book/granger_practice.md``).
+
 Orientation: ``values[i, j, k]`` is the causality ``x_i -> x_j`` at frequency ``freqs[k]`` (the
 cause is the row). Frequencies are in cycles per sample, in ``[0, 0.5]`` (0.5 is the Nyquist
 frequency); multiply by the sampling rate for Hz.

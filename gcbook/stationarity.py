@@ -1,5 +1,7 @@
 """Non-stationary data before a Granger test: unit-root pretests and what cointegration does to the tests.
 
+Taught in the chapter :ref:`chap-granger-practice` (``book/granger_practice.md``).
+
 Two tests with opposite null hypotheses, run on every series at once:
 
 - the augmented Dickey-Fuller test (Dickey and Fuller 1979; :func:`statsmodels.tsa.stattools.adfuller`),

@@ -1,5 +1,8 @@
 """One benchmark suite for every method of the book: datasets, a method registry, scoring, a runner.
 
+Taught in the chapter :ref:`chap-capstone` (``book/capstone.md``) and used in
+:ref:`chap-brains-genes` (``book/brains_genes.md``).
+
 The capstone chapter ("Which method when?") runs every method on the same datasets
 through this module, so that no chapter copies another's experiment code.
 

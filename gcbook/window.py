@@ -1,5 +1,7 @@
 """Dynamic window-level Granger causality (DWGC): one Granger comparison per sliding window.
 
+Taught in the chapter :ref:`chap-dwgc` (``book/dwgc.md``).
+
 Zhang, Hu, Tian and Zhu (*Dynamic Window-level Granger Causality of Multi-channel
 Time Series*) ask, for every window of ``k`` consecutive time points, whether the
 past of a cause channel helps forecast an effect channel **in that window**. Two

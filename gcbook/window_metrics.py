@@ -1,5 +1,7 @@
 """Window-level scores: how well per-window statistics find the windows that hold a causal event.
 
+Taught in the chapter :ref:`chap-dwgc` (``book/dwgc.md``).
+
 Window-level Granger causality (DWGC, Zhang, Hu, Tian and Zhu, section 5.1)
 computes one statistic ``F`` per sliding window and calls the window causal when
 ``F > epsilon`` (the paper uses ``F = L1 / L2``, the ratio of the restricted to

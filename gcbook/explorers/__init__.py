@@ -1,5 +1,8 @@
 """Interactive explorers for the book's chapters, with their logic as plain, tested functions.
 
+Used in the chapters :ref:`chap-granger`, :ref:`chap-dwgc`, :ref:`chap-notears`,
+:ref:`chap-neural`, :ref:`chap-sparse-var` and :ref:`chap-capstone`, one explorer each (listed below).
+
 Each explorer is two layers:
 
 * a plain function (e.g. :func:`granger_explorer`) that takes the slider values, simulates,

@@ -1,5 +1,10 @@
 """Simulators with a known causal graph: VARs, Lorenz-96, random DAGs and linear SEMs.
 
+Taught where each simulator is first used: the VARs in :ref:`chap-granger`, the switching
+pairs in :ref:`chap-dwgc`, DAGs and linear SEMs in :ref:`chap-notears`, Lorenz-96 in
+:ref:`chap-neural`, the calcium movies in :ref:`chap-sparse-var`, fMRI and gene expression in
+:ref:`chap-brains-genes` (the chapters are ``book/<chapter>.md``).
+
 Every simulator returns its ground truth in the book's orientation, ``A[i, j] = 1``
 means ``i -> j`` (the cause is the row), takes ``seed=None`` (an int or a
 :class:`numpy.random.Generator`) and never touches the global random state.
