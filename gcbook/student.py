@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -138,7 +139,7 @@ def _split_gated(cells):
 class _Target:
     kind: str  # "chapter", "section", "exercise", "equation", "figure", "prf"
     title: str
-    chapter: str  # the chapter's file stem
+    chapter: str  # the document's name: its path from the book's root, without suffix
     number: int | None = None
 
 
@@ -147,24 +148,42 @@ class _Book:
     """What converting one chapter needs to know about the whole book."""
 
     targets: dict = field(default_factory=dict)  # label -> _Target
-    chapter_titles: dict = field(default_factory=dict)  # stem -> title
+    chapter_titles: dict = field(default_factory=dict)  # document name -> title
     bibliography: dict = field(default_factory=dict)  # key -> (short authors, year, full entry)
     macros: dict = field(default_factory=dict)  # name -> TeX
     executed: Path | None = None
+    root: Path = Path(".")
+
+    def docname(self, path: Path) -> str:
+        return Path(path).resolve().relative_to(self.root.resolve()).with_suffix("").as_posix()
 
 
 def _strip_markup(text: str) -> str:
-    return re.sub(r"[*_`]", "", text).strip()
+    """A heading's or title's text without emphasis and code marks (underscores inside words stay)."""
+    return re.sub(r"[*`]|(?<!\w)_|_(?!\w)", "", text).strip()
 
 
-def _chapter_targets(path: Path) -> tuple[str, dict]:
-    """The title of one chapter and the labels it defines."""
+def _chapter_targets(path: Path, docname: str) -> tuple[str, dict]:
+    """The title of one page and the labels it defines (``docname`` names the page in them)."""
     import jupytext
 
-    stem, lines = path.stem, path.read_text().splitlines()
+    stem, lines = docname, path.read_text().splitlines()
     targets, title, pending = {}, None, []
     n_equation = 0
+    fences = []  # open fences, innermost last: (marks, is_code)
     for index, line in enumerate(lines):
+        fence_line = re.match(r"^\s*(`{3,}|~{3,})(?P<info>.*)$", line)
+        if fence_line:
+            marks, info = fence_line[1], fence_line["info"].strip()
+            if fences and not info and marks.startswith(fences[-1][0]):
+                fences.pop()
+            elif not (fences and fences[-1][1]):
+                fences.append((marks, info.startswith("{code-cell}") or not info.startswith("{")))
+            pending = []
+            if fences and fences[-1][1] or not fence_line["info"].strip().startswith("{"):
+                continue
+        if fences and fences[-1][1]:  # inside a code cell or code block: no headings, labels or equations
+            continue
         label = re.match(r"^\((?P<label>[\w:.-]+)\)=\s*$", line)
         heading = re.match(r"^(?P<hashes>#{1,6})\s+(?P<text>.+)$", line)
         if label:
@@ -244,10 +263,10 @@ def _mathjax_macros(config: Path) -> dict:
 
 def _read_book(toc: Path, executed: str | Path | None = None) -> _Book:
     root = toc.parent
-    book = _Book(executed=Path(executed) if executed is not None else None)
+    book = _Book(executed=Path(executed) if executed is not None else None, root=root)
     for path in _toc_paths(toc):
-        title, targets = _chapter_targets(path)
-        book.chapter_titles[path.stem] = title
+        title, targets = _chapter_targets(path, book.docname(path))
+        book.chapter_titles[book.docname(path)] = title
         book.targets.update(targets)
     bib = root / "references.bib"
     if bib.exists():
@@ -268,11 +287,11 @@ class _Chapter:
     placeholders: int = 0
 
     @property
-    def stem(self) -> str:
-        return self.path.stem
+    def docname(self) -> str:
+        return self.book.docname(self.path)
 
     def where(self, target: _Target) -> str:
-        if target.chapter == self.stem or target.kind == "chapter":
+        if target.chapter == self.docname or target.kind == "chapter":
             return ""
         return f" of the chapter “{self.book.chapter_titles[target.chapter]}”"
 
@@ -292,8 +311,8 @@ class _Chapter:
             titled = _TITLED_TARGET.match(body)
             text, label = (titled["text"], titled["target"]) if titled else (None, body)
             label = label.strip()
-            if role == "doc":
-                label = Path(label).stem
+            if role == "doc":  # a path relative to this page's folder
+                label = os.path.normpath(os.path.join(os.path.dirname(self.docname), label)).replace(os.sep, "/")
             target = self.target(label, role)
             if text:
                 return text.replace("%s", str(target.number or "")).strip()
@@ -659,7 +678,7 @@ def student_notebook(source: str | Path, toc: str | Path | None = None, executed
                 caption = " ".join(chapter.inline(figure.get("caption", "")).split())
                 student_cells.append(nbformat.v4.new_markdown_cell(f"**Figure {number}.** {caption}".strip()))
     code = [cell for cell in student_cells if cell.cell_type == "code"]
-    title = _book.chapter_titles.get(source.stem, source.stem)
+    title = _book.chapter_titles.get(_book.docname(source), source.stem)
     intro = nbformat.v4.new_markdown_cell(
         f"*Student edition of the chapter “{title}” of* Causal Discovery from Time Series. "
         "Run the cells from the top; the first one installs what is missing. Exercises are headed "
@@ -680,8 +699,10 @@ def student_notebook(source: str | Path, toc: str | Path | None = None, executed
 
 
 def _single_chapter_book(source: Path) -> _Book:
-    title, targets = _chapter_targets(source)
-    return _Book(targets=targets, chapter_titles={source.stem: title})
+    book = _Book(root=source.parent)
+    title, targets = _chapter_targets(source, book.docname(source))
+    book.targets, book.chapter_titles = targets, {book.docname(source): title}
+    return book
 
 
 def solution_text(source: str | Path) -> list[str]:

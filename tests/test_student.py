@@ -250,6 +250,10 @@ TOY_BOOK_CHAPTER = textwrap.dedent(
       name: python3
     ---
 
+    ```{code-cell} ipython3
+    # a comment in a code cell, not the chapter's title
+    ```
+
     (chap-toy)=
     # Toy book chapter
 
@@ -337,7 +341,10 @@ def toy_book(tmp_path):
     (tmp_path / "book" / "toy.md").write_text(TOY_BOOK_CHAPTER)
     (tmp_path / "book" / "other.md").write_text("# Another page\n\nText.\n")
     (tmp_path / "references.bib").write_text(TOY_BIB)
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/toy\nchapters:\n  - file: book/other\n")
+    (tmp_path / "book" / "reference").mkdir()  # a page with the same file name in another folder
+    (tmp_path / "book" / "reference" / "toy.md").write_text("# gcbook.toy: the reference page\n\nText.\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/toy\nchapters:\n  - file: book/other\n  - file: book/reference/toy\n")
     (tmp_path / "_config.yml").write_text(
         "sphinx:\n  config:\n    mathjax3_config:\n      tex:\n        macros:\n          R: \"\\\\mathbb{R}\"\n")
     (tmp_path / "requirements.txt").write_text("numpy==1.2.3\n")
@@ -369,9 +376,10 @@ def test_myst_becomes_plain_markdown(toy_book):
     leftover = re.findall(r"\{[\w:-]+\}`|```\{|^\([\w-]+\)=$|^:\w+:", md, flags=re.MULTILINE)
     assert not leftover, leftover
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    assert "from gcbook.glue import glue" in code[1] and "myst_nb" not in "\n".join(code)
+    assert "from gcbook.glue import glue" in code[2] and "myst_nb" not in "\n".join(code)
     assert "NEEDED" in code[0] and "'numpy': 'numpy==1.2.3'" in code[0]
     assert "Numbers that the online book prints" in nb.cells[0].source
+    assert "the chapter “Toy book chapter”" in nb.cells[0].source  # not the code comment, not the other page
 
 
 def test_glued_values_come_from_an_executed_build(toy_book):
