@@ -335,8 +335,8 @@ def nonlinear_ar_pair(
     .. math::
 
         T_{2,t} &= c\\, f(T_{2,t-1}) + \\sigma\\, \\eta_t, \\\\
-        T_{1,t} &= m_{1,t}\\, f(T_{2,t-\\ell_t}) + \\sigma\\, \\varepsilon_t, \\qquad
-        m_{1,t} = \\begin{cases} 10 & T_{3,t} > 0.9 \\\\ 0.9 & \\text{otherwise,} \\end{cases}
+        T_{1,t} &= m_{1,t}\\, f(T_{2,t-\\ell_t}) + \\sigma\\, \\varepsilon_t, \\\\
+        m_{1,t} &= \\begin{cases} 10 & T_{3,t} > 0.9 \\\\ 0.9 & \\text{otherwise,} \\end{cases}
         \\qquad T_{3,t} = \\sin(0.1\\, t + \\phi),
 
     with ``eta``, ``eps`` i.i.d. standard normal and ``sigma = noise = 1`` (the
