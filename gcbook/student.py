@@ -227,6 +227,15 @@ def _chapter_targets(path: Path, docname: str) -> tuple[str, dict]:
     return title, targets
 
 
+def _plain_tex(text: str) -> str:
+    """BibTeX text as plain Unicode: accents decoded (``L{\\"u}tkepohl`` -> Lütkepohl), braces dropped."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; pybtex depends on it)
+
+    return codecs.decode(text, "ulatex").replace("{", "").replace("}", "")
+
+
 def _bibliography(path: Path) -> dict:
     """``{key: (authors for a citation, year, reference-list entry)}`` from a BibTeX file."""
     from pybtex.database import parse_file
@@ -234,9 +243,9 @@ def _bibliography(path: Path) -> dict:
     found = {}
     for key, entry in parse_file(str(path)).entries.items():
         people = entry.persons.get("author") or entry.persons.get("editor") or []
-        last = [" ".join(person.last_names).replace("{", "").replace("}", "") for person in people]
+        last = [_plain_tex(" ".join(person.last_names)) for person in people]
         if not last:
-            short = entry.fields.get("organization", entry.fields.get("title", key)).replace("{", "").replace("}", "")
+            short = _plain_tex(entry.fields.get("organization", entry.fields.get("title", key)))
         elif len(last) == 1:
             short = last[0]
         elif len(last) == 2:
@@ -244,11 +253,11 @@ def _bibliography(path: Path) -> dict:
         else:
             short = f"{last[0]} et al."
         year = entry.fields.get("year", "n.d.")
-        title = entry.fields.get("title", "").replace("{", "").replace("}", "")
+        title = _plain_tex(entry.fields.get("title", ""))
         where = next((entry.fields[name] for name in ("journal", "booktitle", "publisher", "howpublished", "url")
                       if name in entry.fields), "")
         authors = ", ".join(last) if last else short
-        full = f"{authors} ({year}). {title}." + (f" *{where.replace('{', '').replace('}', '')}*." if where else "")
+        full = f"{authors} ({year}). {title}." + (f" *{_plain_tex(where)}*." if where else "")
         found[key] = (short, year, full)
     return found
 

@@ -326,7 +326,7 @@ TOY_BIB = textwrap.dedent(
       year = {1969}
     }
     @article{sims1980,
-      author = {Sims, Christopher A. and Other, A. and Third, B.},
+      author = {Sims, Christopher A. and L{\\"u}tkepohl, A. and Third, B.},
       title = {Macroeconomics and Reality},
       journal = {Econometrica},
       year = {1980}
@@ -372,6 +372,7 @@ def test_myst_becomes_plain_markdown(toy_book):
     assert "```python\ndef fit(self, X):\n    return X  # FIT-BODY\n```" in md and "def other" not in md
     assert "**Figure 1.** A plot of `[toy_value]`." in md
     assert "### Exercise: Add" in md and "Write `add`, as in the section “The model”." in md
+    assert "- Sims, Lütkepohl, Third (1980). Macroeconomics and Reality. *Econometrica*." in md
     assert "## References" in md and "- Granger (1969). Investigating Causal Relations by Econometric Models. *Econometrica*." in md
     leftover = re.findall(r"\{[\w:-]+\}`|```\{|^\([\w-]+\)=$|^:\w+:", md, flags=re.MULTILINE)
     assert not leftover, leftover
