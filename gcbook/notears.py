@@ -985,10 +985,18 @@ def sortnregress(X) -> np.ndarray:
             "X has exactly collinear columns (one is a linear combination of others); the regressions "
             "are not identified. Drop the redundant columns."
         )
+    variance = np.var(X, axis=0)
+    if not np.all(np.isfinite(variance)):
+        raise ValueError("The variances of X overflow float64; divide X by a large constant first.")
     W = np.zeros((d, d))
     # Variances equal to about 9 significant digits (standardized columns: 1 up to rounding) are
     # ties and keep the column order, so that the last bits of the arithmetic do not choose it.
-    increasing = np.argsort(np.round(np.log(np.var(X, axis=0)), 9), kind="stable")
+    increasing = np.argsort(np.round(np.log(variance), 9), kind="stable")
+    # scikit-learn's LARS stops at absolute tolerances (a penalty below float32's eps), so data in
+    # small units (sd below about 1e-3) would lose every edge. One common power-of-two factor brings
+    # the largest sd near 1: exact in floating point, it changes neither the variance order nor (in
+    # exact arithmetic) any coefficient, since the OLS weights and the BIC are scale-free.
+    X = X * 2.0 ** -np.round(np.log2(np.sqrt(variance.max())))
     for k in range(1, d):  # one regression per target: d - 1 different design matrices
         covariates, target = increasing[:k], increasing[k]
         weight = np.abs(LinearRegression().fit(X[:, covariates], X[:, target]).coef_)
