@@ -884,8 +884,22 @@ def notears_linear(
     h_tol = check_real(h_tol, "h_tol", low=0.0, low_open=True)
     rho_max = check_real(rho_max, "rho_max", low=1.0, low_open=True)
 
+    objective = _Objective(X, loss, lambda1)
     with _single_threaded_blas():
-        W, h, records = _augmented_lagrangian(_Objective(X, loss, lambda1), max_iter, h_tol, rho_max, precondition)
+        W, h, records = _augmented_lagrangian(objective, max_iter, h_tol, rho_max, precondition)
+    if not np.any(W):
+        # W = 0 solves the first subproblem only if no loss gradient there exceeds lambda1 (h and its
+        # gradient vanish at 0); otherwise L-BFGS-B failed to move, as it does on data of a huge scale
+        gradient = np.abs(objective.data_loss(np.zeros_like(W))[1])
+        np.fill_diagonal(gradient, 0.0)
+        if gradient.max() > lambda1 * (1 + 1e-6):
+            warnings.warn(
+                f"NOTEARS returned W = 0, but W = 0 is not a solution: a loss gradient there is "
+                f"{gradient.max():.3g} > lambda1 = {lambda1:g}, so L-BFGS-B did not move (the data's scale, "
+                f"max sd {X.std(axis=0).max():.3g}, is likely too large). Standardise or rescale X.",
+                UserWarning,
+                stacklevel=2,
+            )
     W[np.abs(W) < w_threshold] = 0.0
     d = W.shape[0]
     W[np.diag_indices(d)] = 0.0
