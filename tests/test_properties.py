@@ -390,6 +390,18 @@ def test_sortnregress_is_invariant_to_a_common_unit(sem, exponent):
     np.testing.assert_allclose(Ws, W, rtol=1e-9, atol=1e-12)
 
 
+def test_notears_does_not_pass_off_a_failed_fit_as_the_empty_graph(sem):
+    """At a huge scale L-BFGS-B does not move from W = 0 and h = 0 counts as converged; W = 0 is not
+    a solution there (a loss gradient exceeds lambda1), so a warning must say so. At a tiny scale
+    W = 0 is the solution (the l1 term wins) and no warning is due."""
+    _, X = sem
+    with pytest.warns(UserWarning, match="not a solution"):
+        assert not np.any(notears_linear(X * 1e14))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not np.any(notears_linear(X * 1e-5))
+
+
 @FEW
 @given(st.lists(st.floats(0.01, 100.0), min_size=4, max_size=4).map(np.array))
 def test_sortnregress_edges_point_up_the_variances_after_any_rescaling(sem, s):
