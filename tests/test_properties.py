@@ -113,6 +113,21 @@ def test_fit_var_list_of_recordings_is_permutation_equivariant(series):
     np.testing.assert_allclose(fp.coef, fit.coef[:, PERM][:, :, PERM], **LS)
 
 
+def test_the_order_of_the_recordings_does_not_matter(series):
+    """Pooling sums over windows: reordering the recordings changes no pooled fit or test."""
+    recs = [series[:90], series[90:200], series[200:]]
+    back = recs[::-1]
+    np.testing.assert_allclose(granger_test(back, 2).f_stat, granger_test(recs, 2).f_stat, **LS)
+    np.testing.assert_allclose(granger_test(back, 2, True).f_stat, granger_test(recs, 2, True).f_stat, **LS)
+    np.testing.assert_allclose(fit_var(back, 2).coef, fit_var(recs, 2).coef, **LS)
+    np.testing.assert_allclose(granger_strength(back, 1).strength, granger_strength(recs, 1).strength, **LS)
+    np.testing.assert_allclose(spectral_granger(back, 2, [0.1, 0.3]).values,
+                               spectral_granger(recs, 2, [0.1, 0.3]).values, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(lasso_var(back, 2, 0.05), lasso_var(recs, 2, 0.05), rtol=0, atol=1e-9)
+    # and a list of one recording is that recording
+    np.testing.assert_allclose(granger_test([series], 2).f_stat, granger_test(series, 2).f_stat, **LS)
+
+
 @pytest.mark.parametrize("conditional", [False, True])
 def test_granger_strength_is_permutation_equivariant(series, conditional):
     res, rp = granger_strength(series, 2, conditional), granger_strength(series[:, PERM], 2, conditional)
