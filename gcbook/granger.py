@@ -42,7 +42,7 @@ import numpy as np
 from scipy import linalg, special, stats
 
 from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
-from gcbook._validation import as_time_series, check_bool, check_lag, check_real, check_recording_lengths, recordings_and_lag
+from gcbook._validation import as_float_array, as_time_series, check_bool, check_lag, check_real, check_recording_lengths, recordings_and_lag
 
 __all__ = [
     "GrangerResult",
@@ -90,7 +90,13 @@ def lag_matrix(X: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
     >>> Y[0], lags[0, :, 0], lags[0, :, 1]
     (array([4., 5.]), array([2., 3.]), array([0., 1.]))
     """
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (T, p) (rows are time), got shape {X.shape}.")
+    lag = check_lag(lag)
     T = X.shape[0]
+    if T <= lag:
+        raise ValueError(f"The series is too short for lag={lag}: T={T} leaves no target row.")
     Y = X[lag:]
     lags = np.stack([X[lag - k : T - k] for k in range(1, lag + 1)], axis=-1)
     return Y, lags
@@ -251,10 +257,14 @@ def adjust_p_values(p_value: np.ndarray, correction: str | None) -> np.ndarray:
     """
     if correction not in _CORRECTIONS:
         raise ValueError(f"correction must be one of {_CORRECTIONS}, got {correction!r}.")
-    p_value = np.asarray(p_value, dtype=float)
+    p_value = as_float_array(p_value, "p_value", what="a (p, p) matrix of p-values")
+    if p_value.ndim != 2 or p_value.shape[0] != p_value.shape[1]:
+        raise ValueError(f"p_value must be a square (p, p) matrix, got shape {p_value.shape}.")
     off = ~np.eye(p_value.shape[0], dtype=bool)
     adjusted = np.full_like(p_value, np.nan)
     values = p_value[off]
+    if not np.all((values >= 0) & (values <= 1)):  # NaN fails too
+        raise ValueError("Every off-diagonal p-value must be a number in [0, 1] (the diagonal is ignored).")
     if correction is None:
         adjusted[off] = values
     elif correction == "bonferroni":
@@ -306,8 +316,7 @@ class GrangerResult:
         numpy.ndarray of int, shape (p, p)
             ``A[i, j] = 1`` when ``x_i -> x_j`` is significant; the diagonal is 0.
         """
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha}.")
+        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
         adjusted = adjust_p_values(self.p_value, correction)
         return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
 
@@ -912,8 +921,7 @@ class InstantaneousResult:
 
     def adjacency(self, alpha: float = 0.05) -> np.ndarray:
         """Symmetric 0/1 matrix of the pairs with ``p_value < alpha`` (an undirected graph)."""
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha}.")
+        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
         return np.where(np.isnan(self.p_value), 0, self.p_value < alpha).astype(int)
 
     def __repr__(self) -> str:
