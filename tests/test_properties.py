@@ -615,6 +615,37 @@ def test_spectral_granger_bad_freqs(freqs):
     raises_value_error(spectral_granger, good_series(), 1, freqs=freqs)
 
 
+@FAST
+@given(st.sampled_from([0.0, 1.0, -0.1, 2.0, np.nan, "0.05", True, None, [0.05]]))
+def test_result_adjacency_bad_alpha(alpha):
+    X = good_series()
+    raises_value_error(granger_test(X, 1).adjacency, alpha)
+    raises_value_error(instantaneous_causality(X, 1).adjacency, alpha)
+
+
+@FAST
+@given(st.sampled_from(["above_one", "negative", "nan_off_diagonal", "not_square", "one_d", "strings"]))
+def test_adjust_p_values_bad_input(kind):
+    from gcbook.granger import adjust_p_values
+
+    P = {"above_one": np.array([[np.nan, 2.0], [0.1, np.nan]]),
+         "negative": np.array([[np.nan, -0.1], [0.1, np.nan]]),
+         "nan_off_diagonal": np.array([[np.nan, np.nan], [0.1, np.nan]]),
+         "not_square": np.full((2, 3), 0.5), "one_d": np.full(4, 0.5), "strings": np.full((2, 2), "p")}[kind]
+    for correction in (None, "bonferroni", "fdr_bh"):
+        raises_value_error(adjust_p_values, P, correction)
+
+
+@FAST
+@given(st.sampled_from([dict(lag=0), dict(lag=1.5), dict(lag=True), dict(X=np.arange(5.0)), dict(X=np.ones((2, 2, 2))),
+                        dict(lag=5)]))
+def test_lag_matrix_bad_input(kwargs):
+    from gcbook.granger import lag_matrix
+
+    kwargs = {"X": np.arange(10.0).reshape(5, 2), "lag": 1, **kwargs}
+    raises_value_error(lag_matrix, **kwargs)
+
+
 bad_reals = st.sampled_from([-0.1, -1, np.nan, np.inf, -np.inf, "0.1", None, True, [0.1]])
 
 
