@@ -150,6 +150,8 @@ def _check_tensors(Z, Y) -> tuple[torch.Tensor, torch.Tensor, bool]:
         )
     if Z.device != Y.device:
         raise ValueError(f"Z and Y must be on the same device, got {Z.device} and {Y.device}.")
+    if Z.is_complex() or Y.is_complex():
+        raise ValueError("Z and Y must be real; pass the real part (.real) or the modulus (.abs()) explicitly.")
     dtype = torch.promote_types(Z.dtype, Y.dtype)
     if not dtype.is_floating_point:
         dtype = torch.get_default_dtype()
@@ -171,6 +173,8 @@ def _check_series_tensor(X, lag) -> tuple[torch.Tensor, int]:
     T, p = X.shape
     if p < 2:
         raise ValueError(f"X must have at least 2 variables (columns), got p={p}.")
+    if X.is_complex():
+        raise ValueError("X must be real; pass the real part (.real) or the modulus (.abs()) explicitly.")
     if not X.dtype.is_floating_point:
         X = X.to(torch.get_default_dtype())
     if not bool(torch.all(torch.isfinite(X.detach()))):
