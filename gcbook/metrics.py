@@ -568,6 +568,7 @@ def edge_f1(B_true, B_est, skeleton: bool = False) -> float:
     >>> edge_f1(B_true, B_est), edge_f1(B_true, B_est, skeleton=True)
     (0.5, 1.0)
     """
+    skeleton = check_bool(skeleton, "skeleton")
     acc = count_accuracy(B_true, B_est)
     if skeleton:
         truth, est = _skeletons(B_true, B_est)
