@@ -565,6 +565,7 @@ FLAG_CALLS = {
     "auroc.include_diagonal": lambda v: metrics.auroc(np.eye(3, k=1), np.arange(9.0).reshape(3, 3),
                                                       include_diagonal=v),
     "shd.include_diagonal": lambda v: metrics.shd(np.eye(3, k=1), np.eye(3, k=1), include_diagonal=v),
+    "edge_f1.skeleton": lambda v: metrics.edge_f1(np.eye(3, k=1), np.eye(3, k=1), skeleton=v),
     "roc_curve.drop_intermediate": lambda v: metrics.roc_curve(np.eye(3, k=1), np.arange(9.0).reshape(3, 3),
                                                                drop_intermediate=v),
 }
@@ -613,6 +614,29 @@ def test_granger_strength_bad_level(level):
 @given(st.sampled_from([[-0.1], [0.6], [np.nan], [np.inf], [[0.1, 0.2]], [], "low", [True], 0.7]))
 def test_spectral_granger_bad_freqs(freqs):
     raises_value_error(spectral_granger, good_series(), 1, freqs=freqs)
+
+
+@FAST
+@given(st.sampled_from(["complex_Z", "complex_X", "nan_X", "numpy_X", "lag0"]))
+def test_torch_lasso_bad_input(kind):
+    import torch
+
+    from gcbook.sparse_var import lasso_torch, lasso_var_torch
+
+    g = torch.Generator().manual_seed(0)
+    Z, y = torch.randn(12, 3, generator=g, dtype=torch.float64), torch.randn(12, generator=g, dtype=torch.float64)
+    X = torch.randn(30, 3, generator=g, dtype=torch.float64)
+    if kind == "complex_Z":
+        raises_value_error(lasso_torch, Z.to(torch.complex128), y, 0.1)
+    elif kind == "complex_X":
+        raises_value_error(lasso_var_torch, X.to(torch.complex128), 1, 0.1)
+    elif kind == "nan_X":
+        X[3, 1] = float("nan")
+        raises_value_error(lasso_var_torch, X, 1, 0.1)
+    elif kind == "numpy_X":
+        raises_value_error(lasso_var_torch, X.numpy(), 1, 0.1)
+    else:
+        raises_value_error(lasso_var_torch, X, 0, 0.1)
 
 
 @FAST
