@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from gcbook._utils import EXACT_FIT
 from gcbook._validation import as_recordings, check_int, check_random_state, check_real
 
 __all__ = ["unit_root_tests", "toda_yamamoto_pvalues", "cointegration_simulation"]
@@ -160,7 +161,19 @@ def toda_yamamoto_pvalues(X, lag: int, d_max: int = 1) -> np.ndarray:
             restricted = np.column_stack([ones, lags[:, j], lags[:, i, lag:]])
             full = np.column_stack([restricted, lags[:, i, :lag]])
             rss_r = np.sum((Y[:, j] - restricted @ np.linalg.lstsq(restricted, Y[:, j], rcond=None)[0]) ** 2)
-            rss_u = np.sum((Y[:, j] - full @ np.linalg.lstsq(full, Y[:, j], rcond=None)[0]) ** 2)
+            beta, _, rank, _ = np.linalg.lstsq(full, Y[:, j], rcond=None)  # columns standardised: rank is fair
+            if rank < full.shape[1]:
+                raise ValueError(
+                    f"The lagged design of x{i} -> x{j} is rank deficient: some series (or their lags) are exact "
+                    "linear combinations of others. Drop duplicated or collinear columns, or use a smaller lag."
+                )
+            rss_u = np.sum((Y[:, j] - full @ beta) ** 2)
+            if rss_u <= EXACT_FIT * np.sum((Y[:, j] - Y[:, j].mean()) ** 2):
+                raise ValueError(
+                    f"x{j} is forecast exactly (residual variance 0 up to rounding) by the model of x{i} -> x{j}: a "
+                    "deterministic relation, for which the F statistic is infinite. Add observation noise or drop "
+                    "the column."
+                )
             pvalues[i, j] = stats.f.sf(((rss_r - rss_u) / lag) / (rss_u / df_den), lag, df_den)
     return pvalues
 
