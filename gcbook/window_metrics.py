@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gcbook._validation import check_real
+from gcbook._validation import check_bool, check_real
 from gcbook._utils import rank_auroc, roc_points
 
 __all__ = [
@@ -295,7 +295,7 @@ def window_roc(F, truth, drop_intermediate=True):
     """
     f, y = _check_scores(F, truth)
     _check_both_classes(y, "The ROC curve")
-    return roc_points(y, f, drop_intermediate)
+    return roc_points(y, f, check_bool(drop_intermediate, "drop_intermediate"))
 
 
 def window_auroc(F, truth) -> float:
