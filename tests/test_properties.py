@@ -37,7 +37,9 @@ from gcbook.notears import notears_linear, sortnregress
 from gcbook.simulate import dag_weights, linear_sem, lorenz96, random_dag, var
 from gcbook.sparse_var import lasso, lasso_var
 from gcbook.spectral import spectral_granger
+from gcbook.stationarity import toda_yamamoto_pvalues
 from gcbook.window import window_granger
+from gcbook.window_metrics import window_roc
 
 settings.register_profile(
     "gcbook-properties",
@@ -525,6 +527,7 @@ SERIES_FUNCTIONS = {
     "spectral_granger_conditional": lambda X, lag=1: spectral_granger(X, lag, freqs=[0.1], conditional=True),
     "lasso_var": lambda X, lag=1: lasso_var(X, lag, 0.1),
     "window_granger": lambda X, lag=1: window_granger(X, 0, 1, window=4 if lag == 1 else 5, lag=lag),
+    "toda_yamamoto_pvalues": lambda X, lag=1: toda_yamamoto_pvalues(X, lag),
 }
 
 
@@ -565,6 +568,7 @@ FLAG_CALLS = {
     "auroc.include_diagonal": lambda v: metrics.auroc(np.eye(3, k=1), np.arange(9.0).reshape(3, 3),
                                                       include_diagonal=v),
     "shd.include_diagonal": lambda v: metrics.shd(np.eye(3, k=1), np.eye(3, k=1), include_diagonal=v),
+    "window_roc.drop_intermediate": lambda v: window_roc(np.arange(6.0), np.arange(6) % 2 == 0, drop_intermediate=v),
     "edge_f1.skeleton": lambda v: metrics.edge_f1(np.eye(3, k=1), np.eye(3, k=1), skeleton=v),
     "roc_curve.drop_intermediate": lambda v: metrics.roc_curve(np.eye(3, k=1), np.arange(9.0).reshape(3, 3),
                                                                drop_intermediate=v),
@@ -869,6 +873,7 @@ def test_degenerate_data_never_gives_a_silent_nan(case, lag):
         "spectral_granger": lambda: spectral_granger(X, lag, freqs=[0.0, 0.2]).values,
         "lasso_var": lambda: lasso_var(X, lag, 0.1).transpose(1, 2, 0),
         "select_lag": lambda: np.array([[select_lag(X, lag)]], dtype=float),
+        "toda_yamamoto_pvalues": lambda: toda_yamamoto_pvalues(X, lag),
         "notears_linear": lambda: notears_linear(X, max_iter=5),
         "sortnregress": lambda: sortnregress(X),
     }
