@@ -1,5 +1,8 @@
 """Autograded assignments for otter-grader, built from the chapters' auto-checked exercises.
 
+Described in the :ref:`instructor-guide` (``book/instructor_guide.md``), section "Grading with
+otter-grader".
+
 An auto-checked exercise of a chapter is written as (see :mod:`gcbook.student`)
 
 - an ``{exercise}`` directive with a ``:label:``,
@@ -82,7 +85,7 @@ class AutoCheckedExercise:
 
     @property
     def question(self) -> str:
-        """The otter question name: the label without ``ex-``, with underscores (``granger_ftest``)."""
+        """The otter question name, the label without ``ex-``, with underscores (``granger_ftest``)."""
         return re.sub(r"^ex-", "", self.label).replace("-", "_")
 
 

@@ -1,11 +1,14 @@
 """Self-check questions at the end of each chapter, with instant feedback.
 
+Shown at the end of every numbered chapter (for example :ref:`chap-granger`); the
+:ref:`instructor-guide` (``book/instructor_guide.md``) explains how to edit the questions.
+
 Each numbered chapter ends (just before its exercises) with a few short questions: multiple choice
 (one right answer), many choice (several right answers, all to be found) or numeric. They are kept
 as package data, ``gcbook/quizzes/<chapter>.json``, one list of questions per chapter, and shown
 with `jupyterquiz <https://github.com/jmshea/jupyterquiz>`_, which renders them in HTML and
-JavaScript: the same cell output works in the built book (no kernel), in JupyterLab, on Binder and
-on Colab. A click on an answer (or Enter after a number) shows at once whether it is right and why.
+JavaScript: the same cell output works in the built book (no kernel) and in JupyterLab (tried),
+and should on Binder and Colab (not tried). A click on an answer (or Enter after a number) shows at once whether it is right and why.
 
 The chapter's cell is one line::
 
@@ -152,11 +155,12 @@ def validate_questions(questions: Any, source: str = "questions") -> list[dict[s
     ...                    {"answer": "3", "correct": False, "feedback": "One too many."}]}]
     >>> validate_questions(ok) is ok
     True
-    >>> validate_questions([{**ok[0], "answers": [{**ok[0]["answers"][0], "correct": False},
-    ...                                          ok[0]["answers"][1]]}])
-    Traceback (most recent call last):
-    ...
-    ValueError: questions, question 1 ('1 + 1?'): a multiple_choice question needs exactly one correct answer, found 0
+    >>> try:
+    ...     validate_questions([{**ok[0], "answers": [{**ok[0]["answers"][0], "correct": False},
+    ...                                              ok[0]["answers"][1]]}])
+    ... except ValueError as error:
+    ...     print(error)
+    questions, question 1 ('1 + 1?'): a multiple_choice question needs exactly one correct answer, found 0
     """
     if not isinstance(questions, list) or not questions:
         raise ValueError(f"{source}: expected a non-empty list of questions, got "
@@ -207,10 +211,11 @@ def self_check(chapter: str, shuffle_answers: bool = True, max_width: int = 720)
 
     Examples
     --------
-    >>> self_check("no_such_chapter")
-    Traceback (most recent call last):
-    ...
-    ValueError: no self-check questions for chapter 'no_such_chapter': ...
+    >>> try:
+    ...     self_check("no_such_chapter")
+    ... except ValueError as error:
+    ...     print(error)
+    no self-check questions for chapter 'no_such_chapter': ...
     """
     from IPython.display import HTML, Javascript, display
 

@@ -1,5 +1,8 @@
 """Generate the student edition: the book's chapters as notebooks with the solutions taken out.
 
+Described in the :ref:`instructor-guide` (``book/instructor_guide.md``), section "Handing out the
+student edition".
+
 The public book and the student edition come from the same MyST Markdown sources, so a solution
 is written once. In a chapter, an exercise is written as
 
@@ -16,7 +19,7 @@ MyST-only syntax:
 - exercise, admonition and proof directives become Markdown headings and block quotes;
 - ``{cite:p}``/``{cite:t}`` become author-year citations, with a reference list at the end;
 - ``{ref}``, ``{numref}``, ``{eq}``, ``{prf:ref}`` and ``{doc}`` become the title or number of
-  their target (equations get ``\\tag{n}``, figures a numbered caption after their cell);
+  their target, and ``{py:func}`` and the other links to the package reference the name as code (equations get ``\\tag{n}``, figures a numbered caption after their cell);
 - ``{literalinclude}`` becomes the included source as a code block;
 - ``{glue:text}`` becomes the value the book computed, taken from an executed build
   (``executed=``), or the glued name in brackets where no build is given;
@@ -332,6 +335,12 @@ class _Chapter:
             if target.kind == "section":
                 return f"the section “{target.title}”{self.where(target)}"
             return f"{target.title}{self.where(target)}"
+        if role.startswith("py:"):  # a link to the package reference: the name as code
+            titled = _TITLED_TARGET.match(body)
+            if titled:
+                return titled["text"].strip()
+            name = body.strip().lstrip("!")
+            return f"`{name[1:].rsplit('.', 1)[-1] if name.startswith('~') else name}`"
         raise ValueError(f"{self.path.name}: the role {{{role}}} has no plain-Markdown form in the student edition.")
 
     def glue_text(self, body: str) -> str:

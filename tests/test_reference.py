@@ -47,8 +47,6 @@ MODULES = list(gcbook.__all__)
 
 # Modules whose docstrings another issue is editing while this test was written (issue 16): they
 # do not name their chapter yet. strict=True: the test reports when one does, so it leaves this set.
-DOCSTRING_PENDING = {"exercises", "student", "quiz", "assignments"}
-
 EVAL_RST = re.compile(r"^```\{eval-rst\}\n(.*?)^```", re.S | re.M)
 DIRECTIVE = re.compile(r"^(?P<indent> *)\.\. (?P<name>[\w:-]+):: *(?P<arg>.*)$")
 OPTION = re.compile(r"^ +:(?P<name>[\w-]+):(?: +(?P<value>.*))?$")
@@ -171,22 +169,7 @@ def _chapter_labels() -> set[str]:
     return labels
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="docstring being edited under issue 16; once it names its chapter, "
-                "remove the module from DOCSTRING_PENDING",
-            ),
-        )
-        if n in DOCSTRING_PENDING
-        else n
-        for n in MODULES
-    ],
-)
+@pytest.mark.parametrize("name", MODULES)
 def test_module_docstrings_name_their_chapter(name):
     module = _module(name)
     refs = re.findall(r":ref:`(?:[^`<]*<)?([\w-]+)>?`", module.__doc__ or "")

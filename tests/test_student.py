@@ -268,6 +268,7 @@ TOY_BOOK_CHAPTER = textwrap.dedent(
 
     Equation {eq}`eq-toy-line` is a line; see {ref}`sec-toy-model`, {ref}`the other part <sec-toy-other>`,
     {numref}`fig-toy-plot`, {prf:ref}`def-toy-cause`, {doc}`other` and the value {glue:text}`toy_value:.2f`,
+    computed by {py:func}`gcbook.granger.granger_test` ({py:func}`~gcbook.granger.fit_var`, {py:mod}`the module <gcbook.granger>`),
     whose role wraps {ref}`onto
     the next line <sec-toy-other>`.
 
@@ -367,6 +368,7 @@ def test_myst_becomes_plain_markdown(toy_book):
     assert "see the section “The model”, the other part," in md
     assert "Figure 1, Definition (Cause), the chapter “Another page” and the value `[toy_value]`" in md
     assert "whose role wraps onto\nthe next line." in md
+    assert "computed by `gcbook.granger.granger_test` (`fit_var`, the module)," in md
     assert "> **Take care**" in md and "> A warning with (Sims et al., 1980)." in md
     assert "> **Definition (Cause).**" in md and "> $x$ causes $y$." in md
     assert "```python\ndef fit(self, X):\n    return X  # FIT-BODY\n```" in md and "def other" not in md

@@ -1,5 +1,8 @@
 """Auto-checked exercises: run a student's function on hidden cases and explain what is wrong.
 
+Used by the auto-checked exercises of every numbered chapter (the first is in :ref:`chap-granger`);
+the :ref:`instructor-guide` (``book/instructor_guide.md``) explains how they grade.
+
 A checker calls the student's function on cases generated here (the notebook never shows them),
 compares each answer with the reference implementation in :mod:`gcbook`, prints one line per case
 (which case, expected vs got, and a hint when the answer matches a known mistake), and returns a
@@ -18,12 +21,12 @@ One module per chapter; every name is also importable from :mod:`gcbook.exercise
 * :mod:`gcbook.exercises.brains_genes` - "Causal discovery on brains and genes":
   :func:`check_pooled_lag_matrix`;
 * :mod:`gcbook.exercises.capstone` - "Which method when?": :func:`check_auprc`;
-* :mod:`gcbook.exercises._common` - the checking machinery every checker shares:
+* ``gcbook.exercises._common`` - the checking machinery every checker shares:
   :class:`CheckReport`, :class:`CaseResult`, the loop that runs and judges the cases, and the
   readers of an answer as numbers.
 
 A new chapter's checker goes into a module of its own named after the chapter, built on
-:mod:`gcbook.exercises._common`, and is re-exported here.
+``gcbook.exercises._common``, and is re-exported here.
 """
 
 # Every public name of the former single module gcbook/exercises.py stays importable from here.
