@@ -154,7 +154,7 @@ def main():
     results = {name: {} for name in IMPLEMENTATIONS}
     for r in range(args.repeats):
         order = list(IMPLEMENTATIONS) if r % 2 == 0 else list(IMPLEMENTATIONS)[::-1]
-        for key, (B, X) in cases.items():
+        for key, (_B, X) in cases.items():
             for name in order:
                 t, W, n_evals = timed(IMPLEMENTATIONS[name], X)
                 times[name][key].append(t)

@@ -84,7 +84,6 @@ from gcbook.imaging import (  # noqa: E402
     match_factors,
     two_recording_test,
 )
-from gcbook.metrics import auroc  # noqa: E402
 from gcbook.simulate import calcium_movie, rerecord, var  # noqa: E402
 from gcbook.sparse_var import lasso, lasso_var, lasso_var_torch  # noqa: E402
 
@@ -142,7 +141,8 @@ def part_solver(repeats):
     for name, Z, Y, alpha in cases:
         ours, _ = lasso(Z, Y, alpha)
         theirs = sklearn_lasso(Z, Y, alpha)
-        t_ours, t_theirs, ratio = alternate(lambda: lasso(Z, Y, alpha), lambda: sklearn_lasso(Z, Y, alpha), repeats)
+        t_ours, t_theirs, ratio = alternate(lambda Z=Z, Y=Y, alpha=alpha: lasso(Z, Y, alpha),
+                                          lambda Z=Z, Y=Y, alpha=alpha: sklearn_lasso(Z, Y, alpha), repeats)
         row = {"case": name, "alpha": alpha, "n": Z.shape[0], "m": Z.shape[1], "targets": Y.shape[1],
                "nonzeros": int(np.sum(ours != 0)), "max_abs_coef_diff": float(np.max(np.abs(ours - theirs))),
                "gcbook_seconds": t_ours, "sklearn_seconds": t_theirs, "median_time_ratio_gcbook_over_sklearn": ratio}

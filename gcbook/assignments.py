@@ -132,7 +132,7 @@ def auto_checked_exercises(source: str | Path) -> list[AutoCheckedExercise]:
     """
     cells = list(_chapter_cells(source))
     found = []
-    for index, (cell, label, inside) in enumerate(cells):
+    for index, (cell, label, _inside) in enumerate(cells):
         if cell.cell_type != "code" or STUB_TAG not in cell.metadata.get("tags", []):
             continue
         names = _defined_functions(cell.source)

@@ -50,7 +50,6 @@ coefficients, and :func:`driver_auroc` scores the recovered driver graph.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 
 import numpy as np

@@ -47,7 +47,7 @@ from torch.func import jacrev
 
 from gcbook._base import BaseEstimator, check_is_fitted
 from gcbook._utils import resolve_device, seed_int
-from gcbook._validation import (as_time_series, check_choice, check_int, check_lag, check_random_state, check_real,
+from gcbook._validation import (as_time_series, check_choice, check_int, check_lag, check_real,
                                 recordings_and_lag)
 
 __all__ = [

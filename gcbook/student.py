@@ -366,7 +366,7 @@ class _Chapter:
     def inline(self, text: str) -> str:
         text = _ROLE.sub(self.role, text)
         for name, tex in self.book.macros.items():
-            text = re.sub(r"\\" + name + r"(?![A-Za-z])", lambda _: tex, text)
+            text = re.sub(r"\\" + name + r"(?![A-Za-z])", lambda _, tex=tex: tex, text)
         return text
 
     # -------------------------------------------------------------------- directives
@@ -382,7 +382,7 @@ class _Chapter:
             kind = name[4:]
             word = _PRF_NAMES.get(kind, kind.title())
             if kind == "proof":
-                return _quoted([f"*Proof.* "] + self.block(body) + ["", "∎"])
+                return _quoted(["*Proof.* "] + self.block(body) + ["", "∎"])
             head = f"**{word} ({argument}).**" if argument else f"**{word}.**"
             return _quoted([head, ""] + self.block(body))
         if name == "literalinclude":

@@ -276,7 +276,7 @@ def test_acyclicity_cases_are_drawn_at_check_time_and_cover_the_brief():
         (_, (dag,), (h_dag, _), _), *cycles, (_, (dense,), _, _) = list(_acyclicity_cases(seed))
         assert nx.is_directed_acyclic_graph(nx.from_numpy_array(dag != 0, create_using=nx.DiGraph))
         assert abs(h_dag) < 1e-12 and (dag < 0).any() and (dag > 0).any()
-        for name, (W,), (h, _), _ in cycles:
+        for name, _, (h, _), _ in cycles:
             assert h > 1e-3, name  # a cycle
         (_, (cycle3,), _, _), (_, (two_cycle,), _, _), (_, (self_loop,), _, _) = cycles
         assert (cycle3 < 0).any() and (two_cycle < 0).any() and np.diag(self_loop).any()
@@ -509,7 +509,7 @@ def test_window_f_cases_are_the_lstsq_f_and_cover_the_brief(seed):
     assert any(args[1] == 0 for _, args, _, _ in cases)  # the cause in column 0
     assert any(args[0].shape[1] == 3 for _, args, _, _ in cases)  # an extra column to ignore
     assert any(args[3] == args[5] for _, args, _, _ in cases)  # the first window, lags reaching back to t = 0
-    for name, (X, cause, effect, start, window, lag), _, _ in cases:
+    for name, (*_, window, lag), _, _ in cases:
         assert f"lag={lag}" in name and f"window={window}" in name
 
 

@@ -174,8 +174,12 @@ def test_objective_gradient_check_grad(loss):
     X = rng.normal(size=(200, d)) if loss == "l2" else (rng.random((200, d)) < 0.5).astype(float)
     w = rng.uniform(0.0, 0.6, size=2 * d * d)
     for rho, alpha in [(1.0, 0.0), (1e3, 2.5)]:
-        f = lambda v: notears_objective(v, X, rho=rho, alpha=alpha, lambda1=0.1, loss=loss)[0]  # noqa: E731
-        g = lambda v: notears_objective(v, X, rho=rho, alpha=alpha, lambda1=0.1, loss=loss)[1]  # noqa: E731
+        def f(v, rho=rho, alpha=alpha):
+            return notears_objective(v, X, rho=rho, alpha=alpha, lambda1=0.1, loss=loss)[0]
+
+        def g(v, rho=rho, alpha=alpha):
+            return notears_objective(v, X, rho=rho, alpha=alpha, lambda1=0.1, loss=loss)[1]
+
         err = scipy.optimize.check_grad(f, g, w, epsilon=1e-7)
         assert err / np.linalg.norm(g(w)) < 1e-5
 

@@ -38,7 +38,10 @@ def hand_f(recs, lag, conditional):
     Y, Z = hand_windows(recs, lag)
     n, p = Y.shape
     ones = np.ones((n, 1))
-    cols = lambda i: [k * p + i for k in range(lag)]  # columns of x_i's lags in Z
+
+    def cols(i):  # columns of x_i's lags in Z
+        return [k * p + i for k in range(lag)]
+
     k_u = (p if conditional else 2) * lag + 1
     F = np.full((p, p), np.nan)
     for i in range(p):

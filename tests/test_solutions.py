@@ -109,7 +109,7 @@ def test_every_checker_follows_its_stub_before_the_solution(source):
     code = list(_code_cells(source))
     stubs = {name: index for index, cell, _, _, tags in code if "student-stub" in tags
              for name in _bindings(cell.source).bound}
-    for index, cell, label, inside, tags in code:
+    for index, cell, _label, inside, _tags in code:
         if inside or not _CHECKER_CALL.search(cell.source):
             continue
         call = re.search(r"^(check_\w+)\((\w+)\);?\s*$", cell.source, flags=re.MULTILINE)

@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 import torch  # noqa: E402
-from scipy import optimize, stats  # noqa: E402
+from scipy import stats  # noqa: E402
 
 import gcbook._utils  # noqa: E402
 import gcbook.granger  # noqa: E402

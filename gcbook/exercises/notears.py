@@ -56,10 +56,10 @@ def _acyclicity_cases(seed=None):
     negative = int(rng.integers(3))
     w[negative] = -abs(w[negative])  # at least one negative weight
     cycle3[0, 1], cycle3[1, 2], cycle3[2, 0] = w
-    i, j, k, l = rng.permutation(4)
+    i, j, k, m = rng.permutation(4)
     two_cycle = np.zeros((4, 4))
     two_cycle[i, j], two_cycle[j, i] = rng.uniform(0.5, 1.5), -rng.uniform(0.5, 1.5)
-    two_cycle[j, k], two_cycle[k, l] = weights(2)
+    two_cycle[j, k], two_cycle[k, m] = weights(2)
     d = int(rng.integers(2, 4))
     self_loop = np.zeros((d, d))
     a, b = rng.choice(d, size=2, replace=False)

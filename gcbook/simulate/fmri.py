@@ -429,7 +429,7 @@ def hemodynamic_response(z, dt, transit_time=TAU, *, efficacy=EFFICACY, return_s
 
     Parameters
     ----------
-    z : array_like, shape (n_steps, ...) 
+    z : array_like, shape (n_steps, ...)
         Neural states on a grid of step ``dt``; axis 0 is time, any trailing shape
         (e.g. ``(n_steps, p)`` regions).
     dt : float

@@ -560,7 +560,7 @@ def _simulate(rng, kin, alpha_wt, alpha_pert, x0, *, B, n_timepoints, interval, 
     ys = np.empty((B, n_timepoints, p))
     xs[:, 0], ys[:, 0] = x, y
     for t in range(1, n_timepoints):
-        start, stop = (t - 1) * per, t * per
+        start = (t - 1) * per
         n_on = min(max(s_off - start, 0), per)  # steps of this interval with the perturbation on
         if n_on:
             x, y = run(x, y, alpha_pert, n_on)

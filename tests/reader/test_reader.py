@@ -159,7 +159,7 @@ def toc_documents(toc_path: Path = TOC) -> list[str]:
         if isinstance(node, dict):
             if "file" in node:
                 add(node["file"])
-            for key, value in node.items():
+            for value in node.values():
                 if isinstance(value, (list, dict)):
                     walk(value)
         elif isinstance(node, list):
