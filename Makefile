@@ -3,7 +3,7 @@
 #               writes the student edition into the site (_build/html/student, numbers from this build),
 #               then opens every page in headless Chromium and checks it as a reader sees it
 #               (formulas typeset by a local MathJax, see the reader target)
-#   make test   runs the test suite
+#   make test   checks lint and formatting (ruff) and runs the test suite
 # Both create the virtual environment .venv from requirements.txt on first use.
 
 PYTHON ?= python3
@@ -40,7 +40,10 @@ reader: $(STAMP)
 	.ci/install_mathjax
 	$(PY) -m pytest tests/reader
 
+# Lint and format check first (ruff, configured in pyproject.toml), then the tests.
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	MPLBACKEND=Agg $(PY) -m pytest
 
 # With a built book (make book), the computed numbers of that build are written into the text;

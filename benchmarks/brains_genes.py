@@ -100,32 +100,46 @@ GENE_TOPOLOGIES = ("modular", "scale_free")
 SINGLE_TOPOLOGY = {10: ("modular",)}
 
 #: Seeds per (regime, size): the seed is the simulation's and the method's.
-SEEDS = {("fmri", 5): (0, 1, 2), ("fmri", 10): (0, 1, 2), ("fmri", 15): (0, 1, 2), ("fmri", 50): (0, 1),
-         ("genes", 10): (0, 1, 2), ("genes", 50): (0, 1, 2), ("genes", 100): (0, 1)}
+SEEDS = {
+    ("fmri", 5): (0, 1, 2),
+    ("fmri", 10): (0, 1, 2),
+    ("fmri", 15): (0, 1, 2),
+    ("fmri", 50): (0, 1),
+    ("genes", 10): (0, 1, 2),
+    ("genes", 50): (0, 1, 2),
+    ("genes", 100): (0, 1),
+}
 
 #: (method, regime, size) run on fewer seeds than :data:`SEEDS`, as a compute budget (CPU seconds of
 #: one fit measured by ``--estimate-only`` and probes on 2026-12-05, one thread, shared machine).
 METHOD_SEEDS = {
-    ("cmlp", "fmri", 10): (0, 1),     # one CMLP fit on 50 scans x 10 regions: about 110 s
-    ("pcmci", "fmri", 15): (0, 1),    # about 14 s per fit
-    ("pcmci", "genes", 50): (0, 1),   # about 50 s per fit
+    ("cmlp", "fmri", 10): (0, 1),  # one CMLP fit on 50 scans x 10 regions: about 110 s
+    ("pcmci", "fmri", 15): (0, 1),  # about 14 s per fit
+    ("pcmci", "genes", 50): (0, 1),  # about 50 s per fit
 }
 
 #: (method, regime, size) not run at all, with the reason.
 SKIP = {
     ("pcmci", "fmri", 50): "compute budget: one fit took 14 s at 15 regions and PCMCI's time grows about as "
-                           "p**2.6 (capstone cost part), so about 5 min at 50 regions",
+    "p**2.6 (capstone cost part), so about 5 min at 50 regions",
     ("pcmci", "genes", 100): "compute budget: one fit took 50 s at 50 genes; about 5 min expected at 100",
     ("cmlp", "fmri", 15): "compute budget: one CMLP fit took about 110 s at 10 regions on 50 scans (one network "
-                          "per region)",
+    "per region)",
     ("cmlp", "fmri", 50): "compute budget: one CMLP fit took about 110 s at 10 regions on 50 scans (one network "
-                          "per region)",
+    "per region)",
     ("cmlp", "genes", 100): "compute budget: one fit took 17 s at 50 genes; CMLP trains one network per gene",
 }
 
 #: The quick setting (smoke test and tests/test_brains_genes_benchmark.py).
-QUICK = {"fmri_sizes": (5,), "gene_sizes": (10,), "fmri_scans": 3, "fmri_timepoints": 60,
-         "gene_topologies": ("modular",), "seeds": (0,), "neural_epochs": 3}
+QUICK = {
+    "fmri_sizes": (5,),
+    "gene_sizes": (10,),
+    "fmri_scans": 3,
+    "fmri_timepoints": 60,
+    "gene_topologies": ("modular",),
+    "seeds": (0,),
+    "neural_epochs": 3,
+}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -145,20 +159,28 @@ def git_state() -> dict:
 
     def git(*args):
         try:
-            return subprocess.run(["git", *args], cwd=Path(__file__).parent, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
 
     changed = git("status", "--porcelain", "--", "gcbook", "benchmarks/brains_genes.py")
-    return {"commit": git("rev-parse", "HEAD"),
-            "uncommitted": [line[3:] for line in changed.splitlines()] if changed else []}
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "uncommitted": [line[3:] for line in changed.splitlines()] if changed else [],
+    }
 
 
 def machine() -> dict:
-    return {"machine": platform.machine(), "processor": platform.processor(), "system": platform.system(),
-            "release": platform.release(), "cpu_count": os.cpu_count(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "system": platform.system(),
+        "release": platform.release(),
+        "cpu_count": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def clean(value):
@@ -177,8 +199,9 @@ def clean(value):
 
 
 # ----------------------------------------------------------------------------- datasets
-def fmri_dataset(n_nodes: int, seed: int, *, n_scans=None, n_timepoints=FMRI_TIMEPOINTS, tr=FMRI_TR,
-                 **simulator_options) -> suite.SuiteDataset:
+def fmri_dataset(
+    n_nodes: int, seed: int, *, n_scans=None, n_timepoints=FMRI_TIMEPOINTS, tr=FMRI_TR, **simulator_options
+) -> suite.SuiteDataset:
     """A NetSim-style network as a suite dataset: ``X`` the list of BOLD scans ``(n_timepoints, n_nodes)``.
 
     Parameters
@@ -206,13 +229,20 @@ def fmri_dataset(n_nodes: int, seed: int, *, n_scans=None, n_timepoints=FMRI_TIM
     sim = fmri_bold(n_nodes, n_scans, n_timepoints, tr, seed=seed, **simulator_options)
     settings = {**clean(dict(sim.settings)), "regime": "fmri", "n_recordings": len(sim.bold), "size": "full"}
     return suite.SuiteDataset(
-        name=f"fmri_p{n_nodes}", kind="timeseries", X=list(sim.bold), truth=np.asarray(sim.graph, dtype=int),
-        lag=LAG, seed=seed, settings=settings,
-        description=f"NetSim-style BOLD, {n_nodes} regions, {n_scans} scans of {n_timepoints} volumes at TR {tr:g} s")
+        name=f"fmri_p{n_nodes}",
+        kind="timeseries",
+        X=list(sim.bold),
+        truth=np.asarray(sim.graph, dtype=int),
+        lag=LAG,
+        seed=seed,
+        settings=settings,
+        description=f"NetSim-style BOLD, {n_nodes} regions, {n_scans} scans of {n_timepoints} volumes at TR {tr:g} s",
+    )
 
 
-def gene_dataset(n_genes: int, seed: int, *, topology="modular", n_trajectories=None,
-                 **simulator_options) -> suite.SuiteDataset:
+def gene_dataset(
+    n_genes: int, seed: int, *, topology="modular", n_trajectories=None, **simulator_options
+) -> suite.SuiteDataset:
     """A DREAM3-style network as a suite dataset: ``X`` the list of trajectories ``(21, n_genes)``.
 
     Parameters
@@ -236,13 +266,24 @@ def gene_dataset(n_genes: int, seed: int, *, topology="modular", n_trajectories=
     sim = gene_expression(n_genes, n_trajectories, topology=topology, seed=seed, **simulator_options)
     truth = np.asarray(sim.graph, dtype=int).copy()
     np.fill_diagonal(truth, 0)  # self-regulation, if any, is not scored (evaluate ignores the diagonal)
-    settings = {**clean(dict(sim.settings)), "regime": "genes", "topology": topology,
-                "n_recordings": len(sim.trajectories), "size": "full"}
+    settings = {
+        **clean(dict(sim.settings)),
+        "regime": "genes",
+        "topology": topology,
+        "n_recordings": len(sim.trajectories),
+        "size": "full",
+    }
     n_rec, n_time = len(sim.trajectories), len(sim.trajectories[0])
     return suite.SuiteDataset(
-        name=f"genes_{topology}_p{n_genes}", kind="timeseries", X=list(sim.trajectories), truth=truth,
-        lag=LAG, seed=seed, settings=settings,
-        description=f"DREAM3-style expression, {n_genes} genes ({topology}), {n_rec} trajectories of {n_time} points")
+        name=f"genes_{topology}_p{n_genes}",
+        kind="timeseries",
+        X=list(sim.trajectories),
+        truth=truth,
+        lag=LAG,
+        seed=seed,
+        settings=settings,
+        description=f"DREAM3-style expression, {n_genes} genes ({topology}), {n_rec} trajectories of {n_time} points",
+    )
 
 
 # ----------------------------------------------------------------------------- plan and rows
@@ -254,13 +295,24 @@ def plan(quick: bool = False) -> list[dict]:
     topologies = QUICK["gene_topologies"] if quick else GENE_TOPOLOGIES
     for regime, sizes, tops in (("fmri", fmri_sizes, (None,)), ("genes", gene_sizes, topologies)):
         for p in sizes:
-            for topology in (tops if quick or regime == "fmri" else SINGLE_TOPOLOGY.get(p, tops)):
-                for seed in (QUICK["seeds"] if quick else SEEDS[(regime, p)]):
-                    run = [m for m in METHODS if (m, regime, p) not in SKIP
-                           and (quick or seed in METHOD_SEEDS.get((m, regime, p), (seed,)))]
+            for topology in tops if quick or regime == "fmri" else SINGLE_TOPOLOGY.get(p, tops):
+                for seed in QUICK["seeds"] if quick else SEEDS[(regime, p)]:
+                    run = [
+                        m
+                        for m in METHODS
+                        if (m, regime, p) not in SKIP and (quick or seed in METHOD_SEEDS.get((m, regime, p), (seed,)))
+                    ]
                     skipped = {m: SKIP[(m, regime, p)] for m in METHODS if (m, regime, p) in SKIP}
-                    cases.append({"regime": regime, "p": p, "topology": topology, "seed": seed,
-                                  "methods": run, "skipped": skipped})
+                    cases.append(
+                        {
+                            "regime": regime,
+                            "p": p,
+                            "topology": topology,
+                            "seed": seed,
+                            "methods": run,
+                            "skipped": skipped,
+                        }
+                    )
     return cases
 
 
@@ -268,8 +320,9 @@ def make_case_dataset(case: dict, quick: bool = False) -> suite.SuiteDataset:
     """Simulate the dataset of one case of :func:`plan`."""
     if case["regime"] == "fmri":
         if quick:
-            return fmri_dataset(case["p"], case["seed"], n_scans=QUICK["fmri_scans"],
-                                n_timepoints=QUICK["fmri_timepoints"])
+            return fmri_dataset(
+                case["p"], case["seed"], n_scans=QUICK["fmri_scans"], n_timepoints=QUICK["fmri_timepoints"]
+            )
         return fmri_dataset(case["p"], case["seed"])
     return gene_dataset(case["p"], case["seed"], topology=case["topology"])
 
@@ -299,14 +352,26 @@ def row_for(dataset: suite.SuiteDataset, method: str, seed: int, quick: bool = F
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     recordings = dataset.X if isinstance(dataset.X, list) else [dataset.X]
     truth = np.asarray(dataset.truth)
-    return {"dataset": dataset.name, "kind": dataset.kind, "seed": seed, "method": method,
-            **suite.evaluate(dataset, output), "direction": direction_accuracy(truth, output.scores),
-            "fit_seconds": seconds, "cpu_seconds": cpu_seconds, "p": dataset.p, "T": dataset.T,
-            **{key: output.extra[key] for key in suite.PATH_KEYS if key in output.extra},
-            "regime": dataset.settings["regime"], "topology": dataset.settings.get("topology"),
-            "n_recordings": len(recordings), "rows_per_recording": int(np.shape(recordings[0])[0]),
-            "pooled_rows": int(sum(np.shape(r)[0] for r in recordings)),
-            "true_edges": int(truth.sum() - np.trace(truth)), "epochs": options.get("epochs")}
+    return {
+        "dataset": dataset.name,
+        "kind": dataset.kind,
+        "seed": seed,
+        "method": method,
+        **suite.evaluate(dataset, output),
+        "direction": direction_accuracy(truth, output.scores),
+        "fit_seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "p": dataset.p,
+        "T": dataset.T,
+        **{key: output.extra[key] for key in suite.PATH_KEYS if key in output.extra},
+        "regime": dataset.settings["regime"],
+        "topology": dataset.settings.get("topology"),
+        "n_recordings": len(recordings),
+        "rows_per_recording": int(np.shape(recordings[0])[0]),
+        "pooled_rows": int(sum(np.shape(r)[0] for r in recordings)),
+        "true_edges": int(truth.sum() - np.trace(truth)),
+        "epochs": options.get("epochs"),
+    }
 
 
 def summarize(rows) -> list[dict]:
@@ -317,15 +382,26 @@ def summarize(rows) -> list[dict]:
         return []
     df = pd.DataFrame(rows)
     df["topology"] = df["topology"].fillna("netsim")
-    out = (df.groupby(["regime", "topology", "p", "method"], sort=False)
-             .agg(n_seeds=("seed", "nunique"), auroc=("auroc", "median"), auroc_min=("auroc", "min"),
-                  auroc_max=("auroc", "max"), auprc=("auprc", "median"), auprc_min=("auprc", "min"),
-                  auprc_max=("auprc", "max"), direction=("direction", "median"),
-                  direction_min=("direction", "min"), direction_max=("direction", "max"),
-                  fit_seconds=("fit_seconds", "median"),
-                  cpu_seconds=("cpu_seconds", "median"), true_edges=("true_edges", "median"),
-                  pooled_rows=("pooled_rows", "median"))
-             .reset_index())
+    out = (
+        df.groupby(["regime", "topology", "p", "method"], sort=False)
+        .agg(
+            n_seeds=("seed", "nunique"),
+            auroc=("auroc", "median"),
+            auroc_min=("auroc", "min"),
+            auroc_max=("auroc", "max"),
+            auprc=("auprc", "median"),
+            auprc_min=("auprc", "min"),
+            auprc_max=("auprc", "max"),
+            direction=("direction", "median"),
+            direction_min=("direction", "min"),
+            direction_max=("direction", "max"),
+            fit_seconds=("fit_seconds", "median"),
+            cpu_seconds=("cpu_seconds", "median"),
+            true_edges=("true_edges", "median"),
+            pooled_rows=("pooled_rows", "median"),
+        )
+        .reset_index()
+    )
     return out.to_dict("records")
 
 
@@ -335,16 +411,24 @@ def fmt(x, spec):
 
 
 def print_row(row):
-    print(f"{row['regime']:5s} {str(row['topology'] or ''):10s} p={row['p']:3d} seed={row['seed']} "
-          f"{row['method']:20s} AUROC {fmt(row['auroc'], '.3f')} AUPRC {fmt(row['auprc'], '.3f')} "
-          f"{row['fit_seconds']:8.2f} s wall {row['cpu_seconds']:8.2f} s CPU", flush=True)
+    print(
+        f"{row['regime']:5s} {str(row['topology'] or ''):10s} p={row['p']:3d} seed={row['seed']} "
+        f"{row['method']:20s} AUROC {fmt(row['auroc'], '.3f')} AUPRC {fmt(row['auprc'], '.3f')} "
+        f"{row['fit_seconds']:8.2f} s wall {row['cpu_seconds']:8.2f} s CPU",
+        flush=True,
+    )
 
 
 def headline(summary) -> str:
     parts = []
-    for (regime, topology, p) in dict.fromkeys((r["regime"], r["topology"], r["p"]) for r in summary):
-        at = [r for r in summary if (r["regime"], r["topology"], r["p"]) == (regime, topology, p)
-              and r["auroc"] is not None and not math.isnan(r["auroc"])]
+    for regime, topology, p in dict.fromkeys((r["regime"], r["topology"], r["p"]) for r in summary):
+        at = [
+            r
+            for r in summary
+            if (r["regime"], r["topology"], r["p"]) == (regime, topology, p)
+            and r["auroc"] is not None
+            and not math.isnan(r["auroc"])
+        ]
         if at:
             top = max(at, key=lambda r: r["auroc"])
             parts.append(f"{regime}/{topology} p={p}: best {top['method']} AUROC {top['auroc']:.3f}")
@@ -355,8 +439,11 @@ def headline(summary) -> str:
 def calibrate() -> dict:
     """CPU seconds of one fit of each method on the smallest full-size case of each regime (seed 0)."""
     out = {}
-    for case in (c for c in plan() if c["seed"] == 0 and c["p"] in (FMRI_SIZES[0], GENE_SIZES[0])
-                 and c["topology"] in (None, "modular")):
+    for case in (
+        c
+        for c in plan()
+        if c["seed"] == 0 and c["p"] in (FMRI_SIZES[0], GENE_SIZES[0]) and c["topology"] in (None, "modular")
+    ):
         data = make_case_dataset(case)
         for method in case["methods"]:
             out[f"{case['regime']}_{method}"] = row_for(data, method, 0)["cpu_seconds"]
@@ -364,8 +451,14 @@ def calibrate() -> dict:
 
 
 #: Assumed growth of the fit time with p at fixed rows (for the printed estimate only).
-EXPONENTS = {"granger_pairwise": 2.0, "granger_conditional": 3.0, "lasso_var": 2.5, "pcmci": 2.6,
-             "cmlp": 2.0, "grngc_mlp": 1.5}
+EXPONENTS = {
+    "granger_pairwise": 2.0,
+    "granger_conditional": 3.0,
+    "lasso_var": 2.5,
+    "pcmci": 2.6,
+    "cmlp": 2.0,
+    "grngc_mlp": 1.5,
+}
 
 
 def estimate(cal: dict) -> float:
@@ -381,21 +474,37 @@ def estimate(cal: dict) -> float:
 # ----------------------------------------------------------------------------- main
 def settings_record(quick: bool) -> dict:
     """The settings of the run, read from the code (the simulators' own settings are in each case)."""
-    return {"quick": quick, "lag": LAG, "methods": {m: suite.METHODS[m].description for m in METHODS},
-            "neural_epochs": {m: (QUICK["neural_epochs"] if quick else NEURAL_EPOCHS[m]) for m in NEURAL},
-            "suite_alpha": suite.ALPHA, "suite_lasso_alpha": suite.LASSO_ALPHA,
-            "fmri": {"sizes": QUICK["fmri_sizes"] if quick else FMRI_SIZES,
-                     "scans": QUICK["fmri_scans"] if quick else FMRI_SCANS,
-                     "timepoints": QUICK["fmri_timepoints"] if quick else FMRI_TIMEPOINTS, "tr": FMRI_TR},
-            "genes": {"sizes": QUICK["gene_sizes"] if quick else GENE_SIZES,
-                      "topologies": QUICK["gene_topologies"] if quick else GENE_TOPOLOGIES,
-                      "single_topology": {} if quick else SINGLE_TOPOLOGY},
-            "seeds": ({f"{r}_{p}": QUICK["seeds"] for r, p in (("fmri", QUICK["fmri_sizes"][0]),
-                                                                ("genes", QUICK["gene_sizes"][0]))}
-                      if quick else {f"{r}_{p}": s for (r, p), s in SEEDS.items()}),
-            "method_seeds": [] if quick else [{"method": m, "regime": r, "p": p, "seeds": s}
-                                              for (m, r, p), s in METHOD_SEEDS.items()],
-            "skipped": [{"method": m, "regime": r, "p": p, "reason": why} for (m, r, p), why in SKIP.items()]}
+    return {
+        "quick": quick,
+        "lag": LAG,
+        "methods": {m: suite.METHODS[m].description for m in METHODS},
+        "neural_epochs": {m: (QUICK["neural_epochs"] if quick else NEURAL_EPOCHS[m]) for m in NEURAL},
+        "suite_alpha": suite.ALPHA,
+        "suite_lasso_alpha": suite.LASSO_ALPHA,
+        "fmri": {
+            "sizes": QUICK["fmri_sizes"] if quick else FMRI_SIZES,
+            "scans": QUICK["fmri_scans"] if quick else FMRI_SCANS,
+            "timepoints": QUICK["fmri_timepoints"] if quick else FMRI_TIMEPOINTS,
+            "tr": FMRI_TR,
+        },
+        "genes": {
+            "sizes": QUICK["gene_sizes"] if quick else GENE_SIZES,
+            "topologies": QUICK["gene_topologies"] if quick else GENE_TOPOLOGIES,
+            "single_topology": {} if quick else SINGLE_TOPOLOGY,
+        },
+        "seeds": (
+            {
+                f"{r}_{p}": QUICK["seeds"]
+                for r, p in (("fmri", QUICK["fmri_sizes"][0]), ("genes", QUICK["gene_sizes"][0]))
+            }
+            if quick
+            else {f"{r}_{p}": s for (r, p), s in SEEDS.items()}
+        ),
+        "method_seeds": []
+        if quick
+        else [{"method": m, "regime": r, "p": p, "seeds": s} for (m, r, p), s in METHOD_SEEDS.items()],
+        "skipped": [{"method": m, "regime": r, "p": p, "reason": why} for (m, r, p), why in SKIP.items()],
+    }
 
 
 def run(quick: bool = False, path: Path | None = None, log=print) -> dict:
@@ -403,10 +512,18 @@ def run(quick: bool = False, path: Path | None = None, log=print) -> dict:
     wall = time.perf_counter()
     if path is None:
         path = RESULTS_DIR / ("brains_genes_quick.json" if quick else "brains_genes.json")
-    results = {"settings": settings_record(quick), "command": " ".join([Path(sys.executable).name, *sys.argv]),
-               "versions": versions(), "machine": machine(), "git": git_state(),
-               "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS, "torch": torch.get_num_threads()},
-               "simulator_settings": {}, "rows": [], "summary": [], "complete": False}
+    results = {
+        "settings": settings_record(quick),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "versions": versions(),
+        "machine": machine(),
+        "git": git_state(),
+        "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS, "torch": torch.get_num_threads()},
+        "simulator_settings": {},
+        "rows": [],
+        "summary": [],
+        "complete": False,
+    }
 
     def save():
         results["summary"] = summarize(results["rows"])
@@ -444,8 +561,10 @@ def main(argv=None):
         print(f"estimated CPU time of the full run: {estimate(cal) / 60:.1f} min")
         return 0
     results = run(args.quick)
-    print(f"SUMMARY brains_genes: {len(results['rows'])} rows in {results['wall_seconds'] / 60:.1f} min wall; "
-          f"{headline(results['summary'])}")
+    print(
+        f"SUMMARY brains_genes: {len(results['rows'])} rows in {results['wall_seconds'] / 60:.1f} min wall; "
+        f"{headline(results['summary'])}"
+    )
     return 0
 
 

@@ -120,8 +120,16 @@ COST_EPOCHS = 100
 COST_REPEATS = 3
 CALIBRATION_EPOCHS = 40
 #: Assumed growth of the fit time with p (or d), used only for the printed estimate.
-COST_EXPONENTS = {"granger_conditional": 3.0, "lasso_var": 2.5, "pcmci": 2.6, "grngc_mlp": 2.0, "cmlp": 2.0,
-                  "notears": 2.0, "pc": 2.0, "ges": 2.5}
+COST_EXPONENTS = {
+    "granger_conditional": 3.0,
+    "lasso_var": 2.5,
+    "pcmci": 2.6,
+    "grngc_mlp": 2.0,
+    "cmlp": 2.0,
+    "notears": 2.0,
+    "pc": 2.0,
+    "ges": 2.5,
+}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -136,9 +144,14 @@ def versions() -> dict:
 
 
 def machine() -> dict:
-    return {"machine": platform.machine(), "processor": platform.processor(), "system": platform.system(),
-            "release": platform.release(), "cpu_count": os.cpu_count(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "system": platform.system(),
+        "release": platform.release(),
+        "cpu_count": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def clean(value):
@@ -226,9 +239,11 @@ def neural_settings() -> dict:
     for method in NEURAL:
         est = CMLP() if method == "cmlp" else GRNGC(model=method.split("_")[1])
         out[method] = {k: v for k, v in est.get_params().items() if k not in skip}
-    out["lam_auto_path"] = {"grid": f"lam_max * geomspace({neural._GRID_LOW:g}, 1, {neural._GRID_SIZE})",
-                            "max_extensions_per_end": neural._MAX_EXTENSIONS,
-                            "warm_epochs": "epochs // 4 (warm_epochs=None)"}
+    out["lam_auto_path"] = {
+        "grid": f"lam_max * geomspace({neural._GRID_LOW:g}, 1, {neural._GRID_SIZE})",
+        "max_extensions_per_end": neural._MAX_EXTENSIONS,
+        "warm_epochs": "epochs // 4 (warm_epochs=None)",
+    }
     return out
 
 
@@ -241,13 +256,24 @@ def sem_edges(d: int) -> int:
 def cost_settings() -> dict:
     """The cost part's settings, read from the code that runs it."""
     var_full, sem_full = suite.SIZES["sparse_var"]["full"], suite.SIZES["sem_raw"]["full"]
-    return {"sparse_var_p": COST_P, "ts_methods": COST_TS_METHODS, "max_p": COST_MAX_P,
-            "sparse_var": {k: v for k, v in var_full.items() if k != "p"},
-            "sem_d": COST_D, "sem_edges": {d: sem_edges(d) for d in COST_D}, "sem_n": sem_full["n"],
-            "dag_methods": COST_DAG_METHODS, "neural_epochs": COST_EPOCHS, "neural_patience": "off (10**6)",
-            "neural_fit": "the default fit (lam='auto' penalty path); neural_epochs is its first point's budget, "
-                          "each warm point gets neural_epochs // 4", "neural_estimators": neural_settings(),
-            "seed": 0, "repeats": COST_REPEATS, "order": "repeat > size > method (repeats interleaved)"}
+    return {
+        "sparse_var_p": COST_P,
+        "ts_methods": COST_TS_METHODS,
+        "max_p": COST_MAX_P,
+        "sparse_var": {k: v for k, v in var_full.items() if k != "p"},
+        "sem_d": COST_D,
+        "sem_edges": {d: sem_edges(d) for d in COST_D},
+        "sem_n": sem_full["n"],
+        "dag_methods": COST_DAG_METHODS,
+        "neural_epochs": COST_EPOCHS,
+        "neural_patience": "off (10**6)",
+        "neural_fit": "the default fit (lam='auto' penalty path); neural_epochs is its first point's budget, "
+        "each warm point gets neural_epochs // 4",
+        "neural_estimators": neural_settings(),
+        "seed": 0,
+        "repeats": COST_REPEATS,
+        "order": "repeat > size > method (repeats interleaved)",
+    }
 
 
 def cost_rows(record):
@@ -293,9 +319,19 @@ def summarize_cost(rows) -> tuple[list[dict], list[dict]]:
                 b = part[part["p"] == big].set_index("repeat")[col]
                 ratio = (b / a).dropna()
                 if len(ratio):
-                    growth.append({"kind": kind, "method": method, "from": int(small), "to": int(big),
-                                   "seconds": col, "repeats": len(ratio), "median": float(ratio.median()),
-                                   "min": float(ratio.min()), "max": float(ratio.max())})
+                    growth.append(
+                        {
+                            "kind": kind,
+                            "method": method,
+                            "from": int(small),
+                            "to": int(big),
+                            "seconds": col,
+                            "repeats": len(ratio),
+                            "median": float(ratio.median()),
+                            "min": float(ratio.min()),
+                            "max": float(ratio.max()),
+                        }
+                    )
     return summary, growth
 
 
@@ -308,38 +344,57 @@ def summarize(rows) -> list[dict]:
     df = pd.DataFrame(rows)
     order = {m: i for i, m in enumerate(METHODS)}
     dorder = {d: i for i, d in enumerate(DATASETS)}
-    med = (df.groupby(["dataset", "method", "level"], sort=False)
-             .agg(n_seeds=("seed", "nunique"), auroc=("auroc", "median"), auprc=("auprc", "median"),
-                  shd=("shd", "median"), fit_seconds=("fit_seconds", "median"))
-             .reset_index())
+    med = (
+        df.groupby(["dataset", "method", "level"], sort=False)
+        .agg(
+            n_seeds=("seed", "nunique"),
+            auroc=("auroc", "median"),
+            auprc=("auprc", "median"),
+            shd=("shd", "median"),
+            fit_seconds=("fit_seconds", "median"),
+        )
+        .reset_index()
+    )
     med = med.sort_values(["dataset", "method"], key=lambda c: c.map(dorder if c.name == "dataset" else order))
     return med.to_dict("records")
 
 
 def print_summary(summary):
-    print(f"\n{'dataset':18s} {'method':20s} {'level':8s} {'seeds':>5s} {'AUROC':>6s} {'AUPRC':>6s} "
-          f"{'SHD':>5s} {'seconds':>8s}")
+    print(
+        f"\n{'dataset':18s} {'method':20s} {'level':8s} {'seeds':>5s} {'AUROC':>6s} {'AUPRC':>6s} "
+        f"{'SHD':>5s} {'seconds':>8s}"
+    )
     for r in summary:
-        print(f"{r['dataset']:18s} {r['method']:20s} {r['level']:8s} {r['n_seeds']:5d} {fmt(r['auroc'], '6.3f')} "
-              f"{fmt(r['auprc'], '6.3f')} {fmt(r['shd'], '5.1f')} {fmt(r['fit_seconds'], '8.2f')}")
+        print(
+            f"{r['dataset']:18s} {r['method']:20s} {r['level']:8s} {r['n_seeds']:5d} {fmt(r['auroc'], '6.3f')} "
+            f"{fmt(r['auprc'], '6.3f')} {fmt(r['shd'], '5.1f')} {fmt(r['fit_seconds'], '8.2f')}"
+        )
 
 
 def print_cost(rows):
     if not rows:
         return
-    print("\nCPU seconds against size, median [min, max] over repeats (one thread; neural: the default path at a "
-          "budget of", COST_EPOCHS, "epochs, patience off)")
+    print(
+        "\nCPU seconds against size, median [min, max] over repeats (one thread; neural: the default path at a "
+        "budget of",
+        COST_EPOCHS,
+        "epochs, patience off)",
+    )
     summary, _ = summarize_cost(rows)
     methods = list(dict.fromkeys(r["method"] for r in summary))
     for method in methods:
-        cells = ", ".join(f"{'d' if r['kind'] == 'dag' else 'p'}={r['p']}: {r['cpu_seconds']:.2f} "
-                          f"[{r['cpu_seconds_min']:.2f}, {r['cpu_seconds_max']:.2f}] s"
-                          for r in summary if r["method"] == method)
+        cells = ", ".join(
+            f"{'d' if r['kind'] == 'dag' else 'p'}={r['p']}: {r['cpu_seconds']:.2f} "
+            f"[{r['cpu_seconds_min']:.2f}, {r['cpu_seconds_max']:.2f}] s"
+            for r in summary
+            if r["method"] == method
+        )
         print(f"  {method:20s} {cells}")
 
 
 def headline(summary) -> str:
     """Best median graph AUROC per dataset, the window AUROC, and the spurious links on the hidden driver."""
+
     def ok(x):
         return x is not None and not math.isnan(x)
 
@@ -360,15 +415,21 @@ def headline(summary) -> str:
 
 # ----------------------------------------------------------------------------- main
 def run_info() -> dict:
-    return {"command": " ".join([Path(sys.executable).name, *sys.argv]), "versions": versions(),
-            "machine": machine(), "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS,
-                                              "torch": torch.get_num_threads()}}
+    return {
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "versions": versions(),
+        "machine": machine(),
+        "threads": {"OMP/OPENBLAS/MKL_NUM_THREADS": THREADS, "torch": torch.get_num_threads()},
+    }
 
 
 def print_cost_row(row):
     unit = "d" if row["kind"] == "dag" else "p"
-    print(f"cost r{row['repeat']} {row['method']:20s} {unit}={row['p']:3d}: {row['fit_seconds']:8.2f} s wall, "
-          f"{row['cpu_seconds']:8.2f} s CPU", flush=True)
+    print(
+        f"cost r{row['repeat']} {row['method']:20s} {unit}={row['p']:3d}: {row['fit_seconds']:8.2f} s wall, "
+        f"{row['cpu_seconds']:8.2f} s CPU",
+        flush=True,
+    )
 
 
 def cost_only() -> int:
@@ -396,8 +457,10 @@ def cost_only() -> int:
     results["cost_run"] = info
     path.write_text(json.dumps(clean(results), indent=1) + "\n")
     print_cost(cost)
-    print(f"SUMMARY capstone cost part: {len(cost)} rows ({COST_REPEATS} repeats), "
-          f"wall {info['wall_seconds'] / 60:.1f} min; written to {path}")
+    print(
+        f"SUMMARY capstone cost part: {len(cost)} rows ({COST_REPEATS} repeats), "
+        f"wall {info['wall_seconds'] / 60:.1f} min; written to {path}"
+    )
     return 0
 
 
@@ -405,8 +468,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help='seed 0, size "small", no cost part (smoke test)')
     parser.add_argument("--estimate-only", action="store_true", help="warm up, calibrate, print the estimate, stop")
-    parser.add_argument("--cost-only", action="store_true",
-                        help="rerun only the cost part and replace it in the existing capstone.json")
+    parser.add_argument(
+        "--cost-only", action="store_true", help="rerun only the cost part and replace it in the existing capstone.json"
+    )
     args = parser.parse_args(argv)
     if args.cost_only:
         return cost_only()
@@ -419,12 +483,16 @@ def main(argv=None):
             "quick": args.quick,
             "size": size,
             "datasets": {name: {"kind": kind, **suite.SIZES[name][size]} for name, kind in DATASETS.items()},
-            "methods": {name: {"kinds": list(spec.kinds), "uses_lag": spec.uses_lag, "settings": spec.description}
-                        for name, spec in METHODS.items()},
+            "methods": {
+                name: {"kinds": list(spec.kinds), "uses_lag": spec.uses_lag, "settings": spec.description}
+                for name, spec in METHODS.items()
+            },
             "seeds": {m: list(seeds_for(m, args.quick)) for m in METHODS},
             "neural_epochs": suite.NEURAL_EPOCHS[size],
             "neural_estimators": neural_settings(),
-            "alpha": suite.ALPHA, "lasso_alpha": suite.LASSO_ALPHA, "window": suite.WINDOW,
+            "alpha": suite.ALPHA,
+            "lasso_alpha": suite.LASSO_ALPHA,
+            "window": suite.WINDOW,
             "cost": None if args.quick else cost_settings(),
         },
         "versions": versions(),
@@ -445,8 +513,10 @@ def main(argv=None):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(clean(results), indent=1) + "\n")
 
-    print(f"capstone: size={size}, quick={args.quick}; threads: OMP/OPENBLAS/MKL={THREADS}, "
-          f"torch={torch.get_num_threads()}")
+    print(
+        f"capstone: size={size}, quick={args.quick}; threads: OMP/OPENBLAS/MKL={THREADS}, "
+        f"torch={torch.get_num_threads()}"
+    )
     print(f"versions: {results['versions']}")
     print(f"machine: {results['machine']}")
 
@@ -459,9 +529,12 @@ def main(argv=None):
         results["calibration"] = cal
         results["estimate"] = est = estimate(cal, with_cost=True)
         print("calibration (s): " + ", ".join(f"{k} {v:.3g}" for k, v in cal.items()))
-        print(f"ESTIMATE: quality part ~ {est['quality_seconds'] / 60:.1f} min (neural penalty paths run to their "
-              f"budgets; early stopping cuts this), cost part ~ {est['cost_seconds'] / 60:.1f} min, "
-              f"total <= {est['total_seconds'] / 60:.1f} min", flush=True)
+        print(
+            f"ESTIMATE: quality part ~ {est['quality_seconds'] / 60:.1f} min (neural penalty paths run to their "
+            f"budgets; early stopping cuts this), cost part ~ {est['cost_seconds'] / 60:.1f} min, "
+            f"total <= {est['total_seconds'] / 60:.1f} min",
+            flush=True,
+        )
         if args.estimate_only:  # writes nothing, so an earlier full result is kept
             return 0
         save()
@@ -469,9 +542,11 @@ def main(argv=None):
     def on_result(row):
         results["rows"].append(row)
         save()
-        print(f"{row['dataset']:18s} seed {row['seed']} {row['method']:20s} AUROC {fmt(row['auroc'], '.3f'):>5s} "
-              f"AUPRC {fmt(row['auprc'], '.3f'):>5s} SHD {fmt(row['shd'], 'g'):>3s} {row['fit_seconds']:8.2f} s",
-              flush=True)
+        print(
+            f"{row['dataset']:18s} seed {row['seed']} {row['method']:20s} AUROC {fmt(row['auroc'], '.3f'):>5s} "
+            f"AUPRC {fmt(row['auprc'], '.3f'):>5s} SHD {fmt(row['shd'], 'g'):>3s} {row['fit_seconds']:8.2f} s",
+            flush=True,
+        )
 
     fast = [m for m in METHODS if m not in SLOW_METHODS]
     run_suite(methods=fast, seeds=(0,) if args.quick else SEEDS, size=size, on_result=on_result)
@@ -494,9 +569,11 @@ def main(argv=None):
     print_cost(results["cost"])
     total_fit = sum(r["fit_seconds"] for r in results["rows"])
     print(f"\npeak RSS {results['peak_rss_mb']:.0f} MB; results written to {path}")
-    print(f"SUMMARY capstone ({size}): {len(results['rows'])} rows, {len(results['cost'])} cost rows, "
-          f"fit time {total_fit / 60:.1f} min, wall {(time.perf_counter() - wall) / 60:.1f} min; "
-          + headline(results["summary"]))
+    print(
+        f"SUMMARY capstone ({size}): {len(results['rows'])} rows, {len(results['cost'])} cost rows, "
+        f"fit time {total_fit / 60:.1f} min, wall {(time.perf_counter() - wall) / 60:.1f} min; "
+        + headline(results["summary"])
+    )
     return 0
 
 

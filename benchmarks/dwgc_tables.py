@@ -81,35 +81,61 @@ METRICS = ("recall", "accuracy", "precision", "auroc", "frac_causal", "frac_dete
 # The paper's Tables 1 and 2, copied from its text: [mean, std] per window length.
 PAPER = {
     "recall": {
-        "AR": {"naive DWGC": {10: [0.48, 0.06], 20: [0.49, 0.05], 30: [0.77, 0.03], 100: [0.77, 0.02]},
-               "DWGC": {10: [0.72, 0.03], 20: [0.72, 0.05], 30: [0.80, 0.03], 100: [0.88, 0.05]}},
-        "NAR": {"naive DWGC": {10: [0.59, 0.06], 20: [0.60, 0.06], 30: [0.73, 0.06], 100: [0.87, 0.03]},
-                "DWGC": {10: [0.84, 0.05], 20: [0.90, 0.02], 30: [0.84, 0.08], 100: [0.88, 0.02]}},
+        "AR": {
+            "naive DWGC": {10: [0.48, 0.06], 20: [0.49, 0.05], 30: [0.77, 0.03], 100: [0.77, 0.02]},
+            "DWGC": {10: [0.72, 0.03], 20: [0.72, 0.05], 30: [0.80, 0.03], 100: [0.88, 0.05]},
+        },
+        "NAR": {
+            "naive DWGC": {10: [0.59, 0.06], 20: [0.60, 0.06], 30: [0.73, 0.06], 100: [0.87, 0.03]},
+            "DWGC": {10: [0.84, 0.05], 20: [0.90, 0.02], 30: [0.84, 0.08], 100: [0.88, 0.02]},
+        },
     },
     "accuracy": {
-        "AR": {"naive DWGC": {10: [0.22, 0.06], 20: [0.43, 0.05], 30: [0.82, 0.03], 100: [0.90, 0.02]},
-               "DWGC": {10: [0.23, 0.03], 20: [0.45, 0.05], 30: [0.84, 0.03], 100: [0.92, 0.05]}},
-        "NAR": {"naive DWGC": {10: [0.42, 0.07], 20: [0.76, 0.09], 30: [0.93, 0.06], 100: [1.00, 0.04]},
-                "DWGC": {10: [0.44, 0.05], 20: [0.79, 0.04], 30: [0.94, 0.05], 100: [1.00, 0.03]}},
+        "AR": {
+            "naive DWGC": {10: [0.22, 0.06], 20: [0.43, 0.05], 30: [0.82, 0.03], 100: [0.90, 0.02]},
+            "DWGC": {10: [0.23, 0.03], 20: [0.45, 0.05], 30: [0.84, 0.03], 100: [0.92, 0.05]},
+        },
+        "NAR": {
+            "naive DWGC": {10: [0.42, 0.07], 20: [0.76, 0.09], 30: [0.93, 0.06], 100: [1.00, 0.04]},
+            "DWGC": {10: [0.44, 0.05], 20: [0.79, 0.04], 30: [0.94, 0.05], 100: [1.00, 0.03]},
+        },
     },
 }
-PAPER_SOURCE = ("../shared/papers/dwgc_window_level_granger.txt, section 5.1.1, Table 1 (Causality Recall) "
-                "and Table 2 (Causality Accuracy), printed as mean(std)")
+PAPER_SOURCE = (
+    "../shared/papers/dwgc_window_level_granger.txt, section 5.1.1, Table 1 (Causality Recall) "
+    "and Table 2 (Causality Accuracy), printed as mean(std)"
+)
 
 
 def score_run(dataset, method, seed, window, sim):
     """Fit one (dataset, method, seed, window) cell and score it against the window truth."""
     start = time.perf_counter()
-    res = window_granger(sim.X, cause=1, effect=0, window=window, model="nar", indexing=METHODS[method],
-                         seed=seed, lag=LAG, epsilon=EPSILON, alpha=ALPHA)
+    res = window_granger(
+        sim.X,
+        cause=1,
+        effect=0,
+        window=window,
+        model="nar",
+        indexing=METHODS[method],
+        seed=seed,
+        lag=LAG,
+        epsilon=EPSILON,
+        alpha=ALPHA,
+    )
     seconds = time.perf_counter() - start
     truth = window_events(sim.event, window, starts=res.starts)
     keep = np.isfinite(res.f_stat)
     F, y = res.f_stat[keep], truth[keep]
     rec = {
-        "dataset": dataset, "method": method, "seed": seed, "window": window,
-        "true_lag": int(sim.lag[0]), "n_windows": int(res.starts.size), "n_nonfinite": int(np.sum(~keep)),
-        "n_causal": int(y.sum()), "frac_causal": float(y.mean()),
+        "dataset": dataset,
+        "method": method,
+        "seed": seed,
+        "window": window,
+        "true_lag": int(sim.lag[0]),
+        "n_windows": int(res.starts.size),
+        "n_nonfinite": int(np.sum(~keep)),
+        "n_causal": int(y.sum()),
+        "frac_causal": float(y.mean()),
         "frac_detected": float(np.mean(F > EPSILON)),
         **window_confusion(F, y, EPSILON),
         "recall": window_recall(F, y, EPSILON) if y.any() else float("nan"),
@@ -157,8 +183,7 @@ def fmt(mean, std):
 
 
 def print_tables(summary, repeats):
-    for metric, title in (("recall", "Table 1: recall TP/(TP+FN)"),
-                          ("accuracy", "Table 2: accuracy (TP+TN)/n")):
+    for metric, title in (("recall", "Table 1: recall TP/(TP+FN)"), ("accuracy", "Table 2: accuracy (TP+TN)/n")):
         print(f"\n{title} -- ours (mean(std) over {repeats} simulations) | paper")
         print(f"{'dataset':<8}{'method':<12}" + "".join(f"{'k=' + str(w):>26}" for w in WINDOWS))
         for dataset in DATASETS:
@@ -170,10 +195,13 @@ def print_tables(summary, repeats):
                     paper = fmt(*PAPER[metric][dataset][method][w])
                     cells.append(f"{ours} | {paper}")
                 print(f"{dataset:<8}{method:<12}" + "".join(f"{c:>26}" for c in cells))
-    print("\nMore scores (ours only): precision TP/(TP+FP), AUROC of F [runs where undefined], "
-          "fraction of causal windows, fraction detected (F > 1)")
-    print(f"{'dataset':<8}{'method':<12}{'k':>5}{'precision':>16}{'AUROC':>20}{'causal':>8}{'detected':>10}"
-          f"{'s/fit':>8}")
+    print(
+        "\nMore scores (ours only): precision TP/(TP+FP), AUROC of F [runs where undefined], "
+        "fraction of causal windows, fraction detected (F > 1)"
+    )
+    print(
+        f"{'dataset':<8}{'method':<12}{'k':>5}{'precision':>16}{'AUROC':>20}{'causal':>8}{'detected':>10}{'s/fit':>8}"
+    )
     for dataset in DATASETS:
         for method in METHODS:
             for w in WINDOWS:
@@ -181,10 +209,12 @@ def print_tables(summary, repeats):
                 if not c:
                     continue
                 pr, au = c["precision"], c["auroc"]
-                print(f"{dataset:<8}{method:<12}{w:>5}{fmt(pr['mean'], pr['std']):>13} [{pr['n_nan']}]"
-                      f"{fmt(au['mean'], au['std']):>16} [{au['n_nan']}]"
-                      f"{c['frac_causal']['mean']:>8.2f}{c['frac_detected']['mean']:>10.2f}"
-                      f"{c['seconds_total'] / c['n_repeats']:>8.1f}")
+                print(
+                    f"{dataset:<8}{method:<12}{w:>5}{fmt(pr['mean'], pr['std']):>13} [{pr['n_nan']}]"
+                    f"{fmt(au['mean'], au['std']):>16} [{au['n_nan']}]"
+                    f"{c['frac_causal']['mean']:>8.2f}{c['frac_detected']['mean']:>10.2f}"
+                    f"{c['seconds_total'] / c['n_repeats']:>8.1f}"
+                )
 
 
 def main(argv=None):
@@ -198,39 +228,66 @@ def main(argv=None):
     seeds = list(range(repeats))
 
     versions = {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__}
-    machine = {"machine": platform.machine(), "system": platform.system(), "release": platform.release(),
-               "cpu_count": os.cpu_count()}
+    machine = {
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "release": platform.release(),
+        "cpu_count": os.cpu_count(),
+    }
     defaults = package_defaults()
     results = {
         "settings": {
-            "T": T, "repeats": repeats, "seeds": seeds, "windows": list(WINDOWS), "step": "window (non-overlapping)",
-            "datasets": {"AR": "switching_ar_pair(T, seed) (defaults: random lag in 1..9 per series)",
-                         "NAR": "nonlinear_ar_pair(T, seed) (defaults: random lag in 1..9 per series)"},
-            "cause": 1, "effect": 0,
-            "methods": {m: f"window_granger(X, 1, 0, window, model='nar', indexing={ix}, seed=seed, lag={LAG}, "
-                           f"epsilon={EPSILON}, alpha={ALPHA}); other settings the package defaults, "
-                           "read from window_granger's signature: " + ", ".join(f"{k}={v!r}" for k, v in defaults.items())
-                        for m, ix in METHODS.items()},
+            "T": T,
+            "repeats": repeats,
+            "seeds": seeds,
+            "windows": list(WINDOWS),
+            "step": "window (non-overlapping)",
+            "datasets": {
+                "AR": "switching_ar_pair(T, seed) (defaults: random lag in 1..9 per series)",
+                "NAR": "nonlinear_ar_pair(T, seed) (defaults: random lag in 1..9 per series)",
+            },
+            "cause": 1,
+            "effect": 0,
+            "methods": {
+                m: f"window_granger(X, 1, 0, window, model='nar', indexing={ix}, seed=seed, lag={LAG}, "
+                f"epsilon={EPSILON}, alpha={ALPHA}); other settings the package defaults, "
+                "read from window_granger's signature: " + ", ".join(f"{k}={v!r}" for k, v in defaults.items())
+                for m, ix in METHODS.items()
+            },
             "package_defaults": defaults,
             "truth": "window_events(sim.event, window, starts=res.starts): an event among the window's targets",
-            "epsilon": EPSILON, "alpha": ALPHA, "lag": LAG,
+            "epsilon": EPSILON,
+            "alpha": ALPHA,
+            "lag": LAG,
             "std": "sample standard deviation (ddof=1) over repeats; NaN runs left out and counted (n_nan)",
             "accuracy": "(TP + TN) / n, our reading of the paper's accuracy; precision is the other reading",
             "quick": args.quick,
-            "note": ("T = 2000 and 10 repeats, as planned (the run's time is in wall_seconds)" if (T, repeats) == (2000, 10)
-                     else f"reduced run: T = {T}, {repeats} repeats (planned: T = 2000, 10 repeats)"),
+            "note": (
+                "T = 2000 and 10 repeats, as planned (the run's time is in wall_seconds)"
+                if (T, repeats) == (2000, 10)
+                else f"reduced run: T = {T}, {repeats} repeats (planned: T = 2000, 10 repeats)"
+            ),
         },
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "threads": THREADS,
         "versions": versions,
         "machine_info": machine,
-        "paper": {"source": PAPER_SOURCE,
-                  "tables": {m: {d: {meth: {str(w): v for w, v in cells.items()} for meth, cells in per.items()}
-                                 for d, per in t.items()} for m, t in PAPER.items()}},
+        "paper": {
+            "source": PAPER_SOURCE,
+            "tables": {
+                m: {
+                    d: {meth: {str(w): v for w, v in cells.items()} for meth, cells in per.items()}
+                    for d, per in t.items()
+                }
+                for m, t in PAPER.items()
+            },
+        },
         "records": [],
     }
-    print(f"settings: T={T} repeats={repeats} windows={WINDOWS} lag={LAG} epsilon={EPSILON} alpha={ALPHA} "
-          f"quick={args.quick}")
+    print(
+        f"settings: T={T} repeats={repeats} windows={WINDOWS} lag={LAG} epsilon={EPSILON} alpha={ALPHA} "
+        f"quick={args.quick}"
+    )
     print(f"threads: OMP/OPENBLAS/MKL={THREADS}, torch={torch.get_num_threads()}; versions {versions}; {machine}")
 
     def save():
@@ -240,8 +297,9 @@ def main(argv=None):
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
 
     # warm-up: imports, first allocations
-    window_granger(switching_ar_pair(300, seed=0).X, 1, 0, 20, model="nar", indexing=True, seed=0, lag=LAG,
-                   epochs=5, phi_steps=5)
+    window_granger(
+        switching_ar_pair(300, seed=0).X, 1, 0, 20, model="nar", indexing=True, seed=0, lag=LAG, epochs=5, phi_steps=5
+    )
 
     start = time.perf_counter()
     for seed in seeds:
@@ -252,17 +310,25 @@ def main(argv=None):
                     results["records"].append(score_run(dataset, method, seed, window, sim))
             save()
             done = [r for r in results["records"] if r["seed"] == seed and r["dataset"] == dataset]
-            print(f"seed {seed} {dataset:<3} (true lag {done[0]['true_lag']}): "
-                  + ", ".join(f"k={r['window']} {'idx' if r['method'] == 'DWGC' else 'nv'} "
-                              f"R={r['recall']:.2f} A={r['accuracy']:.2f}" for r in done)
-                  + f"  [{time.perf_counter() - start:.0f} s]", flush=True)
+            print(
+                f"seed {seed} {dataset:<3} (true lag {done[0]['true_lag']}): "
+                + ", ".join(
+                    f"k={r['window']} {'idx' if r['method'] == 'DWGC' else 'nv'} "
+                    f"R={r['recall']:.2f} A={r['accuracy']:.2f}"
+                    for r in done
+                )
+                + f"  [{time.perf_counter() - start:.0f} s]",
+                flush=True,
+            )
     results["wall_seconds"] = time.perf_counter() - start
     save()
 
     summary = results["summary"]
     print_tables(summary, repeats)
-    print(f"\nwall time {results['wall_seconds']:.0f} s; peak RSS {results['peak_rss_mb']:.0f} MB; "
-          f"results written to {RESULTS}")
+    print(
+        f"\nwall time {results['wall_seconds']:.0f} s; peak RSS {results['peak_rss_mb']:.0f} MB; "
+        f"results written to {RESULTS}"
+    )
     parts = []
     for dataset in DATASETS:
         for method in METHODS:

@@ -65,8 +65,10 @@ def main():
     X, _ = var(p=args.p, T=args.T, lag=args.lag, seed=args.seed)
     print(f"settings: p={args.p} T={args.T} lag={args.lag} repeats={args.repeats} seed={args.seed}")
     print(f"threads: OMP/OPENBLAS/MKL_NUM_THREADS={THREADS}")
-    print(f"versions: python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"statsmodels {statsmodels.__version__}")
+    print(
+        f"versions: python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"statsmodels {statsmodels.__version__}"
+    )
 
     # Warm-up: imports, first allocations, BLAS initialisation.
     granger_test(X[:200, :3], args.lag)
@@ -104,13 +106,21 @@ def main():
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
 
-    print(f"gcbook granger_test:        median {np.median(ours_times):.4f} s  (min {min(ours_times):.4f}, max {max(ours_times):.4f})")
-    print(f"statsmodels loop (380 calls): median {np.median(theirs_times):.3f} s  (min {min(theirs_times):.3f}, max {max(theirs_times):.3f})")
-    print(f"max |p difference| {max_abs_p:.2e}, max relative p difference {max_rel_p:.2e}, max relative F difference {max_rel_f:.2e}")
+    print(
+        f"gcbook granger_test:        median {np.median(ours_times):.4f} s  (min {min(ours_times):.4f}, max {max(ours_times):.4f})"
+    )
+    print(
+        f"statsmodels loop (380 calls): median {np.median(theirs_times):.3f} s  (min {min(theirs_times):.3f}, max {max(theirs_times):.3f})"
+    )
+    print(
+        f"max |p difference| {max_abs_p:.2e}, max relative p difference {max_rel_p:.2e}, max relative F difference {max_rel_f:.2e}"
+    )
     print(f"peak RSS {peak_mb:.0f} MB; results written to {out}")
-    print(f"SUMMARY granger_speed: gcbook is {np.median(ratios):.1f}x faster than the statsmodels loop "
-          f"(median of {args.repeats} alternating rounds, range {min(ratios):.1f}-{max(ratios):.1f}x), "
-          f"max p-value difference {max_abs_p:.1e}")
+    print(
+        f"SUMMARY granger_speed: gcbook is {np.median(ratios):.1f}x faster than the statsmodels loop "
+        f"(median of {args.repeats} alternating rounds, range {min(ratios):.1f}-{max(ratios):.1f}x), "
+        f"max p-value difference {max_abs_p:.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -126,10 +126,16 @@ def settings(args):
     seeds = list(SEEDS[:1] if args.quick else SEEDS)
     timing = QUICK_TIMING if args.quick else TIMING
     scale = {**SCALE, "seeds": SCALE["seeds"][:1]} if args.quick else SCALE
-    methods = {name: {"class": cls.__name__, "params": jsonable(estimator(name, 0, args.quick).get_params())}
-               for name, (cls, _) in NEURAL.items()}
-    methods.update({name: {"class": "gcbook.granger.granger_test", "params": dict(kw), "scores": "f_stat"}
-                    for name, kw in LINEAR.items()})
+    methods = {
+        name: {"class": cls.__name__, "params": jsonable(estimator(name, 0, args.quick).get_params())}
+        for name, (cls, _) in NEURAL.items()
+    }
+    methods.update(
+        {
+            name: {"class": "gcbook.granger.granger_test", "params": dict(kw), "scores": "f_stat"}
+            for name, kw in LINEAR.items()
+        }
+    )
     return {
         "datasets": {name: dict(kw) for name, (_, kw) in DATASETS.items()},
         "dataset_simulators": {name: f"gcbook.simulate.{sim}" for name, (sim, _) in DATASETS.items()},
@@ -137,12 +143,24 @@ def settings(args):
         "methods": methods,
         "selection": "the estimators' default lam='auto' (validated, warm-started path, extended at an end)",
         "note_params": "params are those of the seed-0 estimator; each record's estimator has the record's seed",
-        "timing": {"p": list(timing["p"]), "F": list(timing["F"]), "T": timing["T"],
-                   "repeats": len(timing["seeds"]), "seeds": list(timing["seeds"]),
-                   "methods": {m: methods[m] for m in TIMED}, "simulator": "gcbook.simulate.lorenz96",
-                   "order": "repeat r fits " + " then ".join(TIMED) + " for even r, the reverse for odd r"},
-        "scale": {"p": scale["p"], "T": scale["T"], "F": scale["F"], "seeds": list(scale["seeds"]),
-                  "simulator": "gcbook.simulate.lorenz96", "method": methods["GRNGC"]},
+        "timing": {
+            "p": list(timing["p"]),
+            "F": list(timing["F"]),
+            "T": timing["T"],
+            "repeats": len(timing["seeds"]),
+            "seeds": list(timing["seeds"]),
+            "methods": {m: methods[m] for m in TIMED},
+            "simulator": "gcbook.simulate.lorenz96",
+            "order": "repeat r fits " + " then ".join(TIMED) + " for even r, the reverse for odd r",
+        },
+        "scale": {
+            "p": scale["p"],
+            "T": scale["T"],
+            "F": scale["F"],
+            "seeds": list(scale["seeds"]),
+            "simulator": "gcbook.simulate.lorenz96",
+            "method": methods["GRNGC"],
+        },
         "quick": args.quick,
     }
 
@@ -193,22 +211,39 @@ def accuracy_records(run):
                 check_params(est, s["methods"][method]["params"], seed)
                 rec = {"dataset": name, "seed": seed, "method": method, **fit_record(est, X, A)}
                 run.add("accuracy", rec)
-                print(f"accuracy {name:15s} seed {seed} {method:20s} AUROC {rec['auroc']:.3f} AUPRC {rec['auprc']:.3f} "
-                      f"lam {rec['lam']:.3g} interior {rec['interior']} ext {rec['extended']} "
-                      f"epochs {rec['epochs_run']} (best {rec['best_epoch']}, early {rec['stopped_early']}) "
-                      f"{rec['seconds']:.1f} s", flush=True)
+                print(
+                    f"accuracy {name:15s} seed {seed} {method:20s} AUROC {rec['auroc']:.3f} AUPRC {rec['auprc']:.3f} "
+                    f"lam {rec['lam']:.3g} interior {rec['interior']} ext {rec['extended']} "
+                    f"epochs {rec['epochs_run']} (best {rec['best_epoch']}, early {rec['stopped_early']}) "
+                    f"{rec['seconds']:.1f} s",
+                    flush=True,
+                )
             for method, kw in LINEAR.items():
                 start = time.perf_counter()
                 f_stat = granger_test(X, **kw).f_stat.copy()
                 seconds = time.perf_counter() - start
                 np.fill_diagonal(f_stat, 0.0)  # NaN there; the metrics ignore the diagonal
-                rec = {"dataset": name, "seed": seed, "method": method, "auroc": float(auroc(A, f_stat)),
-                       "auprc": float(auprc(A, f_stat)), "seconds": seconds, "lam": None, "lam_path": None,
-                       "lam_path_val_loss": None, "interior": None, "extended": None, "epochs_run": None,
-                       "best_epoch": None, "stopped_early": None}
+                rec = {
+                    "dataset": name,
+                    "seed": seed,
+                    "method": method,
+                    "auroc": float(auroc(A, f_stat)),
+                    "auprc": float(auprc(A, f_stat)),
+                    "seconds": seconds,
+                    "lam": None,
+                    "lam_path": None,
+                    "lam_path_val_loss": None,
+                    "interior": None,
+                    "extended": None,
+                    "epochs_run": None,
+                    "best_epoch": None,
+                    "stopped_early": None,
+                }
                 run.add("accuracy", rec)
-                print(f"accuracy {name:15s} seed {seed} {method:20s} AUROC {rec['auroc']:.3f} AUPRC {rec['auprc']:.3f}",
-                      flush=True)
+                print(
+                    f"accuracy {name:15s} seed {seed} {method:20s} AUROC {rec['auroc']:.3f} AUPRC {rec['auprc']:.3f}",
+                    flush=True,
+                )
 
 
 def timing_records(run):
@@ -222,13 +257,25 @@ def timing_records(run):
                     est = estimator(method, seed, run.quick)
                     check_params(est, t["methods"][method]["params"], seed)
                     full = fit_record(est, X, A)
-                    rec = {"p": p, "F": F, "seed": seed, "method": method, "seconds": full["seconds"],
-                           "auroc": full["auroc"], "lam": full["lam"], "interior": full["interior"],
-                           "extended": full["extended"], "order": position}
+                    rec = {
+                        "p": p,
+                        "F": F,
+                        "seed": seed,
+                        "method": method,
+                        "seconds": full["seconds"],
+                        "auroc": full["auroc"],
+                        "lam": full["lam"],
+                        "interior": full["interior"],
+                        "extended": full["extended"],
+                        "order": position,
+                    }
                     run.add("timing", rec)
-                    print(f"timing p={p:3d} F={F:g} seed {seed} {method:6s} (order {position}): "
-                          f"{rec['seconds']:7.1f} s, AUROC {rec['auroc']:.3f}, lam {rec['lam']:.3g}, "
-                          f"interior {rec['interior']}, epochs {full['epochs_run']}", flush=True)
+                    print(
+                        f"timing p={p:3d} F={F:g} seed {seed} {method:6s} (order {position}): "
+                        f"{rec['seconds']:7.1f} s, AUROC {rec['auroc']:.3f}, lam {rec['lam']:.3g}, "
+                        f"interior {rec['interior']}, epochs {full['epochs_run']}",
+                        flush=True,
+                    )
 
 
 def scale_records(run):
@@ -238,11 +285,22 @@ def scale_records(run):
         est = estimator("GRNGC", seed, run.quick)
         check_params(est, s["method"]["params"], seed)
         full = fit_record(est, X, A)
-        rec = {"p": s["p"], "F": s["F"], "T": s["T"], "seed": seed, "seconds": full["seconds"],
-               "auroc": full["auroc"], "lam": full["lam"], "interior": full["interior"]}
+        rec = {
+            "p": s["p"],
+            "F": s["F"],
+            "T": s["T"],
+            "seed": seed,
+            "seconds": full["seconds"],
+            "auroc": full["auroc"],
+            "lam": full["lam"],
+            "interior": full["interior"],
+        }
         run.add("scale", rec)
-        print(f"scale p={s['p']} seed {seed}: {rec['seconds']:.1f} s, AUROC {rec['auroc']:.3f}, lam {rec['lam']:.3g}, "
-              f"interior {rec['interior']}", flush=True)
+        print(
+            f"scale p={s['p']} seed {seed}: {rec['seconds']:.1f} s, AUROC {rec['auroc']:.3f}, lam {rec['lam']:.3g}, "
+            f"interior {rec['interior']}",
+            flush=True,
+        )
 
 
 def timing_summaries(records):
@@ -258,20 +316,35 @@ def timing_summaries(records):
                 continue
             sec = [r["seconds"] for r in recs]
             auc = [r["auroc"] for r in recs]
-            summary.append({"p": p, "F": F, "method": method, "repeats": len(recs),
-                            "median_seconds": float(np.median(sec)), "min_seconds": float(min(sec)),
-                            "max_seconds": float(max(sec)), "median_auroc": float(np.median(auc)),
-                            "min_auroc": float(min(auc)), "max_auroc": float(max(auc))})
+            summary.append(
+                {
+                    "p": p,
+                    "F": F,
+                    "method": method,
+                    "repeats": len(recs),
+                    "median_seconds": float(np.median(sec)),
+                    "min_seconds": float(min(sec)),
+                    "max_seconds": float(max(sec)),
+                    "median_auroc": float(np.median(auc)),
+                    "min_auroc": float(min(auc)),
+                    "max_auroc": float(max(auc)),
+                }
+            )
         grngc, cmlp = by_method.get("GRNGC", {}), by_method.get("CMLP", {})
         both = sorted(set(grngc) & set(cmlp))
         if both:
-            ratio.append({
-                "p": p, "F": F, "repeats": len(both),
-                "ratio_of_medians": float(np.median([cmlp[s]["seconds"] for s in both])
-                                          / np.median([grngc[s]["seconds"] for s in both])),
-                "per_repeat_ratios": [float(cmlp[s]["seconds"] / grngc[s]["seconds"]) for s in both],
-                "seeds": both,
-            })
+            ratio.append(
+                {
+                    "p": p,
+                    "F": F,
+                    "repeats": len(both),
+                    "ratio_of_medians": float(
+                        np.median([cmlp[s]["seconds"] for s in both]) / np.median([grngc[s]["seconds"] for s in both])
+                    ),
+                    "per_repeat_ratios": [float(cmlp[s]["seconds"] / grngc[s]["seconds"]) for s in both],
+                    "seeds": both,
+                }
+            )
     return summary, ratio
 
 
@@ -282,14 +355,22 @@ class Run:
         self.quick, self.parts, self.start = args.quick, parts, time.perf_counter()
         self.settings = settings(args)
         commit, dirty = git_commit()
-        self.command = "python " + " ".join(shlex.quote(a) for a in [f"benchmarks/{Path(sys.argv[0]).name}",
-                                                                     *sys.argv[1:]])
+        self.command = "python " + " ".join(
+            shlex.quote(a) for a in [f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]]
+        )
         self.data = {
-            "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                         "numpy": np.__version__, "gcbook": commit,
-                         "gcbook_uncommitted": dirty},  # git status of gcbook/ and this script at the start
-            "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                        "cpu_count": os.cpu_count()},
+            "versions": {
+                "python": platform.python_version(),
+                "torch": torch.__version__,
+                "numpy": np.__version__,
+                "gcbook": commit,
+                "gcbook_uncommitted": dirty,
+            },  # git status of gcbook/ and this script at the start
+            "machine": {
+                "platform": platform.platform(),
+                "processor": platform.processor() or platform.machine(),
+                "cpu_count": os.cpu_count(),
+            },
             "threads": {"OMP/OPENBLAS/MKL": THREADS, "torch": torch.get_num_threads()},
             "settings": self.settings,
             **{key: [] for part in parts for key in PART_KEYS[part]},
@@ -344,8 +425,12 @@ class Run:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", action="append", choices=(*PARTS, "all"),
-                        help="part to run (repeatable; default all, in the order accuracy, timing, scale)")
+    parser.add_argument(
+        "--part",
+        action="append",
+        choices=(*PARTS, "all"),
+        help="part to run (repeatable; default all, in the order accuracy, timing, scale)",
+    )
     parser.add_argument("--quick", action="store_true", help="one seed, 40-epoch budgets, timing at p=10 only")
     args = parser.parse_args(argv)
     parts = PARTS if not args.part or "all" in args.part else tuple(dict.fromkeys(args.part))
@@ -353,8 +438,11 @@ def main(argv=None):
     GRNGC(lag=2, epochs=20, seed=0).fit(var(p=3, T=200, seed=0)[0])  # warm-up: imports, first allocations
     CMLP(lag=2, epochs=20, seed=0).fit(var(p=3, T=200, seed=0)[0])
     run = Run(args, parts)
-    print(f"threads: OMP/OPENBLAS/MKL={THREADS}, torch={torch.get_num_threads()}; versions {run.data['versions']}; "
-          f"parts {parts}; quick {args.quick}", flush=True)
+    print(
+        f"threads: OMP/OPENBLAS/MKL={THREADS}, torch={torch.get_num_threads()}; versions {run.data['versions']}; "
+        f"parts {parts}; quick {args.quick}",
+        flush=True,
+    )
     for part in parts:
         {"accuracy": accuracy_records, "timing": timing_records, "scale": scale_records}[part](run)
         run.finish(part)
@@ -364,10 +452,13 @@ def main(argv=None):
         medians.setdefault(rec["dataset"], {}).setdefault(rec["method"], []).append(rec["auroc"])
     for name, by_method in medians.items():
         print(f"median AUROC {name}: " + ", ".join(f"{m} {np.median(v):.3f}" for m, v in by_method.items()))
-    ratios = ", ".join(f"p={r['p']} F={r['F']:g}: {r['ratio_of_medians']:.1f}x ({r['repeats']} repeats)"
-                       for r in run.data.get("timing_ratio", []))
-    scale = ", ".join(f"seed {r['seed']} {r['seconds']:.0f} s AUROC {r['auroc']:.3f}"
-                      for r in run.data.get("scale", []))
+    ratios = ", ".join(
+        f"p={r['p']} F={r['F']:g}: {r['ratio_of_medians']:.1f}x ({r['repeats']} repeats)"
+        for r in run.data.get("timing_ratio", [])
+    )
+    scale = ", ".join(
+        f"seed {r['seed']} {r['seconds']:.0f} s AUROC {r['auroc']:.3f}" for r in run.data.get("scale", [])
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"SUMMARY time CMLP/GRNGC: {ratios or '-'}; scale: {scale or '-'}; peak RSS {peak:.0f} MB", flush=True)
     return 0

@@ -56,12 +56,12 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
+from notears_reference import notears_reference  # noqa: E402  (benchmarks/ is the script's folder)
 
 import gcbook  # noqa: E402
 from gcbook.metrics import count_accuracy  # noqa: E402
 from gcbook.notears import notears_linear  # noqa: E402
 from gcbook.simulate import dag_weights, linear_sem, random_dag  # noqa: E402
-from notears_reference import notears_reference  # noqa: E402  (benchmarks/ is the script's folder)
 
 SEEDS = (0, 1, 2)
 DIMS = (10, 20)
@@ -125,12 +125,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="also cProfile reference and ours on d=20, seed 0")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "notears_speed.json"))
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parents[1] / "gcbook" / "data" / "benchmarks" / "notears_speed.json"),
+    )
     args = parser.parse_args()
 
     fit = fit_settings()
-    print(f"settings: ER2 graphs, gauss noise, n={N}, d in {DIMS}, seeds {SEEDS}, repeats={args.repeats}; "
-          + " ".join(f"{k}={v}" for k, v in fit.items()))
+    print(
+        f"settings: ER2 graphs, gauss noise, n={N}, d in {DIMS}, seeds {SEEDS}, repeats={args.repeats}; "
+        + " ".join(f"{k}={v}" for k, v in fit.items())
+    )
     print(f"threads: OMP/OPENBLAS/MKL_NUM_THREADS={THREADS} (set before importing numpy; torch not used)")
     versions = {
         "python": platform.python_version(),
@@ -140,8 +145,10 @@ def main():
     }
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(), "loadavg_start": os.getloadavg()}
-    print(f"machine: {machine['platform']}, {machine['cpu_count']} CPUs, load average at start "
-          f"{', '.join(f'{x:.2f}' for x in machine['loadavg_start'])}")
+    print(
+        f"machine: {machine['platform']}, {machine['cpu_count']} CPUs, load average at start "
+        f"{', '.join(f'{x:.2f}' for x in machine['loadavg_start'])}"
+    )
 
     cases = {(d, s): make_case(d, s) for d in DIMS for s in SEEDS}
 
@@ -164,11 +171,26 @@ def main():
                     results[name][key] = (W, n_evals)
         print(f"repeat {r + 1}/{args.repeats} done", flush=True)
 
-    report = {"settings": {"n": N, "dims": DIMS, "seeds": SEEDS, "repeats": args.repeats, "graph": "ER2",
-                           "noise": "gauss", "threads": int(THREADS), **fit},
-              "versions": versions, "machine": machine, "cases": [], "summary": {}}
-    header = (f"{'d':>3} {'seed':>4} | {'impl':<10} {'SHD':>4} {'TPR':>5} {'FDR':>5} {'evals':>7} "
-              f"{'median s':>9} {'min-max s':>13} | ratio ref/impl (median)")
+    report = {
+        "settings": {
+            "n": N,
+            "dims": DIMS,
+            "seeds": SEEDS,
+            "repeats": args.repeats,
+            "graph": "ER2",
+            "noise": "gauss",
+            "threads": int(THREADS),
+            **fit,
+        },
+        "versions": versions,
+        "machine": machine,
+        "cases": [],
+        "summary": {},
+    }
+    header = (
+        f"{'d':>3} {'seed':>4} | {'impl':<10} {'SHD':>4} {'TPR':>5} {'FDR':>5} {'evals':>7} "
+        f"{'median s':>9} {'min-max s':>13} | ratio ref/impl (median)"
+    )
     print(header)
     print("-" * len(header))
     for key, (B, _) in cases.items():
@@ -179,11 +201,18 @@ def main():
             acc = count_accuracy(B, (W != 0).astype(int))
             ts = times[name][key]
             ratios = [tr / ti for tr, ti in zip(times["reference"][key], ts)]
-            row[name] = {**acc, "n_evals": n_evals, "seconds": ts, "median_seconds": statistics.median(ts),
-                         "ratio_reference_over_this": ratios}
-            print(f"{d:>3} {seed:>4} | {name:<10} {acc['shd']:>4} {acc['tpr']:>5.2f} {acc['fdr']:>5.2f} "
-                  f"{n_evals:>7} {statistics.median(ts):>9.2f} {min(ts):>6.2f}-{max(ts):<6.2f} | "
-                  f"{statistics.median(ratios):.1f}x")
+            row[name] = {
+                **acc,
+                "n_evals": n_evals,
+                "seconds": ts,
+                "median_seconds": statistics.median(ts),
+                "ratio_reference_over_this": ratios,
+            }
+            print(
+                f"{d:>3} {seed:>4} | {name:<10} {acc['shd']:>4} {acc['tpr']:>5.2f} {acc['fdr']:>5.2f} "
+                f"{n_evals:>7} {statistics.median(ts):>9.2f} {min(ts):>6.2f}-{max(ts):<6.2f} | "
+                f"{statistics.median(ratios):.1f}x"
+            )
         report["cases"].append(row)
 
     summary = {}
@@ -206,8 +235,10 @@ def main():
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["peak_rss_mb"] = peak_mb
     machine["loadavg_end"] = os.getloadavg()
-    print(f"peak resident memory: {peak_mb:.0f} MB; load average at end "
-          f"{', '.join(f'{x:.2f}' for x in machine['loadavg_end'])}")
+    print(
+        f"peak resident memory: {peak_mb:.0f} MB; load average at end "
+        f"{', '.join(f'{x:.2f}' for x in machine['loadavg_end'])}"
+    )
 
     if args.profile:
         _, X = cases[(20, 0)]
@@ -230,8 +261,10 @@ def main():
             f"(plain {e['ours_plain']['median_ratio_reference_over_this']:.1f}x), "
             f"SHD ours {e['ours']['shd']} reference {e['reference']['shd']} plain {e['ours_plain']['shd']}"
         )
-    print(f"SUMMARY notears_speed: median speed-up reference/ours {summary['median_ratio_all']:.1f}x "
-          f"(min {summary['min_ratio_all']:.1f}x) over {len(all_ratios)} runs; " + "; ".join(parts))
+    print(
+        f"SUMMARY notears_speed: median speed-up reference/ours {summary['median_ratio_all']:.1f}x "
+        f"(min {summary['min_ratio_all']:.1f}x) over {len(all_ratios)} runs; " + "; ".join(parts)
+    )
 
 
 if __name__ == "__main__":

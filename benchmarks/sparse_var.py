@@ -69,8 +69,8 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 import sklearn  # noqa: E402
 import torch  # noqa: E402
-from sklearn.decomposition import PCA  # noqa: E402
 from scipy import stats  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import Lasso  # noqa: E402
 
 torch.set_num_threads(THREADS)
@@ -141,26 +141,51 @@ def part_solver(repeats):
     for name, Z, Y, alpha in cases:
         ours, _ = lasso(Z, Y, alpha)
         theirs = sklearn_lasso(Z, Y, alpha)
-        t_ours, t_theirs, ratio = alternate(lambda Z=Z, Y=Y, alpha=alpha: lasso(Z, Y, alpha),
-                                          lambda Z=Z, Y=Y, alpha=alpha: sklearn_lasso(Z, Y, alpha), repeats)
-        row = {"case": name, "alpha": alpha, "n": Z.shape[0], "m": Z.shape[1], "targets": Y.shape[1],
-               "nonzeros": int(np.sum(ours != 0)), "max_abs_coef_diff": float(np.max(np.abs(ours - theirs))),
-               "gcbook_seconds": t_ours, "sklearn_seconds": t_theirs, "median_time_ratio_gcbook_over_sklearn": ratio}
+        t_ours, t_theirs, ratio = alternate(
+            lambda Z=Z, Y=Y, alpha=alpha: lasso(Z, Y, alpha),
+            lambda Z=Z, Y=Y, alpha=alpha: sklearn_lasso(Z, Y, alpha),
+            repeats,
+        )
+        row = {
+            "case": name,
+            "alpha": alpha,
+            "n": Z.shape[0],
+            "m": Z.shape[1],
+            "targets": Y.shape[1],
+            "nonzeros": int(np.sum(ours != 0)),
+            "max_abs_coef_diff": float(np.max(np.abs(ours - theirs))),
+            "gcbook_seconds": t_ours,
+            "sklearn_seconds": t_theirs,
+            "median_time_ratio_gcbook_over_sklearn": ratio,
+        }
         rows.append(row)
-        print(f"lasso {name} alpha={alpha}: max |diff| {row['max_abs_coef_diff']:.2e}, "
-              f"{row['nonzeros']} nonzeros, time ours/sklearn {ratio:.2f}", flush=True)
+        print(
+            f"lasso {name} alpha={alpha}: max |diff| {row['max_abs_coef_diff']:.2e}, "
+            f"{row['nonzeros']} nonzeros, time ours/sklearn {ratio:.2f}",
+            flush=True,
+        )
     # lasso_var (orientation (lag, p, p)) against the per-target scikit-learn fit of the lagged design
     coef_var = lasso_var(X, 2, 0.02)
     _, Zv, Yv, _ = cases[-1]
     theirs = sklearn_lasso(Zv, Yv, 0.02).reshape(2, 20, 20)
     torch_coef, _ = lasso_var_torch(torch.as_tensor(X), 2, 0.02)
-    var_check = {"max_abs_diff_lasso_var_vs_sklearn": float(np.max(np.abs(coef_var - theirs))),
-                 "max_abs_diff_lasso_var_torch_vs_numpy": float(np.max(np.abs(torch_coef.numpy() - coef_var)))}
-    print(f"lasso_var vs sklearn: {var_check['max_abs_diff_lasso_var_vs_sklearn']:.2e}; "
-          f"lasso_var_torch vs lasso_var: {var_check['max_abs_diff_lasso_var_torch_vs_numpy']:.2e}", flush=True)
+    var_check = {
+        "max_abs_diff_lasso_var_vs_sklearn": float(np.max(np.abs(coef_var - theirs))),
+        "max_abs_diff_lasso_var_torch_vs_numpy": float(np.max(np.abs(torch_coef.numpy() - coef_var))),
+    }
+    print(
+        f"lasso_var vs sklearn: {var_check['max_abs_diff_lasso_var_vs_sklearn']:.2e}; "
+        f"lasso_var_torch vs lasso_var: {var_check['max_abs_diff_lasso_var_torch_vs_numpy']:.2e}",
+        flush=True,
+    )
     worst = max(max(r["max_abs_coef_diff"] for r in rows), var_check["max_abs_diff_lasso_var_vs_sklearn"])
-    return {"cases": rows, **var_check, "max_abs_coef_diff": worst, "target": COEF_TARGET,
-            "target_met": bool(worst <= COEF_TARGET)}
+    return {
+        "cases": rows,
+        **var_check,
+        "max_abs_coef_diff": worst,
+        "target": COEF_TARGET,
+        "target_met": bool(worst <= COEF_TARGET),
+    }
 
 
 # ------------------------------------------------------------------------------------ part 2
@@ -198,10 +223,13 @@ def part_recovery(seeds, epochs):
         row["oracle_true_factors"] = {"auroc": driver_auroc(sim.graph, oracle), "coef": oracle.tolist()}
         coef, comps, scores = pca_two_stage(sim, MODEL["n_factors"], MODEL["lag"], MODEL["alpha"])
         perm, coef_al, corr = matched(sim, comps, coef)
-        row["pca_two_stage"] = {"auroc": driver_auroc(sim.graph, coef_al), "perm": perm.tolist(),
-                                "footprint_corr": corr.tolist(),
-                                "latent_corr": latent_correlation(sim.factors, scores, perm).tolist(),
-                                "coef_aligned": coef_al.tolist()}
+        row["pca_two_stage"] = {
+            "auroc": driver_auroc(sim.graph, coef_al),
+            "perm": perm.tolist(),
+            "footprint_corr": corr.tolist(),
+            "latent_corr": latent_correlation(sim.factors, scores, perm).tolist(),
+            "coef_aligned": coef_al.tolist(),
+        }
         for mode in ("end_to_end", "two_stage"):
             model = SparseVARAutoencoder(**MODEL, epochs=epochs, mode=mode, seed=s).fit(sim.movie)
             perm, coef_al, corr = matched(sim, model.footprints_, model.coef_)
@@ -215,10 +243,13 @@ def part_recovery(seeds, epochs):
                 "final_var_loss": float(model.loss_history_.var[-1]),
                 "fit_seconds": model.fit_seconds_,
             }
-        print(f"seed {s} edges {sim.edges}: AUROC end_to_end {row['end_to_end']['auroc']:.3f} "
-              f"two_stage {row['two_stage']['auroc']:.3f} pca {row['pca_two_stage']['auroc']:.3f} "
-              f"oracle {row['oracle_true_factors']['auroc']:.3f}; fit s e2e {row['end_to_end']['fit_seconds']:.1f} "
-              f"2stage {row['two_stage']['fit_seconds']:.1f}", flush=True)
+        print(
+            f"seed {s} edges {sim.edges}: AUROC end_to_end {row['end_to_end']['auroc']:.3f} "
+            f"two_stage {row['two_stage']['auroc']:.3f} pca {row['pca_two_stage']['auroc']:.3f} "
+            f"oracle {row['oracle_true_factors']['auroc']:.3f}; fit s e2e {row['end_to_end']['fit_seconds']:.1f} "
+            f"2stage {row['two_stage']['fit_seconds']:.1f}",
+            flush=True,
+        )
         per_seed.append(row)
     summary = {}
     for method in ("end_to_end", "two_stage", "pca_two_stage", "oracle_true_factors"):
@@ -266,17 +297,27 @@ def part_test(n_pairs, epochs):
         for r in range(n_pairs):
             a = rerecord(unit, seed=1000 + 2 * r)
             b = rerecord(unit, seed=1001 + 2 * r, coef=coef)
-            pair = {"latents": (model.transform(a.movie), model.transform(b.movie)),
-                    "true_factors": (a.factors, b.factors)}
+            pair = {
+                "latents": (model.transform(a.movie), model.transform(b.movie)),
+                "true_factors": (a.factors, b.factors),
+            }
             for series in SERIES:
                 for method in TEST_METHODS:
                     res = two_recording_test(*pair[series], method=method, seed=r)
                     p[series, method].append(res.p_value)
-        out[name] = {series: {method: {**rejection(p[series, method]), "p_values": p[series, method]}
-                              for method in TEST_METHODS} for series in SERIES}
-        print(f"test {name} over {n_pairs} pairs, rejection at {TEST_ALPHA}: " + "; ".join(
-            f"{series} {method} {out[name][series][method]['rate']:.3f}" for series in SERIES
-            for method in TEST_METHODS), flush=True)
+        out[name] = {
+            series: {method: {**rejection(p[series, method]), "p_values": p[series, method]} for method in TEST_METHODS}
+            for series in SERIES
+        }
+        print(
+            f"test {name} over {n_pairs} pairs, rejection at {TEST_ALPHA}: "
+            + "; ".join(
+                f"{series} {method} {out[name][series][method]['rate']:.3f}"
+                for series in SERIES
+                for method in TEST_METHODS
+            ),
+            flush=True,
+        )
     size = out["null"]["latents"]["permutation"]["rate"]
     out["size_range"] = list(SIZE_RANGE)
     out["target_met"] = bool(SIZE_RANGE[0] <= size <= SIZE_RANGE[1])
@@ -291,19 +332,31 @@ def exact_interval(k, n, level=0.95):
 
 def part_size(n_pairs, lengths, epochs):
     unit, model = reference_model(epochs)
-    defaults = {name: par.default for name, par in inspect.signature(two_recording_test).parameters.items()
-                if name in ("lag", "block_length", "n_permutations")}
-    out = {"n_pairs": n_pairs, "lengths": list(lengths), "test_alpha": TEST_ALPHA, "test_defaults": defaults,
-           "seed_rule": "pair r at the k-th length: rerecord seeds 20000 * (k + 1) + 2 r and 20000 * (k + 1) + 2 r + 1; "
-                        "permutation seed r", "reference_fit_seconds": model.fit_seconds_, "by_length": {}}
+    defaults = {
+        name: par.default
+        for name, par in inspect.signature(two_recording_test).parameters.items()
+        if name in ("lag", "block_length", "n_permutations")
+    }
+    out = {
+        "n_pairs": n_pairs,
+        "lengths": list(lengths),
+        "test_alpha": TEST_ALPHA,
+        "test_defaults": defaults,
+        "seed_rule": "pair r at the k-th length: rerecord seeds 20000 * (k + 1) + 2 r and 20000 * (k + 1) + 2 r + 1; "
+        "permutation seed r",
+        "reference_fit_seconds": model.fit_seconds_,
+        "by_length": {},
+    }
     for k, T in enumerate(lengths):
         start = time.perf_counter()
         p = {(series, method): [] for series in SERIES for method in TEST_METHODS}
         for r in range(n_pairs):
             a = rerecord(unit, T=T, seed=20000 * (k + 1) + 2 * r)
             b = rerecord(unit, T=T, seed=20000 * (k + 1) + 2 * r + 1)
-            pair = {"latents": (model.transform(a.movie), model.transform(b.movie)),
-                    "true_factors": (a.factors, b.factors)}
+            pair = {
+                "latents": (model.transform(a.movie), model.transform(b.movie)),
+                "true_factors": (a.factors, b.factors),
+            }
             for series in SERIES:
                 for method in TEST_METHODS:
                     p[series, method].append(two_recording_test(*pair[series], method=method, seed=r).p_value)
@@ -313,13 +366,24 @@ def part_size(n_pairs, lengths, epochs):
             for method in TEST_METHODS:
                 pv = np.asarray(p[series, method])
                 rejections = int(np.sum(pv < TEST_ALPHA))
-                cell[series][method] = {"rejections": rejections, "n": int(pv.size), "rate": rejections / pv.size,
-                                        "exact_95_interval": exact_interval(rejections, pv.size),
-                                        "p_values": [float(v) for v in pv]}
+                cell[series][method] = {
+                    "rejections": rejections,
+                    "n": int(pv.size),
+                    "rate": rejections / pv.size,
+                    "exact_95_interval": exact_interval(rejections, pv.size),
+                    "p_values": [float(v) for v in pv],
+                }
         out["by_length"][str(T)] = {"T": T, "seconds": time.perf_counter() - start, **cell}
-        print(f"size over {n_pairs} null pairs at T={T}: " + "; ".join(
-            f"{series} {method} {cell[series][method]['rate']:.3f} {cell[series][method]['exact_95_interval']}"
-            for series in SERIES for method in TEST_METHODS) + f" ({time.perf_counter() - start:.0f} s)", flush=True)
+        print(
+            f"size over {n_pairs} null pairs at T={T}: "
+            + "; ".join(
+                f"{series} {method} {cell[series][method]['rate']:.3f} {cell[series][method]['exact_95_interval']}"
+                for series in SERIES
+                for method in TEST_METHODS
+            )
+            + f" ({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
     return out
 
 
@@ -331,12 +395,22 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="alternating timing rounds of the solver comparison")
     parser.add_argument("--size-pairs", type=int, default=1000, help="null pairs per length in part 4")
     parser.add_argument("--size-lengths", type=int, nargs="+", default=[300, 600, 1200])
-    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
-                        help="parts to run; the others are kept from the existing results file")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="parts to run; the others are kept from the existing results file",
+    )
     args = parser.parse_args(argv)
 
-    versions = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-                "torch": torch.__version__, "sklearn": sklearn.__version__}
+    versions = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "torch": torch.__version__,
+        "sklearn": sklearn.__version__,
+    }
     print(f"settings: {vars(args)} movie={MOVIE} model={MODEL}")
     print(f"threads: OMP/OPENBLAS/MKL_NUM_THREADS={THREADS}, torch={torch.get_num_threads()}")
     print(f"versions: {versions}", flush=True)
@@ -344,11 +418,18 @@ def main(argv=None):
     sklearn_lasso(np.eye(3), np.ones((3, 1)), 0.1)
 
     start = time.perf_counter()
-    runners = {"solver": lambda: part_solver(args.repeats), "recovery": lambda: part_recovery(args.seeds, args.epochs),
-               "test": lambda: part_test(args.pairs, args.epochs),
-               "size": lambda: part_size(args.size_pairs, args.size_lengths, args.epochs)}
-    run_info = {"settings": {**vars(args), "movie": MOVIE, "model": MODEL, "test_alpha": TEST_ALPHA},
-                "command": " ".join([Path(sys.executable).name, *sys.argv]), "threads": THREADS, "versions": versions}
+    runners = {
+        "solver": lambda: part_solver(args.repeats),
+        "recovery": lambda: part_recovery(args.seeds, args.epochs),
+        "test": lambda: part_test(args.pairs, args.epochs),
+        "size": lambda: part_size(args.size_pairs, args.size_lengths, args.epochs),
+    }
+    run_info = {
+        "settings": {**vars(args), "movie": MOVIE, "model": MODEL, "test_alpha": TEST_ALPHA},
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "threads": THREADS,
+        "versions": versions,
+    }
     if set(args.parts) == set(PARTS) or not RESULTS.exists():
         result = {}
     else:
@@ -360,10 +441,12 @@ def main(argv=None):
             result[part]["run"] = {**run_info, "seconds": time.perf_counter() - part_start}
     seconds = time.perf_counter() - start
     if set(args.parts) == set(PARTS):
-        result.update(run_info, seconds=seconds,
-                      peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    result["targets_met"] = {"solver": result["solver"]["target_met"], "recovery": result["recovery"]["target_met"],
-                             "test_size": result["test"]["target_met"]}
+        result.update(run_info, seconds=seconds, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["targets_met"] = {
+        "solver": result["solver"]["target_met"],
+        "recovery": result["recovery"]["target_met"],
+        "test_size": result["test"]["target_met"],
+    }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     solver, recovery, test = result["solver"], result["recovery"], result["test"]
@@ -371,19 +454,22 @@ def main(argv=None):
     s = recovery["summary"]
     print()
     print(f"{'seed':<6}" + "".join(f"{m:>22}" for m in s))
-    for k, seed in enumerate(result["recovery"]["run"]["settings"]["seeds"] if "run" in result["recovery"]
-                             else result["settings"]["seeds"]):
+    for k, seed in enumerate(
+        result["recovery"]["run"]["settings"]["seeds"] if "run" in result["recovery"] else result["settings"]["seeds"]
+    ):
         print(f"{seed:<6}" + "".join(f"{s[m]['auroc_per_seed'][k]:>22.3f}" for m in s))
     print(f"{'median':<6}" + "".join(f"{s[m]['median_auroc']:>22.3f}" for m in s))
     ratios = [c["median_time_ratio_gcbook_over_sklearn"] for c in solver["cases"]]
-    print(f"summary: lasso max |coef - sklearn| {solver['max_abs_coef_diff']:.1e} (target {COEF_TARGET:g}); "
-          f"time ours/sklearn {min(ratios):.2f}-{max(ratios):.2f}; median AUROC end_to_end "
-          f"{s['end_to_end']['median_auroc']:.3f} vs two_stage {s['two_stage']['median_auroc']:.3f}; "
-          f"test size (latents, permutation) {test['null']['latents']['permutation']['rate']:.3f} (chi2 "
-          f"{test['null']['latents']['chi2']['rate']:.3f}; range {SIZE_RANGE}), power removed "
-          f"{test['edge_removed']['latents']['permutation']['rate']:.3f} halved "
-          f"{test['edge_halved']['latents']['permutation']['rate']:.3f}; "
-          f"targets met {result['targets_met']}; {seconds:.0f} s")
+    print(
+        f"summary: lasso max |coef - sklearn| {solver['max_abs_coef_diff']:.1e} (target {COEF_TARGET:g}); "
+        f"time ours/sklearn {min(ratios):.2f}-{max(ratios):.2f}; median AUROC end_to_end "
+        f"{s['end_to_end']['median_auroc']:.3f} vs two_stage {s['two_stage']['median_auroc']:.3f}; "
+        f"test size (latents, permutation) {test['null']['latents']['permutation']['rate']:.3f} (chi2 "
+        f"{test['null']['latents']['chi2']['rate']:.3f}; range {SIZE_RANGE}), power removed "
+        f"{test['edge_removed']['latents']['permutation']['rate']:.3f} halved "
+        f"{test['edge_halved']['latents']['permutation']['rate']:.3f}; "
+        f"targets met {result['targets_met']}; {seconds:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -107,13 +107,24 @@ def main(argv=None):
     sim = switching_ar_pair(args.T, seed=args.seed, lag=1)
     X = sim.X
     cause, effect = 1, 0
-    versions = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-                "torch": torch.__version__}
-    machine = {"machine": platform.machine(), "processor": platform.processor(), "system": platform.system(),
-               "release": platform.release(), "cpu_count": os.cpu_count()}
-    print(f"settings: T={args.T} window={args.window} step={args.step} lags={args.lags} repeats={args.repeats} "
-          f"nar_repeats={args.nar_repeats} data=switching_ar_pair({args.T}, seed={args.seed}, lag=1), "
-          f"cause={cause} effect={effect}")
+    versions = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "torch": torch.__version__,
+    }
+    machine = {
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "system": platform.system(),
+        "release": platform.release(),
+        "cpu_count": os.cpu_count(),
+    }
+    print(
+        f"settings: T={args.T} window={args.window} step={args.step} lags={args.lags} repeats={args.repeats} "
+        f"nar_repeats={args.nar_repeats} data=switching_ar_pair({args.T}, seed={args.seed}, lag=1), "
+        f"cause={cause} effect={effect}"
+    )
     print(f"threads: OMP/OPENBLAS/MKL_NUM_THREADS={THREADS}, torch={torch.get_num_threads()}")
     print(f"versions: {versions}; machine: {machine}")
 
@@ -158,36 +169,66 @@ def main(argv=None):
             "diff_target_met": bool(max(rel_f, rel_p) <= DIFF_TARGET),
         }
         linear.append(record)
-        print(f"lag {lag}: {record['n_windows']} windows, gcbook median {record['gcbook']['median']:.4f} s, "
-              f"loop median {record['loop']['median']:.3f} s, ratio {record['median_ratio']:.1f}x", flush=True)
+        print(
+            f"lag {lag}: {record['n_windows']} windows, gcbook median {record['gcbook']['median']:.4f} s, "
+            f"loop median {record['loop']['median']:.3f} s, ratio {record['median_ratio']:.1f}x",
+            flush=True,
+        )
 
     nar = []
     for label, indexing in (("nar", False), ("nar+indexing", True)):
         times = []
         for _ in range(args.nar_repeats):
-            t, res = timed(window_granger, X, cause, effect, args.window, step=args.step, model="nar",
-                           indexing=indexing, seed=0, lag=1)
+            t, res = timed(
+                window_granger,
+                X,
+                cause,
+                effect,
+                args.window,
+                step=args.step,
+                model="nar",
+                indexing=indexing,
+                seed=0,
+                lag=1,
+            )
             times.append(t)
         lin_median = linear[0]["gcbook"]["median"]
-        nar.append({"method": label, "indexing": indexing, "lag": 1, "seed": 0, "seconds": times,
-                    **spread(times), "multiple_of_linear_lag1": float(np.median(times) / lin_median)})
+        nar.append(
+            {
+                "method": label,
+                "indexing": indexing,
+                "lag": 1,
+                "seed": 0,
+                "seconds": times,
+                **spread(times),
+                "multiple_of_linear_lag1": float(np.median(times) / lin_median),
+            }
+        )
         print(f"{label}: median {np.median(times):.2f} s over {args.nar_repeats} runs", flush=True)
 
     # the settings the NAR runs left at their defaults, read from the signature of the code that ran
     parameters = inspect.signature(window_granger).parameters
-    nar_defaults = {name: parameters[name].default
-                    for name in ("hidden", "epochs", "lr", "n_rounds", "epsilon", "alpha", "phi_steps", "device")}
+    nar_defaults = {
+        name: parameters[name].default
+        for name in ("hidden", "epochs", "lr", "n_rounds", "epsilon", "alpha", "phi_steps", "device")
+    }
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
-        "settings": {**vars(args), "data": f"switching_ar_pair({args.T}, seed={args.seed}, lag=1)",
-                     "cause": cause, "effect": effect,
-                     "baseline": "Python loop over windows, np.linalg.lstsq for both models per window; "
-                                 "p from one vectorised scipy.stats.f.sf call after the loop",
-                     "nar": "model='nar', lag=1, seed=0, every other setting the package default (nar_defaults)",
-                     "nar_defaults": nar_defaults,
-                     "targets": {"speedup_min": SPEEDUP_TARGET, "max_rel_diff": DIFF_TARGET,
-                                 "applies_to": f"lag {args.lags[0]} (the first of --lags); the flags of the "
-                                               "other lags are informative"}},
+        "settings": {
+            **vars(args),
+            "data": f"switching_ar_pair({args.T}, seed={args.seed}, lag=1)",
+            "cause": cause,
+            "effect": effect,
+            "baseline": "Python loop over windows, np.linalg.lstsq for both models per window; "
+            "p from one vectorised scipy.stats.f.sf call after the loop",
+            "nar": "model='nar', lag=1, seed=0, every other setting the package default (nar_defaults)",
+            "nar_defaults": nar_defaults,
+            "targets": {
+                "speedup_min": SPEEDUP_TARGET,
+                "max_rel_diff": DIFF_TARGET,
+                "applies_to": f"lag {args.lags[0]} (the first of --lags); the flags of the other lags are informative",
+            },
+        },
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "threads": THREADS,
         "versions": versions,
@@ -201,26 +242,34 @@ def main(argv=None):
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
 
     print()
-    print(f"{'case':<22}{'gcbook s (median [min-max])':>30}{'loop s (median [min-max])':>30}{'speed-up':>10}"
-          f"{'max rel F':>11}{'max rel p':>11}")
+    print(
+        f"{'case':<22}{'gcbook s (median [min-max])':>30}{'loop s (median [min-max])':>30}{'speed-up':>10}"
+        f"{'max rel F':>11}{'max rel p':>11}"
+    )
     for r in linear:
         g, b = r["gcbook"], r["loop"]
-        print(f"{'linear lag ' + str(r['lag']):<22}{g['median']:>10.4f} [{g['min']:.4f}-{g['max']:.4f}]"
-              f"{b['median']:>13.3f} [{b['min']:.3f}-{b['max']:.3f}]  {r['median_ratio']:>8.1f}x"
-              f"{r['max_rel_f_diff']:>11.1e}{r['max_rel_p_value_diff']:>11.1e}")
+        print(
+            f"{'linear lag ' + str(r['lag']):<22}{g['median']:>10.4f} [{g['min']:.4f}-{g['max']:.4f}]"
+            f"{b['median']:>13.3f} [{b['min']:.3f}-{b['max']:.3f}]  {r['median_ratio']:>8.1f}x"
+            f"{r['max_rel_f_diff']:>11.1e}{r['max_rel_p_value_diff']:>11.1e}"
+        )
     for r in nar:
-        print(f"{r['method'] + ' lag 1':<22}{r['median']:>10.2f} [{r['min']:.2f}-{r['max']:.2f}]"
-              f"{'-':>18}{'-':>12}  ({r['multiple_of_linear_lag1']:.0f}x the linear lag-1 time)")
+        print(
+            f"{r['method'] + ' lag 1':<22}{r['median']:>10.2f} [{r['min']:.2f}-{r['max']:.2f}]"
+            f"{'-':>18}{'-':>12}  ({r['multiple_of_linear_lag1']:.0f}x the linear lag-1 time)"
+        )
     print(f"peak RSS {peak_mb:.0f} MB; results written to {RESULTS}")
     issue = linear[0]  # the targets are set for the first lag (lag 1); other lags are reported alongside
     met = issue["speedup_target_met"] and issue["diff_target_met"]
-    print("SUMMARY window_speed: linear window test is "
-          + ", ".join(f"{r['median_ratio']:.1f}x (lag {r['lag']})" for r in linear)
-          + f" faster than the lstsq loop over {linear[0]['n_windows']} windows (median of {args.repeats} "
-          f"alternating rounds), max relative F/p difference "
-          f"{max(max(r['max_rel_f_diff'], r['max_rel_p_value_diff']) for r in linear):.1e}; "
-          f"targets at lag {issue['lag']} (>= {SPEEDUP_TARGET:g}x, <= {DIFF_TARGET:g}) {'met' if met else 'MISSED'}; "
-          f"NAR {nar[0]['median']:.1f} s, with indexing {nar[1]['median']:.1f} s")
+    print(
+        "SUMMARY window_speed: linear window test is "
+        + ", ".join(f"{r['median_ratio']:.1f}x (lag {r['lag']})" for r in linear)
+        + f" faster than the lstsq loop over {linear[0]['n_windows']} windows (median of {args.repeats} "
+        f"alternating rounds), max relative F/p difference "
+        f"{max(max(r['max_rel_f_diff'], r['max_rel_p_value_diff']) for r in linear):.1e}; "
+        f"targets at lag {issue['lag']} (>= {SPEEDUP_TARGET:g}x, <= {DIFF_TARGET:g}) {'met' if met else 'MISSED'}; "
+        f"NAR {nar[0]['median']:.1f} s, with indexing {nar[1]['median']:.1f} s"
+    )
     return 0
 
 

@@ -54,9 +54,12 @@ def parse(text: str, label: str) -> tuple[dict[str, str], list[str], list[str]]:
     return pins, options, problems
 
 
-def compare(root_text: str, binder_text: str,
-            root_label: str = "requirements.txt",
-            binder_label: str = "binder/requirements.txt") -> tuple[list[str], list[str]]:
+def compare(
+    root_text: str,
+    binder_text: str,
+    root_label: str = "requirements.txt",
+    binder_label: str = "binder/requirements.txt",
+) -> tuple[list[str], list[str]]:
     """Return (problems, Binder-only packages). No problems means the files agree."""
     root, root_options, problems = parse(root_text, root_label)
     binder, binder_options, binder_problems = parse(binder_text, binder_label)
@@ -72,8 +75,10 @@ def compare(root_text: str, binder_text: str,
             if local != "cpu":
                 problems.append(f"{binder_label} must pin the CPU build {name}=={version}+cpu, not {name}=={theirs}")
             elif public != version.partition("+")[0]:
-                problems.append(f"{name}: {root_label} pins {version}, {binder_label} pins {theirs} "
-                                f"(expected {version.partition('+')[0]}+cpu)")
+                problems.append(
+                    f"{name}: {root_label} pins {version}, {binder_label} pins {theirs} "
+                    f"(expected {version.partition('+')[0]}+cpu)"
+                )
         elif theirs != version:
             problems.append(f"{name}: {root_label} pins {version}, {binder_label} pins {theirs}")
 
@@ -91,18 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=REPO / "requirements.txt")
     parser.add_argument("--binder", type=Path, default=REPO / "binder" / "requirements.txt")
     args = parser.parse_args(argv)
-    problems, extra = compare(args.root.read_text(encoding="utf-8"),
-                              args.binder.read_text(encoding="utf-8"),
-                              str(args.root), str(args.binder))
+    problems, extra = compare(
+        args.root.read_text(encoding="utf-8"), args.binder.read_text(encoding="utf-8"), str(args.root), str(args.binder)
+    )
     if problems:
         print(f"{args.binder} is out of step with {args.root}:", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
-        print("Edit binder/requirements.txt to the root pins (torch as X+cpu) and run this again.",
-              file=sys.stderr)
+        print("Edit binder/requirements.txt to the root pins (torch as X+cpu) and run this again.", file=sys.stderr)
         return 1
-    print(f"OK: {args.binder} pins every package of {args.root} at the same version"
-          + (f"; Binder only: {', '.join(extra)}" if extra else ""))
+    print(
+        f"OK: {args.binder} pins every package of {args.root} at the same version"
+        + (f"; Binder only: {', '.join(extra)}" if extra else "")
+    )
     return 0
 
 

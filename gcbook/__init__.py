@@ -8,4 +8,26 @@ Orientation, everywhere in the package: ``A[i, j] = 1`` means ``i -> j`` (the ca
 
 __version__ = "0.1.0"
 
-__all__ = ["simulate", "granger", "window", "notears", "neural", "sparse_var", "imaging", "metrics", "window_metrics", "plotting", "explorers", "exercises", "student", "suite", "datasets", "spectral", "stationarity", "results", "glue", "quiz", "assignments"]
+__all__ = [
+    "simulate",
+    "granger",
+    "window",
+    "notears",
+    "neural",
+    "sparse_var",
+    "imaging",
+    "metrics",
+    "window_metrics",
+    "plotting",
+    "explorers",
+    "exercises",
+    "student",
+    "suite",
+    "datasets",
+    "spectral",
+    "stationarity",
+    "results",
+    "glue",
+    "quiz",
+    "assignments",
+]

@@ -39,8 +39,10 @@ class BaseEstimator:
             if name == "self":
                 continue
             if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
-                raise TypeError(f"{cls.__name__}.__init__ must take its settings as keyword-only arguments "
-                                f"(after *), but {name!r} is {parameter.kind.description}.")
+                raise TypeError(
+                    f"{cls.__name__}.__init__ must take its settings as keyword-only arguments "
+                    f"(after *), but {name!r} is {parameter.kind.description}."
+                )
             names.append(name)
         return tuple(names)
 

@@ -13,8 +13,17 @@ from scipy.stats import rankdata
 
 from gcbook._validation import check_random_state
 
-__all__ = ["BATCH_BYTES", "EXACT_FIT", "batches", "binary_clf_curve", "rank_auroc", "resolve_device", "roc_points", "seed_int",
-           "standardized_lag_matrix"]
+__all__ = [
+    "BATCH_BYTES",
+    "EXACT_FIT",
+    "batches",
+    "binary_clf_curve",
+    "rank_auroc",
+    "resolve_device",
+    "roc_points",
+    "seed_int",
+    "standardized_lag_matrix",
+]
 
 #: Memory budget of one batch of the batched least-squares computations (bytes).
 BATCH_BYTES = 256 * 2**20

@@ -10,7 +10,22 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_float_array", "as_recordings", "as_time_series", "check_binary", "check_bool", "check_choice", "check_int", "check_per_variable", "check_recording_lengths", "recordings_and_lag", "check_lag", "check_random_state", "check_real", "check_square_matrix"]
+__all__ = [
+    "as_float_array",
+    "as_recordings",
+    "as_time_series",
+    "check_binary",
+    "check_bool",
+    "check_choice",
+    "check_int",
+    "check_per_variable",
+    "check_recording_lengths",
+    "recordings_and_lag",
+    "check_lag",
+    "check_random_state",
+    "check_real",
+    "check_square_matrix",
+]
 
 
 def check_random_state(seed) -> np.random.Generator:
@@ -33,9 +48,7 @@ def check_random_state(seed) -> np.random.Generator:
         return np.random.default_rng(seed)
     if isinstance(seed, np.random.Generator):
         return seed
-    raise ValueError(
-        f"seed must be None, a non-negative int or a numpy.random.Generator, got {type(seed).__name__}."
-    )
+    raise ValueError(f"seed must be None, a non-negative int or a numpy.random.Generator, got {type(seed).__name__}.")
 
 
 def as_float_array(value, name: str, *, what: str = "a numeric array") -> np.ndarray:
@@ -92,7 +105,9 @@ def as_time_series(X, *, name: str = "X", min_vars: int = 2) -> tuple[np.ndarray
     arr = as_float_array(X, name, what="a numeric array of shape (T, p)")
     if arr.ndim != 2:
         hint = " Reshape a single series with X.reshape(-1, 1) and add at least one more." if arr.ndim == 1 else ""
-        raise ValueError(f"{name} must be 2-D with shape (T, p) (rows are time), got {arr.ndim}-D shape {arr.shape}.{hint}")
+        raise ValueError(
+            f"{name} must be 2-D with shape (T, p) (rows are time), got {arr.ndim}-D shape {arr.shape}.{hint}"
+        )
     T, p = arr.shape
     if p < min_vars:
         raise ValueError(f"{name} must have at least {min_vars} variables (columns), got p={p}.")

@@ -45,8 +45,15 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["AutoCheckedExercise", "auto_checked_exercises", "master_notebook", "build_assignment",
-           "build_assignments", "default_seed", "main"]
+__all__ = [
+    "AutoCheckedExercise",
+    "auto_checked_exercises",
+    "master_notebook",
+    "build_assignment",
+    "build_assignments",
+    "default_seed",
+    "main",
+]
 
 STUB_TAG = "student-stub"
 SOLUTION_SUFFIX = "_solution"
@@ -112,7 +119,7 @@ def _chapter_cells(source: str | Path):
             for match in _DIRECTIVE.finditer(cell.source):
                 kind = match[1]
                 if kind == "exercise":
-                    rest = cell.source[match.end():]
+                    rest = cell.source[match.end() :]
                     found = re.match(r"\s*(?::[\w-]+:.*\n\s*)*?:label:\s*(\S+)", rest)
                     label = found[1] if found else None
                 elif kind == "solution-start":
@@ -136,7 +143,7 @@ def auto_checked_exercises(source: str | Path) -> list[AutoCheckedExercise]:
         if cell.cell_type != "code" or STUB_TAG not in cell.metadata.get("tags", []):
             continue
         names = _defined_functions(cell.source)
-        following = next((c for c in cells[index + 1:] if c[0].cell_type == "code"), None)
+        following = next((c for c in cells[index + 1 :] if c[0].cell_type == "code"), None)
         calls = _CHECKER_CALL.findall(following[0].source) if following else []
         calls = [(checker, name) for checker, name in calls if name in names]
         if not calls:
@@ -144,8 +151,14 @@ def auto_checked_exercises(source: str | Path) -> list[AutoCheckedExercise]:
         checker, name = calls[0]
         if following[2]:
             raise ValueError(f"{source}: the checker cell of {name} sits inside a solution.")
-        solutions = [c.source for c, lab, ins in cells if ins and lab == label and c.cell_type == "code"
-                     and f"{name}{SOLUTION_SUFFIX}" in _defined_functions(c.source)]
+        solutions = [
+            c.source
+            for c, lab, ins in cells
+            if ins
+            and lab == label
+            and c.cell_type == "code"
+            and f"{name}{SOLUTION_SUFFIX}" in _defined_functions(c.source)
+        ]
         if not solutions:
             raise ValueError(f"{source}: no solution cell of {label} defines {name}{SOLUTION_SUFFIX}.")
         pasted = re.sub(rf"\b{name}{SOLUTION_SUFFIX}\b", name, solutions[0])
@@ -207,8 +220,9 @@ def _question_cells(exercise: AutoCheckedExercise, points: float, seed: int) -> 
     ]
 
 
-def master_notebook(source: str | Path, seed: int | None = None, points: dict | None = None,
-                    run_tests: bool = True) -> nbformat.NotebookNode:
+def master_notebook(
+    source: str | Path, seed: int | None = None, points: dict | None = None, run_tests: bool = True
+) -> nbformat.NotebookNode:
     """The otter master notebook of one chapter.
 
     Parameters
@@ -261,10 +275,12 @@ def master_notebook(source: str | Path, seed: int | None = None, points: dict | 
         while after < len(student.cells) and student.cells[after].cell_type == "markdown":
             after += 1
         if after == len(student.cells) or student.cells[after].source.strip() != exercise.checker_cell.strip():
-            raise ValueError(f"{source}: in the student notebook the checker cell does not follow the stub of {exercise.name}.")
+            raise ValueError(
+                f"{source}: in the student notebook the checker cell does not follow the stub of {exercise.name}."
+            )
         question = _question_cells(exercise, points.get(exercise.label, 1), seed)
         checker_at = next(i for i, c in enumerate(question) if c.source == exercise.checker_cell)
-        cells.extend(question[:checker_at] + student.cells[index + 1:after] + question[checker_at:])
+        cells.extend(question[:checker_at] + student.cells[index + 1 : after] + question[checker_at:])
         used.append(exercise.label)
         index = after + 1
     missing = sorted(set(e.label for e in exercises.values()) - set(used))
@@ -274,8 +290,9 @@ def master_notebook(source: str | Path, seed: int | None = None, points: dict | 
     return master
 
 
-def build_assignment(source: str | Path, out_dir: str | Path, seed: int | None = None,
-                     points: dict | None = None, run_tests: bool = True) -> Path:
+def build_assignment(
+    source: str | Path, out_dir: str | Path, seed: int | None = None, points: dict | None = None, run_tests: bool = True
+) -> Path:
     """Write the otter assignment of one chapter into ``out_dir/<chapter>/`` (replacing it).
 
     Returns
@@ -296,25 +313,37 @@ def build_assignment(source: str | Path, out_dir: str | Path, seed: int | None =
     return target
 
 
-def build_assignments(out_dir: str | Path, toc: str | Path = "_toc.yml", points: dict | None = None,
-                      run_tests: bool = True) -> list[Path]:
+def build_assignments(
+    out_dir: str | Path, toc: str | Path = "_toc.yml", points: dict | None = None, run_tests: bool = True
+) -> list[Path]:
     """Write the assignment of every chapter (in the table of contents) that has auto-checked exercises."""
     from gcbook.student import chapter_sources
 
-    return [build_assignment(source, out_dir, points=points, run_tests=run_tests)
-            for source in chapter_sources(toc) if auto_checked_exercises(source)]
+    return [
+        build_assignment(source, out_dir, points=points, run_tests=run_tests)
+        for source in chapter_sources(toc)
+        if auto_checked_exercises(source)
+    ]
 
 
 def main(argv=None) -> int:
     """Command-line entry point: ``python -m gcbook.assignments --out assignments``."""
-    parser = argparse.ArgumentParser(description="Build an otter-grader assignment per chapter with auto-checked exercises.")
+    parser = argparse.ArgumentParser(
+        description="Build an otter-grader assignment per chapter with auto-checked exercises."
+    )
     parser.add_argument("--out", default="assignments", help="output folder (default: assignments)")
     parser.add_argument("--toc", default="_toc.yml", help="the book's table of contents (default: _toc.yml)")
     parser.add_argument("--chapter", action="append", help="only this chapter (book/CHAPTER.md); repeatable")
-    parser.add_argument("--points", action="append", default=[], metavar="LABEL=N",
-                        help="points of one exercise, e.g. ex-granger-ftest=2 (default 1 each); repeatable")
-    parser.add_argument("--no-run-tests", action="store_true",
-                        help="do not execute the solved notebooks to check that they pass")
+    parser.add_argument(
+        "--points",
+        action="append",
+        default=[],
+        metavar="LABEL=N",
+        help="points of one exercise, e.g. ex-granger-ftest=2 (default 1 each); repeatable",
+    )
+    parser.add_argument(
+        "--no-run-tests", action="store_true", help="do not execute the solved notebooks to check that they pass"
+    )
     args = parser.parse_args(argv)
     points = {}
     for item in args.points:

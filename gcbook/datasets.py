@@ -54,7 +54,9 @@ def _edge_list(graph: np.ndarray, names) -> list[tuple[str, str]]:
 def _check_path(path, what: str) -> str:
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"{what} file not found: {path!r}. gcbook does not download it; pass the path of your copy.")
+        raise FileNotFoundError(
+            f"{what} file not found: {path!r}. gcbook does not download it; pass the path of your copy."
+        )
     if not os.path.isfile(path):
         raise ValueError(f"{what} path {path!r} is not a file.")
     return path
@@ -140,7 +142,7 @@ def _read_dream_trajectories(path: str):
     if len(set(genes)) != len(genes):
         raise ValueError(f"{path}: the header repeats a gene name: {genes}.")
     blocks, current, last_time = [], [], None
-    for lineno, line in enumerate(lines[header_at + 1:], start=header_at + 2):
+    for lineno, line in enumerate(lines[header_at + 1 :], start=header_at + 2):
         if not line.strip():
             if current:
                 blocks.append(current)
@@ -186,9 +188,7 @@ def _read_gold_standard(path: str, genes: list) -> np.ndarray:
             continue
         tokens = line.strip().split()
         if len(tokens) != 3:
-            raise ValueError(
-                f"{path}, line {lineno}: expected 'REGULATOR<TAB>TARGET<TAB>0 or 1', got {line!r}."
-            )
+            raise ValueError(f"{path}, line {lineno}: expected 'REGULATOR<TAB>TARGET<TAB>0 or 1', got {line!r}.")
         source, target, flag = (tok.strip('"') for tok in tokens)
         for name in (source, target):
             if name not in index:
@@ -204,7 +204,9 @@ def _read_gold_standard(path: str, genes: list) -> np.ndarray:
             raise ValueError(f"{path}, line {lineno}: the third field must be 0 or 1, got {flag!r}.")
         pair = (index[source], index[target])
         if pair in seen and seen[pair] != int(value):
-            raise ValueError(f"{path}, line {lineno}: the pair {source} -> {target} is listed twice with different values.")
+            raise ValueError(
+                f"{path}, line {lineno}: the pair {source} -> {target} is listed twice with different values."
+            )
         seen[pair] = int(value)
         graph[pair] = int(value)
     if not seen:
@@ -417,7 +419,9 @@ def load_netsim(path, subjects=None, *, orientation: str = "row_to_column") -> N
         raise ValueError(f"{path} could not be read as a MATLAB .mat file: {exc}") from exc
     missing = [key for key in ("ts", "net", "Nsubjects", "Ntimepoints", "Nnodes") if key not in mat]
     if missing:
-        raise ValueError(f"{path} lacks the NetSim variable(s) {missing}; a NetSim file holds ts, net, Nsubjects, Ntimepoints, Nnodes.")
+        raise ValueError(
+            f"{path} lacks the NetSim variable(s) {missing}; a NetSim file holds ts, net, Nsubjects, Ntimepoints, Nnodes."
+        )
     n_subjects, n_time, n_nodes = (_scalar(mat, key, path) for key in ("Nsubjects", "Ntimepoints", "Nnodes"))
     ts = np.asarray(mat["ts"], dtype=np.float64)
     net = np.asarray(mat["net"], dtype=np.float64)
@@ -429,7 +433,9 @@ def load_netsim(path, subjects=None, *, orientation: str = "row_to_column") -> N
     if net.ndim == 2 and n_subjects == 1:
         net = net[None]
     if net.shape != (n_subjects, n_nodes, n_nodes):
-        raise ValueError(f"{path}: net has shape {net.shape}, expected (Nsubjects, Nnodes, Nnodes) = ({n_subjects}, {n_nodes}, {n_nodes}).")
+        raise ValueError(
+            f"{path}: net has shape {net.shape}, expected (Nsubjects, Nnodes, Nnodes) = ({n_subjects}, {n_nodes}, {n_nodes})."
+        )
     if not np.all(np.isfinite(ts)) or not np.all(np.isfinite(net)):
         raise ValueError(f"{path}: ts or net contains NaN or inf.")
     if subjects is None:
@@ -440,7 +446,9 @@ def load_netsim(path, subjects=None, *, orientation: str = "row_to_column") -> N
             raise ValueError(f"subjects must be a non-empty list of 0-based integer indices, got {subjects!r}.")
         bad = chosen[(chosen < 0) | (chosen >= n_subjects)]
         if bad.size:
-            raise ValueError(f"subject index {int(bad[0])} is out of range; the file has {n_subjects} subjects (0 to {n_subjects - 1}).")
+            raise ValueError(
+                f"subject index {int(bad[0])} is out of range; the file has {n_subjects} subjects (0 to {n_subjects - 1})."
+            )
     scans = ts.reshape(n_subjects, n_time, n_nodes)
     nets = net[chosen]
     if orientation == "column_to_row":
@@ -451,7 +459,14 @@ def load_netsim(path, subjects=None, *, orientation: str = "row_to_column") -> N
     weights[:, diag, diag] = 0.0
     graph = np.any(weights != 0, axis=0).astype(int)
     recordings = [np.ascontiguousarray(scans[s]) for s in chosen]
-    return NetSimData(recordings=recordings, graph=graph, weights=weights, self_decay=self_decay, subjects=chosen.astype(int), source=path)
+    return NetSimData(
+        recordings=recordings,
+        graph=graph,
+        weights=weights,
+        self_decay=self_decay,
+        subjects=chosen.astype(int),
+        source=path,
+    )
 
 
 # --------------------------------------------------------------------------------------

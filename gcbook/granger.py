@@ -42,7 +42,15 @@ import numpy as np
 from scipy import linalg, special, stats
 
 from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
-from gcbook._validation import as_float_array, as_time_series, check_bool, check_lag, check_real, check_recording_lengths, recordings_and_lag
+from gcbook._validation import (
+    as_float_array,
+    as_time_series,
+    check_bool,
+    check_lag,
+    check_real,
+    check_recording_lengths,
+    recordings_and_lag,
+)
 
 __all__ = [
     "GrangerResult",
@@ -915,7 +923,10 @@ class InstantaneousResult:
         a, b = (g.ravel() for g in np.meshgrid(group, rest, indexing="ij"))
         s = self.sigma[a, b]
         S = self.sigma
-        V = S[a[:, None], a[None, :]] * S[b[:, None], b[None, :]] + S[a[:, None], b[None, :]] * S[b[:, None], a[None, :]]
+        V = (
+            S[a[:, None], a[None, :]] * S[b[:, None], b[None, :]]
+            + S[a[:, None], b[None, :]] * S[b[:, None], a[None, :]]
+        )
         statistic = float(self.n * s @ np.linalg.solve(V, s))
         return statistic, float(stats.chi2.sf(statistic, s.size)), int(s.size)
 

@@ -96,7 +96,9 @@ def _check_movie(movie, name="movie"):
         )
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} contains NaN or inf (first at frame {bad[0]}, pixel {tuple(bad[1:])}); impute them first.")
+        raise ValueError(
+            f"{name} contains NaN or inf (first at frame {bad[0]}, pixel {tuple(bad[1:])}); impute them first."
+        )
     return arr
 
 
@@ -349,7 +351,9 @@ class SparseVARAutoencoder(BaseEstimator):
         arr = _check_movie(movie)
         T, H, W = arr.shape
         if T <= max(10, 2 * self.lag + 2):
-            raise ValueError(f"movie has T={T} frames; at least {max(10, 2 * self.lag + 2) + 1} are needed for lag={self.lag}.")
+            raise ValueError(
+                f"movie has T={T} frames; at least {max(10, 2 * self.lag + 2) + 1} are needed for lag={self.lag}."
+            )
         mean_img = arr.mean(0)
         scale = float(np.sqrt(np.mean((arr - mean_img) ** 2)))
         if scale == 0:
@@ -652,9 +656,13 @@ class TwoRecordingResult:
     block_length: int = 0
 
     def __repr__(self):
-        extra = f", n_permutations={self.n_permutations}, block_length={self.block_length}" if self.n_permutations else ""
-        return (f"TwoRecordingResult(statistic={self.statistic:.4g}, df={self.df}, p_value={self.p_value:.3g}, "
-                f"method={self.method!r}{extra})")
+        extra = (
+            f", n_permutations={self.n_permutations}, block_length={self.block_length}" if self.n_permutations else ""
+        )
+        return (
+            f"TwoRecordingResult(statistic={self.statistic:.4g}, df={self.df}, p_value={self.p_value:.3g}, "
+            f"method={self.method!r}{extra})"
+        )
 
 
 TestResult = TwoRecordingResult
@@ -691,13 +699,16 @@ def _blocks(X, block_length, name):
     """Cut ``X`` (T, K) into ``T // block_length`` consecutive blocks of (nearly) equal length."""
     n_blocks = X.shape[0] // block_length
     if n_blocks < 2:
-        raise ValueError(f"{name} has T={X.shape[0]} rows: fewer than 2 blocks of block_length={block_length}; "
-                         "use a shorter block_length or method='chi2'.")
+        raise ValueError(
+            f"{name} has T={X.shape[0]} rows: fewer than 2 blocks of block_length={block_length}; "
+            "use a shorter block_length or method='chi2'."
+        )
     return np.array_split(X, n_blocks)
 
 
-def two_recording_test(latents_a, latents_b, lag=1, method="permutation", *, block_length=50,
-                       n_permutations=999, seed=None):
+def two_recording_test(
+    latents_a, latents_b, lag=1, method="permutation", *, block_length=50, n_permutations=999, seed=None
+):
     """Test whether two recordings follow the same VAR(lag) (Chow-type likelihood ratio).
 
     Each recording is modelled as ``z(t) = c + sum_k z(t-k) B_k + e(t)`` with errors of one
@@ -799,7 +810,9 @@ def two_recording_test(latents_a, latents_b, lag=1, method="permutation", *, blo
     df = K * n_par
     for name, X in (("latents_a", A), ("latents_b", Bm)):
         if X.shape[0] - lag <= n_par:
-            raise ValueError(f"{name} has T={X.shape[0]} rows; at least {lag + n_par + 1} are needed for K={K}, lag={lag}.")
+            raise ValueError(
+                f"{name} has T={X.shape[0]} rows; at least {lag + n_par + 1} are needed for K={K}, lag={lag}."
+            )
     if method == "chi2":
         stretches = [A, Bm]
         labels = np.array([0, 1])
@@ -829,5 +842,11 @@ def two_recording_test(latents_a, latents_b, lag=1, method="permutation", *, blo
     shuffled = np.stack([rng.permutation(labels) for _ in range(n_permutations)])
     null = statistic(shuffled)
     p_value = (1 + np.sum(null >= observed * (1 - 1e-12))) / (1 + n_permutations)
-    return TwoRecordingResult(statistic=observed, df=int(df), p_value=float(p_value), method="permutation",
-                              n_permutations=n_permutations, block_length=block_length)
+    return TwoRecordingResult(
+        statistic=observed,
+        df=int(df),
+        p_value=float(p_value),
+        method="permutation",
+        n_permutations=n_permutations,
+        block_length=block_length,
+    )

@@ -47,8 +47,7 @@ from torch.func import jacrev
 
 from gcbook._base import BaseEstimator, check_is_fitted
 from gcbook._utils import resolve_device, seed_int
-from gcbook._validation import (as_time_series, check_choice, check_int, check_lag, check_real,
-                                recordings_and_lag)
+from gcbook._validation import as_time_series, check_choice, check_int, check_lag, check_real, recordings_and_lag
 
 __all__ = [
     "GRNGC",
@@ -481,9 +480,12 @@ class _Estimator(BaseEstimator):
         if np.any(std == 0):
             raise ValueError("A series is constant over the training part; drop it or use a smaller val_fraction.")
         windows = [lagged_windows((rec - mean) / std, lag) for rec in recordings]
+
         def train_then_val(which):
             parts = [w[which] for w in windows]
-            return np.concatenate([a[:m] for a, m in zip(parts, n_train_of)] + [a[m:] for a, m in zip(parts, n_train_of)])
+            return np.concatenate(
+                [a[:m] for a, m in zip(parts, n_train_of)] + [a[m:] for a, m in zip(parts, n_train_of)]
+            )
 
         inputs, targets = train_then_val(0), train_then_val(1)
         stats = {"mean_": mean, "std_": std, "labels_": labels, "n_features_in_": p}
@@ -515,9 +517,7 @@ class _Estimator(BaseEstimator):
             with torch.no_grad():
                 loss = float(val_loss())
             if not math.isfinite(train_loss) or not math.isfinite(loss):
-                raise ValueError(
-                    f"Training diverged at epoch {epoch} (loss {train_loss}); lower lr (now {self.lr})."
-                )
+                raise ValueError(f"Training diverged at epoch {epoch} (loss {train_loss}); lower lr (now {self.lr}).")
             checked.append(epoch), train_losses.append(train_loss), val_losses.append(loss)
             bar.set_postfix(val=f"{loss:.4g}")
             improved = loss < best * (1 - 1e-4)
@@ -694,7 +694,9 @@ def _check_hidden(hidden, model):
     if model == "mlp":
         widths = (hidden,) if isinstance(hidden, (int, np.integer)) else tuple(hidden)
         if not widths or any(isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1 for w in widths):
-            raise ValueError(f"hidden must be a positive int or a tuple of positive ints for model='mlp', got {hidden!r}.")
+            raise ValueError(
+                f"hidden must be a positive int or a tuple of positive ints for model='mlp', got {hidden!r}."
+            )
         return tuple(int(w) for w in widths)
     return check_int(hidden, "hidden", 1)
 
@@ -857,7 +859,6 @@ class GRNGC(_Estimator):
     >>> bool((est.lam_ > est.lam_path_[0] or below == 3) and (est.lam_ < est.lam_path_[-1] or above == 3))
     True
     """
-
 
     def __init__(
         self, *, lag=5, model="mlp", hidden=None, lam="auto", epochs=2000, lr=3e-3, val_fraction=0.2,
@@ -1027,7 +1028,6 @@ class CMLP(_Estimator):
     (True, (4, 4))
     """
 
-
     def __init__(
         self, *, lag=5, hidden=100, lam="auto", lam_ridge=0.01, epochs=2000, lr=0.05, val_fraction=0.2,
         check_every=10, patience=20, seed=None, device="cpu", verbose=False, lam_grid=None, warm_epochs=None,
@@ -1133,7 +1133,9 @@ class LambdaPath:
 
     def __repr__(self):
         lam = self.lams[self.selected]
-        return f"LambdaPath({len(self.lams)} penalties, p={self.scores.shape[1]}; lowest validation loss at lam={lam:.3g})"
+        return (
+            f"LambdaPath({len(self.lams)} penalties, p={self.scores.shape[1]}; lowest validation loss at lam={lam:.3g})"
+        )
 
     def plot(self, A_true=None, ax=None):
         """Each off-diagonal score against ``lam`` (log scale).

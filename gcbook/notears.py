@@ -96,8 +96,6 @@ _LOG_FLOAT_MAX = math.log(np.finfo(np.float64).max)
 # ---------------------------------------------------------------------------
 
 
-
-
 def _check_loss(loss) -> str:
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, _LOSSES))}, got {loss!r}.")
@@ -108,9 +106,7 @@ def _check_data(X, loss: str = "l2") -> np.ndarray:
     """Data matrix (n, d) as float: 2-D, d >= 2, n >= 3, finite, no constant column; binary for logistic."""
     X, _ = as_time_series(X, name="X", min_vars=2)
     if loss == "logistic" and not np.all((X == 0) | (X == 1)):
-        raise ValueError(
-            "loss='logistic' needs binary data (every entry 0 or 1); use loss='l2' for continuous data."
-        )
+        raise ValueError("loss='logistic' needs binary data (every entry 0 or 1); use loss='l2' for continuous data.")
     return X
 
 
@@ -613,9 +609,6 @@ def make_acyclic(W) -> tuple[np.ndarray, list[tuple[int, int]]]:
         removed.append((int(i), int(j)))
 
 
-
-
-
 def _single_threaded_blas():
     """Limit BLAS to one thread inside a ``with`` block (a no-op without threadpoolctl).
 
@@ -631,8 +624,14 @@ def _single_threaded_blas():
 
 
 # L-BFGS-B defaults of scipy.optimize.minimize(method="L-BFGS-B"), used unchanged.
-_LBFGSB_OPTIONS = {"maxcor": 10, "ftol": 2.2204460492503131e-09, "gtol": 1e-5, "maxfun": 15000, "maxiter": 15000,
-                   "maxls": 20}
+_LBFGSB_OPTIONS = {
+    "maxcor": 10,
+    "ftol": 2.2204460492503131e-09,
+    "gtol": 1e-5,
+    "maxfun": 15000,
+    "maxiter": 15000,
+    "maxls": 20,
+}
 
 
 def _lbfgsb_direct(fun, x0, args, lower, upper):
@@ -665,8 +664,25 @@ def _lbfgsb_direct(fun, x0, args, lower, upper):
     n_iter = 0
     while True:
         g = g.astype(np.float64)
-        _lbfgsb.setulb(m, x, low_bnd, upper_bnd, nbd, f, g, factr, opts["gtol"], wa, iwa, task, lsave, isave,
-                       dsave, opts["maxls"], ln_task)
+        _lbfgsb.setulb(
+            m,
+            x,
+            low_bnd,
+            upper_bnd,
+            nbd,
+            f,
+            g,
+            factr,
+            opts["gtol"],
+            wa,
+            iwa,
+            task,
+            lsave,
+            isave,
+            dsave,
+            opts["maxls"],
+            ln_task,
+        )
         if task[0] == 3:  # f and g wanted at x
             if not np.array_equal(x, last_x):
                 last_x = x.copy()
@@ -745,8 +761,17 @@ def _augmented_lagrangian(fun: _Objective, max_iter: int, h_tol: float, rho_max:
         w_est, h = w_new, h_new
         alpha += rho * h
         W_it = fun.adj(w_est).copy()
-        records.append((h, rho, alpha, fun.data_loss(W_it)[0], fun.lambda1 * float(np.abs(W_it).sum()),
-                        fun.n_evals - evals_before, W_it))
+        records.append(
+            (
+                h,
+                rho,
+                alpha,
+                fun.data_loss(W_it)[0],
+                fun.lambda1 * float(np.abs(W_it).sum()),
+                fun.n_evals - evals_before,
+                W_it,
+            )
+        )
         if h <= h_tol or rho >= rho_max:
             break
     return fun.adj(w_est).copy(), h, records

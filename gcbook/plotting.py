@@ -255,12 +255,18 @@ def annotate_cells(ax, image, values: np.ndarray, texts=None) -> None:
             else:
                 text = f"{values[i, j]:.0f}" if integer else f"{values[i, j]:.2f}"
             if text:
-                ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                        color="white" if luminance[i, j] < 0.5 else "black")
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if luminance[i, j] < 0.5 else "black",
+                )
 
 
-def plot_adjacency(A, labels=None, ax=None, title=None, cmap=None, vmin=None, vmax=None, annotate=None,
-                   colorbar=True):
+def plot_adjacency(A, labels=None, ax=None, title=None, cmap=None, vmin=None, vmax=None, annotate=None, colorbar=True):
     """Heatmap of a (p, p) adjacency or score matrix, causes on rows, effects on columns.
 
     Parameters
@@ -468,13 +474,14 @@ def plot_comparison(A_true, A_est, labels=None, scores=None, title=None, include
         if score_arr.shape != truth.shape:
             raise ValueError(f"scores must have the same shape as A_true {truth.shape}, got {score_arr.shape}.")
     side = 0.32 * p + 2.4
-    fig, axes = plt.subplots(1, 3, figsize=(3 * side + 2.2, side + (0.5 if title is None else 0.8)),
-                             layout="constrained")
-    plot_adjacency(truth, labels=labels, ax=axes[0], title="truth", cmap=_binary_cmap(PALETTE["truth"]),
-                   vmin=0, vmax=1)
+    fig, axes = plt.subplots(
+        1, 3, figsize=(3 * side + 2.2, side + (0.5 if title is None else 0.8)), layout="constrained"
+    )
+    plot_adjacency(truth, labels=labels, ax=axes[0], title="truth", cmap=_binary_cmap(PALETTE["truth"]), vmin=0, vmax=1)
     if scores is None:
-        plot_adjacency(est, labels=labels, ax=axes[1], title="estimate", cmap=_binary_cmap(PALETTE["estimate"]),
-                       vmin=0, vmax=1)
+        plot_adjacency(
+            est, labels=labels, ax=axes[1], title="estimate", cmap=_binary_cmap(PALETTE["estimate"]), vmin=0, vmax=1
+        )
     else:
         plot_adjacency(score_arr, labels=labels, ax=axes[1], title="scores")
     cmap, norm = category_cmap()
@@ -485,12 +492,14 @@ def plot_comparison(A_true, A_est, labels=None, scores=None, title=None, include
         annotate_cells(axes[2], image, codes, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in codes])
     shown = [TP, FP, FN, TN] + ([NOT_EVALUATED] if not include_diagonal else [])
     handles = [
-        Patch(facecolor=PALETTE[CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
-              label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})")
+        Patch(
+            facecolor=PALETTE[CATEGORY_NAMES[c][2]],
+            edgecolor=PALETTE["grid"],
+            label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})",
+        )
         for c in shown
     ]
-    axes[2].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
-                   borderaxespad=0.0)
+    axes[2].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, borderaxespad=0.0)
     if title is not None:
         fig.suptitle(title)
     return fig
@@ -561,8 +570,19 @@ def graph_layout(nodes, layout="circular", seed=0, A=None):
     raise ValueError(f"layout must be 'circular' or 'spring', got {layout!r}.")
 
 
-def draw_graph(A, labels=None, ax=None, pos=None, layout="circular", seed=0, edge_weights=None,
-               show_self_loops=False, node_color=None, node_size=None, title=None):
+def draw_graph(
+    A,
+    labels=None,
+    ax=None,
+    pos=None,
+    layout="circular",
+    seed=0,
+    edge_weights=None,
+    show_self_loops=False,
+    node_color=None,
+    node_size=None,
+    title=None,
+):
     """Draw a directed graph, arrows from cause to effect.
 
     Parameters
@@ -650,7 +670,7 @@ def draw_graph(A, labels=None, ax=None, pos=None, layout="circular", seed=0, edg
         top = magnitude.max() if magnitude.size else 0.0
         if top > 0:
             scaled = 0.8 + 3.2 * magnitude / top
-            edge_widths, loop_widths = scaled[: len(edges)], scaled[len(edges):]
+            edge_widths, loop_widths = scaled[: len(edges)], scaled[len(edges) :]
     if node_color is None:
         node_color = PALETTE["node"]
     elif not is_color_like(node_color) and len(node_color) != p:
@@ -663,13 +683,31 @@ def draw_graph(A, labels=None, ax=None, pos=None, layout="circular", seed=0, edg
     G = nx.DiGraph()
     G.add_nodes_from(range(p))
     G.add_edges_from(edges)
-    nx.draw_networkx_nodes(G, pos, ax=ax, nodelist=list(range(p)), node_color=node_color, node_size=node_size,
-                           edgecolors=PALETTE["node_edge"], linewidths=1.2)
+    nx.draw_networkx_nodes(
+        G,
+        pos,
+        ax=ax,
+        nodelist=list(range(p)),
+        node_color=node_color,
+        node_size=node_size,
+        edgecolors=PALETTE["node_edge"],
+        linewidths=1.2,
+    )
     nx.draw_networkx_labels(G, pos, labels=dict(enumerate(labels)), ax=ax, font_size=10 if p <= 12 else 8)
     if edges:
-        nx.draw_networkx_edges(G, pos, ax=ax, edgelist=edges, width=list(edge_widths), edge_color=PALETTE["edge"],
-                               arrows=True, arrowstyle="-|>", arrowsize=16, node_size=node_size,
-                               connectionstyle="arc3,rad=0.12")
+        nx.draw_networkx_edges(
+            G,
+            pos,
+            ax=ax,
+            edgelist=edges,
+            width=list(edge_widths),
+            edge_color=PALETTE["edge"],
+            arrows=True,
+            arrowstyle="-|>",
+            arrowsize=16,
+            node_size=node_size,
+            connectionstyle="arc3,rad=0.12",
+        )
     if loops.size:
         xy = np.array([pos[i] for i in range(p)])
         centre = xy.mean(axis=0)
@@ -701,8 +739,16 @@ def _self_loop_patch(ax, xy, outward, node_size: float, width: float) -> FancyAr
     t = np.linspace(-crossing, crossing, 48)  # the long way round, through the outward side
     local = D * u + r * (np.cos(t)[:, None] * u + np.sin(t)[:, None] * v)
     transform = ax.figure.dpi_scale_trans + mtransforms.ScaledTranslation(xy[0], xy[1], ax.transData)
-    return FancyArrowPatch(path=Path(local), transform=transform, arrowstyle="-|>", mutation_scale=12,
-                           color=PALETTE["edge"], linewidth=width, zorder=1, clip_on=False)
+    return FancyArrowPatch(
+        path=Path(local),
+        transform=transform,
+        arrowstyle="-|>",
+        mutation_scale=12,
+        color=PALETTE["edge"],
+        linewidth=width,
+        zorder=1,
+        clip_on=False,
+    )
 
 
 def _check_pos(pos, labels: list[str]) -> dict:
@@ -790,8 +836,9 @@ def plot_series(X, labels=None, time=None, axes=None, max_vars=8, title=None):
         raise ValueError(f"max_vars must be an int >= 1, got {max_vars!r}.")
     n_shown = min(p, int(max_vars))
     if axes is None:
-        fig, axes = plt.subplots(n_shown, 1, sharex=True, squeeze=False, figsize=(8, 0.9 * n_shown + 1.0),
-                                 layout="constrained")
+        fig, axes = plt.subplots(
+            n_shown, 1, sharex=True, squeeze=False, figsize=(8, 0.9 * n_shown + 1.0), layout="constrained"
+        )
         axes = axes[:, 0]
     else:
         axes = list(np.ravel(axes))
@@ -865,8 +912,9 @@ def plot_roc(A_true, scores, ax=None, include_diagonal=False, title=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 4.0), layout="constrained")
     for k, (name, fpr, tpr, area) in enumerate(curves):
-        ax.plot(fpr, tpr, color=METHOD_COLORS[k % len(METHOD_COLORS)], linewidth=1.8,
-                label=f"{name} (AUROC {area:.2f})")
+        ax.plot(
+            fpr, tpr, color=METHOD_COLORS[k % len(METHOD_COLORS)], linewidth=1.8, label=f"{name} (AUROC {area:.2f})"
+        )
     ax.plot([0, 1], [0, 1], linestyle="--", color=PALETTE["neutral"], linewidth=1.0, label="chance")
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)

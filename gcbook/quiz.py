@@ -72,8 +72,7 @@ def chapters() -> list[str]:
     True
     """
     folder = resources.files("gcbook").joinpath("quizzes")
-    return sorted(entry.name[: -len(".json")] for entry in folder.iterdir()
-                  if entry.name.endswith(".json"))
+    return sorted(entry.name[: -len(".json")] for entry in folder.iterdir() if entry.name.endswith(".json"))
 
 
 def load_questions(chapter: str) -> list[dict[str, Any]]:
@@ -104,13 +103,14 @@ def load_questions(chapter: str) -> list[dict[str, Any]]:
     []
     """
     if not isinstance(chapter, str) or not _CHAPTER_NAME.match(chapter):
-        raise ValueError(f"chapter must be a chapter's file name without suffix, such as "
-                         f"'granger'; got {chapter!r}")
+        raise ValueError(f"chapter must be a chapter's file name without suffix, such as 'granger'; got {chapter!r}")
     source = resources.files("gcbook").joinpath("quizzes", f"{chapter}.json")
     if not source.is_file():
-        raise ValueError(f"no self-check questions for chapter {chapter!r}: gcbook/quizzes/"
-                         f"{chapter}.json does not exist; chapters with questions: "
-                         f"{', '.join(chapters())}")
+        raise ValueError(
+            f"no self-check questions for chapter {chapter!r}: gcbook/quizzes/"
+            f"{chapter}.json does not exist; chapters with questions: "
+            f"{', '.join(chapters())}"
+        )
     try:
         questions = json.loads(source.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
@@ -163,8 +163,7 @@ def validate_questions(questions: Any, source: str = "questions") -> list[dict[s
     questions, question 1 ('1 + 1?'): a multiple_choice question needs exactly one correct answer, found 0
     """
     if not isinstance(questions, list) or not questions:
-        raise ValueError(f"{source}: expected a non-empty list of questions, got "
-                         f"{type(questions).__name__}")
+        raise ValueError(f"{source}: expected a non-empty list of questions, got {type(questions).__name__}")
     for number, question in enumerate(questions, start=1):
         _validate_question(question, f"{source}, question {number}")
     return questions
@@ -235,23 +234,22 @@ def self_check(chapter: str, shuffle_answers: bool = True, max_width: int = 720)
 def _validate_question(question: Any, where: str) -> None:
     """Raise ValueError naming ``where`` when ``question`` is malformed."""
     if not isinstance(question, dict):
-        raise ValueError(f"{where}: expected an object with 'type', 'question' and 'answers', "
-                         f"got {type(question).__name__}")
+        raise ValueError(
+            f"{where}: expected an object with 'type', 'question' and 'answers', got {type(question).__name__}"
+        )
     text = question.get("question")
     if isinstance(text, str) and text.strip():
         where = f"{where} ({text.strip()[:50]!r})"
     unknown = set(question) - _QUESTION_KEYS
     if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; a question has "
-                         f"{sorted(_QUESTION_KEYS)}")
+        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; a question has {sorted(_QUESTION_KEYS)}")
     kind = question.get("type")
     if kind not in QUESTION_TYPES:
         raise ValueError(f"{where}: unknown type {kind!r}; use one of {list(QUESTION_TYPES)}")
     _check_text(question, "question", where)
     answers = question.get("answers")
     if not isinstance(answers, list) or len(answers) < (2 if kind != "numeric" else 1):
-        raise ValueError(f"{where}: 'answers' must be a list of at least "
-                         f"{2 if kind != 'numeric' else 1} answer(s)")
+        raise ValueError(f"{where}: 'answers' must be a list of at least {2 if kind != 'numeric' else 1} answer(s)")
     if kind == "numeric":
         _validate_numeric(question, answers, where)
     else:
@@ -269,33 +267,30 @@ def _validate_choices(kind: str, answers: list, where: str) -> None:
             raise ValueError(f"{here}: expected an object, got {type(answer).__name__}")
         unknown = set(answer) - _CHOICE_KEYS
         if unknown:
-            raise ValueError(f"{here}: unknown key(s) {sorted(unknown)}; an answer has "
-                             f"{sorted(_CHOICE_KEYS)}")
+            raise ValueError(f"{here}: unknown key(s) {sorted(unknown)}; an answer has {sorted(_CHOICE_KEYS)}")
         _check_text(answer, "answer", here)
         _check_text(answer, "feedback", here)
         if not isinstance(answer.get("correct"), bool):
-            raise ValueError(f"{here}: 'correct' must be true or false, got "
-                             f"{answer.get('correct')!r}")
+            raise ValueError(f"{here}: 'correct' must be true or false, got {answer.get('correct')!r}")
         if answer["answer"].strip() in seen:
             raise ValueError(f"{here}: the answer {answer['answer']!r} appears twice")
         seen.add(answer["answer"].strip())
     correct = sum(answer["correct"] for answer in answers)
     if kind == "multiple_choice" and correct != 1:
-        raise ValueError(f"{where}: a multiple_choice question needs exactly one correct answer, "
-                         f"found {correct}")
+        raise ValueError(f"{where}: a multiple_choice question needs exactly one correct answer, found {correct}")
     if kind == "many_choice" and not 2 <= correct < len(answers):
-        raise ValueError(f"{where}: a many_choice question needs at least two correct answers and "
-                         f"one wrong one, found {correct} correct of {len(answers)} (with one "
-                         "correct answer, make it a multiple_choice question)")
+        raise ValueError(
+            f"{where}: a many_choice question needs at least two correct answers and "
+            f"one wrong one, found {correct} correct of {len(answers)} (with one "
+            "correct answer, make it a multiple_choice question)"
+        )
 
 
 def _validate_numeric(question: dict, answers: list, where: str) -> None:
     """Check the answers of a numeric question."""
     precision = question.get("precision")
-    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int)
-                                  or precision < 1):
-        raise ValueError(f"{where}: 'precision' must be a positive number of significant digits, "
-                         f"got {precision!r}")
+    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int) or precision < 1):
+        raise ValueError(f"{where}: 'precision' must be a positive number of significant digits, got {precision!r}")
     defaults = 0
     correct = 0
     for number, answer in enumerate(answers, start=1):
@@ -311,22 +306,29 @@ def _validate_numeric(question: dict, answers: list, where: str) -> None:
             continue
         unknown = set(answer) - _NUMERIC_KEYS
         if unknown:
-            raise ValueError(f"{here}: unknown key(s) {sorted(unknown)}; a numeric answer has "
-                             f"'value' or 'range', 'correct' and 'feedback' (or is "
-                             "{'type': 'default', 'feedback': ...})")
+            raise ValueError(
+                f"{here}: unknown key(s) {sorted(unknown)}; a numeric answer has "
+                f"'value' or 'range', 'correct' and 'feedback' (or is "
+                "{'type': 'default', 'feedback': ...})"
+            )
         if ("value" in answer) == ("range" in answer):
             raise ValueError(f"{here}: a numeric answer needs exactly one of 'value' and 'range'")
         if "value" in answer and not _finite(answer["value"]):
             raise ValueError(f"{here}: 'value' must be a finite number, got {answer['value']!r}")
         if "range" in answer:
             bounds = answer["range"]
-            if (not isinstance(bounds, list) or len(bounds) != 2 or not all(map(_finite, bounds))
-                    or not bounds[0] < bounds[1]):
-                raise ValueError(f"{here}: 'range' must be [low, high] with low < high (a number "
-                                 f"x matches when low <= x < high), got {bounds!r}")
+            if (
+                not isinstance(bounds, list)
+                or len(bounds) != 2
+                or not all(map(_finite, bounds))
+                or not bounds[0] < bounds[1]
+            ):
+                raise ValueError(
+                    f"{here}: 'range' must be [low, high] with low < high (a number "
+                    f"x matches when low <= x < high), got {bounds!r}"
+                )
         if not isinstance(answer.get("correct"), bool):
-            raise ValueError(f"{here}: 'correct' must be true or false, got "
-                             f"{answer.get('correct')!r}")
+            raise ValueError(f"{here}: 'correct' must be true or false, got {answer.get('correct')!r}")
         correct += answer["correct"]
     if defaults > 1:
         raise ValueError(f"{where}: at most one default answer, found {defaults}")
@@ -340,15 +342,16 @@ def _check_text(item: dict, key: str, where: str) -> None:
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{where}: '{key}' must be non-empty text, got {text!r}")
     if _TEX.search(text):
-        raise ValueError(f"{where}: '{key}' contains TeX ({_TEX.search(text).group(0)!r}); write "
-                         "math as plain Unicode text (α, x₁, ≤), which reads the same with or "
-                         "without MathJax")
+        raise ValueError(
+            f"{where}: '{key}' contains TeX ({_TEX.search(text).group(0)!r}); write "
+            "math as plain Unicode text (α, x₁, ≤), which reads the same with or "
+            "without MathJax"
+        )
 
 
 def _finite(value: Any) -> bool:
     """Whether ``value`` is a finite int or float (not a bool)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _markup(text: str) -> str:
@@ -360,14 +363,13 @@ def _as_html(question: dict) -> dict:
     """A copy of ``question`` whose texts are HTML (see :func:`_markup`)."""
     shown = dict(question, question=_markup(question["question"]))
     shown["answers"] = [
-        {key: (_markup(value) if key in ("answer", "feedback") else value)
-         for key, value in answer.items()}
-        for answer in question["answers"]]
+        {key: (_markup(value) if key in ("answer", "feedback") else value) for key, value in answer.items()}
+        for answer in question["answers"]
+    ]
     return shown
 
 
-def _quiz_outputs(questions: list[dict], shuffle_answers: bool, max_width: int
-                  ) -> tuple[str, str]:
+def _quiz_outputs(questions: list[dict], shuffle_answers: bool, max_width: int) -> tuple[str, str]:
     """The HTML and the JavaScript that show ``questions``, as :func:`self_check` displays them.
 
     ``jupyterquiz.display_quiz`` displays its two outputs itself; they are collected here (its
@@ -382,24 +384,29 @@ def _quiz_outputs(questions: list[dict], shuffle_answers: bool, max_width: int
     state = random.getstate()  # display_quiz draws the container's id from the global `random`
     quiz_display.display = lambda *objects, **kwargs: collected.extend(objects)
     try:
-        display_quiz([_as_html(question) for question in questions],
-                     shuffle_answers=shuffle_answers, max_width=max_width)
+        display_quiz(
+            [_as_html(question) for question in questions], shuffle_answers=shuffle_answers, max_width=max_width
+        )
     finally:
         quiz_display.display = original
         random.setstate(state)
     if [type(output) for output in collected] != [HTML, Javascript]:
-        raise RuntimeError("jupyterquiz.display_quiz no longer displays one HTML and one "
-                           "JavaScript output; gcbook.quiz is written for jupyterquiz 2.9.6.4 "
-                           "(pinned in requirements.txt)")
+        raise RuntimeError(
+            "jupyterquiz.display_quiz no longer displays one HTML and one "
+            "JavaScript output; gcbook.quiz is written for jupyterquiz 2.9.6.4 "
+            "(pinned in requirements.txt)"
+        )
     markup, script = collected[0].data, collected[1].data
     return _close_container(markup), f"(function (MathJax) {{\n{script}\n}})(undefined);\n"
 
 
 def _fallback_html(questions: list[dict]) -> str:
     """The questions as static HTML, each answer's verdict and feedback in a closed ``<details>``."""
-    parts = ['<div class="gcbook-self-check"><p><em>jupyterquiz is not installed '
-             '(<code>pip install jupyterquiz==2.9.6.4</code>), so the questions are shown without '
-             'instant feedback: open an answer to see whether it is right, and why.</em></p><ol>']
+    parts = [
+        '<div class="gcbook-self-check"><p><em>jupyterquiz is not installed '
+        "(<code>pip install jupyterquiz==2.9.6.4</code>), so the questions are shown without "
+        "instant feedback: open an answer to see whether it is right, and why.</em></p><ol>"
+    ]
     for question in questions:
         parts.append(f"<li><p>{_markup(question['question'])}</p><ul>")
         for answer in question["answers"]:
@@ -413,8 +420,10 @@ def _fallback_html(questions: list[dict]) -> str:
             else:
                 label = _markup(answer["answer"])
             verdict = "right" if answer.get("correct") else "wrong"
-            parts.append(f"<li><details><summary>{label}</summary><p><strong>{verdict}</strong>: "
-                         f"{_markup(answer['feedback'])}</p></details></li>")
+            parts.append(
+                f"<li><details><summary>{label}</summary><p><strong>{verdict}</strong>: "
+                f"{_markup(answer['feedback'])}</p></details></li>"
+            )
         parts.append("</ul></li>")
     parts.append("</ol></div>")
     return "".join(parts)
@@ -425,4 +434,4 @@ def _close_container(markup: str) -> str:
     opening = re.match(r"\s*<div\b[^>]*>", markup)
     if opening is None or markup.count("<div") == markup.count("</div>"):
         return markup
-    return markup[: opening.end()] + "</div>" + markup[opening.end():]
+    return markup[: opening.end()] + "</div>" + markup[opening.end() :]

@@ -35,7 +35,6 @@ What is in here:
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 
@@ -439,8 +438,12 @@ def lasso_torch(Z, Y, alpha, fit_intercept=True, max_iter=10_000, tol=1e-12):
     alpha = _check_alpha(alpha)
     n = Z.shape[0]
     B_np, _ = lasso(
-        Z.detach().cpu().double().numpy(), Y.detach().cpu().double().numpy(), alpha,
-        fit_intercept=fit_intercept, max_iter=max_iter, tol=tol,
+        Z.detach().cpu().double().numpy(),
+        Y.detach().cpu().double().numpy(),
+        alpha,
+        fit_intercept=fit_intercept,
+        max_iter=max_iter,
+        tol=tol,
     )
     mask = torch.as_tensor(B_np != 0, dtype=Z.dtype, device=Z.device).T  # (q, m)
     sign = torch.as_tensor(np.sign(B_np), dtype=Z.dtype, device=Z.device).T  # (q, m)
@@ -513,8 +516,9 @@ def unrolled_ista(Z, Y, alpha, n_steps=100, step=None, fit_intercept=True):
     return _finish(B, z_mean, y_mean, vector)
 
 
-def lasso_var_torch(X, lag, alpha, method="active_set", fit_intercept=True, n_steps=100, step=None,
-                    max_iter=10_000, tol=1e-12):
+def lasso_var_torch(
+    X, lag, alpha, method="active_set", fit_intercept=True, n_steps=100, step=None, max_iter=10_000, tol=1e-12
+):
     """Lasso-VAR(L) of a series held as a tensor, differentiable with respect to ``X``.
 
     The torch analogue of :func:`lasso_var`: the lagged design is built in torch, and every

@@ -405,7 +405,9 @@ class SpectralGrangerResult:
             pairs = list(zip(*np.nonzero(~np.eye(p, dtype=bool))))
         for k, (i, j) in enumerate(pairs):
             ax.plot(
-                self.freqs, self.values[i, j], color=METHOD_COLORS[k % len(METHOD_COLORS)],
+                self.freqs,
+                self.values[i, j],
+                color=METHOD_COLORS[k % len(METHOD_COLORS)],
                 label=f"{self.labels[i]} → {self.labels[j]}",
             )
         kind = "conditional" if self.conditional else "pairwise"
@@ -430,8 +432,9 @@ class SpectralGrangerResult:
 # ------------------------------------------------------------------------------------------------
 
 
-def var_spectral_granger(coef, sigma, freqs=None, conditional: bool = False, reduced_lag: int = 100,
-                         labels=None) -> SpectralGrangerResult:
+def var_spectral_granger(
+    coef, sigma, freqs=None, conditional: bool = False, reduced_lag: int = 100, labels=None
+) -> SpectralGrangerResult:
     """Geweke's spectral Granger causality of a known (population) VAR.
 
     Parameters
@@ -486,8 +489,9 @@ def var_spectral_granger(coef, sigma, freqs=None, conditional: bool = False, red
         values = np.full((p, p, freqs.size), np.nan)
         values[a, b] = pair_values[:, 0, 1]
         values[b, a] = pair_values[:, 1, 0]
-    return SpectralGrangerResult(freqs=freqs, values=values, lag=lag, conditional=bool(conditional),
-                                 labels=labels, n=None)
+    return SpectralGrangerResult(
+        freqs=freqs, values=values, lag=lag, conditional=bool(conditional), labels=labels, n=None
+    )
 
 
 def var_granger_strength(coef, sigma, lag: int | None = None, conditional: bool = False) -> np.ndarray:
@@ -680,5 +684,6 @@ def spectral_granger(X, lag: int, freqs=None, conditional: bool = False) -> Spec
         values = np.full((p, p, freqs.size), np.nan)
         values[a, b] = pair_values[:, 0, 1]
         values[b, a] = pair_values[:, 1, 0]
-    return SpectralGrangerResult(freqs=freqs, values=values, lag=lag, conditional=bool(conditional),
-                                 labels=tuple(labels), n=n)
+    return SpectralGrangerResult(
+        freqs=freqs, values=values, lag=lag, conditional=bool(conditional), labels=tuple(labels), n=n
+    )

@@ -34,8 +34,7 @@ __all__ = ["unit_root_tests", "toda_yamamoto_pvalues", "cointegration_simulation
 _REGRESSIONS = ("c", "ct")
 
 
-def unit_root_tests(X, alpha: float = 0.05, regression: str = "c", adf_autolag: str | None = "AIC",
-                    kpss_nlags="auto"):
+def unit_root_tests(X, alpha: float = 0.05, regression: str = "c", adf_autolag: str | None = "AIC", kpss_nlags="auto"):
     """ADF and KPSS tests for every series, with a decision per series.
 
     Parameters
@@ -95,8 +94,12 @@ def unit_root_tests(X, alpha: float = 0.05, regression: str = "c", adf_autolag: 
                 decision = "inconclusive"
             rows.append(
                 {
-                    "adf_stat": float(adf[0]), "adf_p": float(adf[1]), "adf_lags": int(adf[2]),
-                    "kpss_stat": float(kp[0]), "kpss_p": float(kp[1]), "kpss_lags": int(kp[2]),
+                    "adf_stat": float(adf[0]),
+                    "adf_p": float(adf[1]),
+                    "adf_lags": int(adf[2]),
+                    "kpss_stat": float(kp[0]),
+                    "kpss_p": float(kp[1]),
+                    "kpss_lags": int(kp[2]),
                     "decision": decision,
                 }
             )
@@ -227,8 +230,9 @@ def _method_pvalues(X: np.ndarray, lag: int, alpha: float) -> dict:
     return out
 
 
-def cointegration_simulation(n_sims: int = 200, T: int = 200, lag: int = 2, loading: float = -0.2,
-                             alpha: float = 0.05, seed=None):
+def cointegration_simulation(
+    n_sims: int = 200, T: int = 200, lag: int = 2, loading: float = -0.2, alpha: float = 0.05, seed=None
+):
     """Size and power of Granger tests on integrated series, by simulation.
 
     Two designs, each with ``n_sims`` series of length ``T``:

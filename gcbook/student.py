@@ -43,7 +43,14 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["student_notebook", "solution_text", "build_student_edition", "chapter_sources", "install_cell_source", "main"]
+__all__ = [
+    "student_notebook",
+    "solution_text",
+    "build_student_edition",
+    "chapter_sources",
+    "install_cell_source",
+    "main",
+]
 
 STUB_TAG = "student-stub"
 INSTALL_TAG = "install"
@@ -54,9 +61,17 @@ _FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)
 _OPTION = re.compile(r"^\s*:(?P<key>\w[\w-]*):\s*(?P<value>.*)$")
 _ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
 _TITLED_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
-_PRF_NAMES = {"definition": "Definition", "theorem": "Theorem", "proposition": "Proposition",
-              "corollary": "Corollary", "lemma": "Lemma", "algorithm": "Algorithm", "proof": "Proof",
-              "remark": "Remark", "example": "Example"}
+_PRF_NAMES = {
+    "definition": "Definition",
+    "theorem": "Theorem",
+    "proposition": "Proposition",
+    "corollary": "Corollary",
+    "lemma": "Lemma",
+    "algorithm": "Algorithm",
+    "proof": "Proof",
+    "remark": "Remark",
+    "example": "Example",
+}
 
 
 def _directive_blocks(lines: list[str], name: str | None = None):
@@ -74,7 +89,9 @@ def _directive_blocks(lines: list[str], name: str | None = None):
             while stop < len(lines) and lines[stop].strip() != fence:
                 stop += 1
             if stop == len(lines):
-                raise ValueError(f"The {{{match['name']}}} directive opened at line {index + 1} is never closed with {fence}.")
+                raise ValueError(
+                    f"The {{{match['name']}}} directive opened at line {index + 1} is never closed with {fence}."
+                )
             if name is None or match["name"] == name:
                 yield index, stop + 1
             index = stop + 1
@@ -206,13 +223,17 @@ def _chapter_targets(path: Path, docname: str) -> tuple[str, dict]:
             targets[equation["label"]] = _Target("equation", f"({n_equation})", stem, n_equation)
         fence = _FENCE.match(line.strip())
         if fence and (fence["name"] == "exercise" or fence["name"].startswith("prf:")):
-            for option_line in lines[index + 1: index + 8]:
+            for option_line in lines[index + 1 : index + 8]:
                 option = _OPTION.match(option_line)
                 if not option:
                     break
                 if option["key"] == "label":
                     kind = "exercise" if fence["name"] == "exercise" else "prf"
-                    word = "Exercise" if kind == "exercise" else _PRF_NAMES.get(fence["name"][4:], fence["name"][4:].title())
+                    word = (
+                        "Exercise"
+                        if kind == "exercise"
+                        else _PRF_NAMES.get(fence["name"][4:], fence["name"][4:].title())
+                    )
                     name = f"{word} ({_strip_markup(fence['arg'])})" if fence["arg"].strip() else word
                     if kind == "exercise":
                         name = f"the exercise “{_strip_markup(fence['arg'])}”"
@@ -257,8 +278,14 @@ def _bibliography(path: Path) -> dict:
             short = f"{last[0]} et al."
         year = entry.fields.get("year", "n.d.")
         title = _plain_tex(entry.fields.get("title", ""))
-        where = next((entry.fields[name] for name in ("journal", "booktitle", "publisher", "howpublished", "url")
-                      if name in entry.fields), "")
+        where = next(
+            (
+                entry.fields[name]
+                for name in ("journal", "booktitle", "publisher", "howpublished", "url")
+                if name in entry.fields
+            ),
+            "",
+        )
         authors = ", ".join(last) if last else short
         full = f"{authors} ({year}). {title}." + (f" *{_plain_tex(where)}*." if where else "")
         found[key] = (short, year, full)
@@ -391,7 +418,9 @@ class _Chapter:
             return []
         if name in ("solution", "solution-start", "solution-end"):
             raise ValueError(f"{self.path.name}: a {{{name}}} directive was left in the student edition.")
-        raise ValueError(f"{self.path.name}: the directive {{{name}}} has no plain-Markdown form in the student edition.")
+        raise ValueError(
+            f"{self.path.name}: the directive {{{name}}} has no plain-Markdown form in the student edition."
+        )
 
     def included(self, argument: str, options: dict) -> list[str]:
         """The code a ``{literalinclude}`` shows, selected as Sphinx selects it."""
@@ -403,11 +432,11 @@ class _Chapter:
         if "pyobject" in options:
             lines = _python_object(lines, options["pyobject"], source)
         if "start-at" in options:
-            lines = lines[_first_containing(lines, options["start-at"], source):]
+            lines = lines[_first_containing(lines, options["start-at"], source) :]
         if "end-at" in options:
             lines = lines[: _first_containing(lines, options["end-at"], source) + 1]
         if "dedent" in options:
-            lines = [line[int(options["dedent"]):] for line in lines]
+            lines = [line[int(options["dedent"]) :] for line in lines]
         return [f"```{options.get('language', '')}", *textwrap.dedent("\n".join(lines)).splitlines(), "```"]
 
     def block(self, lines: list[str]) -> list[str]:
@@ -437,7 +466,7 @@ class _Chapter:
             code_fence = re.match(r"^\s*(`{3,}|~{3,})", line)
             if fence is not None:
                 out.append(line)
-                if code_fence and code_fence[1].startswith(fence) and not line.strip()[len(code_fence[1]):].strip():
+                if code_fence and code_fence[1].startswith(fence) and not line.strip()[len(code_fence[1]) :].strip():
                     fence = None
                 continue
             if code_fence:
@@ -466,13 +495,19 @@ def _python_object(lines: list[str], dotted: str, source: Path) -> list[str]:
     nodes = ast.parse("\n".join(lines)).body
     node = None
     for part in dotted.split("."):
-        node = next((item for item in nodes if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                     and item.name == part), None)
+        node = next(
+            (
+                item
+                for item in nodes
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and item.name == part
+            ),
+            None,
+        )
         if node is None:
             raise ValueError(f"{source.name} defines no {dotted!r} to include.")
         nodes = node.body
     first = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
-    return lines[first - 1: node.end_lineno]
+    return lines[first - 1 : node.end_lineno]
 
 
 def _first_containing(lines: list[str], text: str, source: Path) -> int:
@@ -500,8 +535,13 @@ def _imports(tree: ast.AST, package: str = "") -> list[str]:
                 parent = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(parent + ([base] if base else []))
             names = [base] + [f"{base}.{alias.name}" for alias in node.names] if base else []
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "find_spec"
-              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "find_spec"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             names = [node.args[0].value]
         found.extend(name for name in names if name and name not in found)
     return found
@@ -594,7 +634,9 @@ def install_cell_source(direct: list[str], indirect: list[str] = (), requirement
         names = distributions.get(module)
         if not names:
             if module in direct:
-                raise ValueError(f"No installed distribution provides the module {module!r}; cannot write its install line.")
+                raise ValueError(
+                    f"No installed distribution provides the module {module!r}; cannot write its install line."
+                )
             continue
         needed[module] = pins.get(re.sub(r"[-_.]+", "-", names[0]).lower(), names[0])
     lines = [
@@ -632,16 +674,25 @@ def _glued_values(book: _Book, stem: str) -> dict:
         path = book.executed / f"{stem}.glue.json"
     if not path.exists():
         return {}
-    return {key: output["data"]["text/plain"] for key, output in json.loads(path.read_text()).items()
-            if "text/plain" in output.get("data", {})}
+    return {
+        key: output["data"]["text/plain"]
+        for key, output in json.loads(path.read_text()).items()
+        if "text/plain" in output.get("data", {})
+    }
 
 
 def _student_code(source: str) -> str:
     return re.sub(r"^from myst_nb import glue\s*$", "from gcbook.glue import glue", source, flags=re.MULTILINE)
 
 
-def student_notebook(source: str | Path, toc: str | Path | None = None, executed: str | Path | None = None,
-                     requirements: str | Path | None = None, *, _book: _Book | None = None) -> nbformat.NotebookNode:
+def student_notebook(
+    source: str | Path,
+    toc: str | Path | None = None,
+    executed: str | Path | None = None,
+    requirements: str | Path | None = None,
+    *,
+    _book: _Book | None = None,
+) -> nbformat.NotebookNode:
     """Turn one MyST Markdown chapter into a student notebook without solutions, in plain Markdown.
 
     Parameters
@@ -691,8 +742,11 @@ def student_notebook(source: str | Path, toc: str | Path | None = None, executed
             student_cells.append(new)
             figure = cell.metadata.get("mystnb", {}).get("figure", {})
             if figure:
-                number = sum("mystnb" in c.metadata and "figure" in c.metadata["mystnb"]
-                             for c in cells[: cells.index(cell) + 1] if c.cell_type == "code")
+                number = sum(
+                    "mystnb" in c.metadata and "figure" in c.metadata["mystnb"]
+                    for c in cells[: cells.index(cell) + 1]
+                    if c.cell_type == "code"
+                )
                 caption = " ".join(chapter.inline(figure.get("caption", "")).split())
                 student_cells.append(nbformat.v4.new_markdown_cell(f"**Figure {number}.** {caption}".strip()))
     code = [cell for cell in student_cells if cell.cell_type == "code"]
@@ -702,8 +756,13 @@ def student_notebook(source: str | Path, toc: str | Path | None = None, executed
         "Run the cells from the top; the first one installs what is missing. Exercises are headed "
         "**Exercise**; write your answer in the cell under each one, where a stub is given, and run "
         "the checker cell that follows it."
-        + ("" if not chapter.placeholders else " Numbers that the online book prints in the text appear here "
-           "as the name of the value in brackets, e.g. `[name]`; the cells compute them."))
+        + (
+            ""
+            if not chapter.placeholders
+            else " Numbers that the online book prints in the text appear here "
+            "as the name of the value in brackets, e.g. `[name]`; the cells compute them."
+        )
+    )
     install = nbformat.v4.new_code_cell(install_cell_source(*_third_party_modules(code), requirements=requirements))
     install.metadata["tags"] = [INSTALL_TAG]
     tail = []
@@ -777,8 +836,12 @@ def chapter_sources(toc: str | Path = "_toc.yml") -> list[Path]:
     return [path for path in _toc_paths(Path(toc)) if "```{code-cell}" in path.read_text()]
 
 
-def build_student_edition(out_dir: str | Path, toc: str | Path = "_toc.yml", executed: str | Path | None = None,
-                          requirements: str | Path | None = None) -> list[Path]:
+def build_student_edition(
+    out_dir: str | Path,
+    toc: str | Path = "_toc.yml",
+    executed: str | Path | None = None,
+    requirements: str | Path | None = None,
+) -> list[Path]:
     """Write the student notebooks of every chapter in the table of contents.
 
     Parameters
@@ -817,8 +880,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Generate the student edition (solutions removed) as .ipynb files.")
     parser.add_argument("--out", default="student_edition", help="output folder (default: student_edition)")
     parser.add_argument("--toc", default="_toc.yml", help="the book's table of contents (default: _toc.yml)")
-    parser.add_argument("--executed", default=None,
-                        help="a built book's _build/jupyter_execute, to write the computed numbers into the text")
+    parser.add_argument(
+        "--executed",
+        default=None,
+        help="a built book's _build/jupyter_execute, to write the computed numbers into the text",
+    )
     args = parser.parse_args(argv)
     for path in build_student_edition(args.out, args.toc, executed=args.executed):
         print(f"wrote {path}")

@@ -191,16 +191,23 @@ _SEM_SMALL = {"d": 5, "n_edges": 5, "n": 200}
 
 #: Simulation settings per dataset and size ("full" for the benchmark, "small" for tests).
 SIZES = {
-    "sparse_var": {"full": {"p": 10, "T": 1000, "lag": 3, "sparsity": 0.2},
-                   "small": {"p": 5, "T": 300, "lag": 3, "sparsity": 0.3}},
-    "lorenz96_f10": {"full": {"p": 10, "T": 1000, "F": 10.0, "lag": 5},
-                     "small": {"p": 6, "T": 300, "F": 10.0, "lag": 3}},
-    "lorenz96_f40": {"full": {"p": 10, "T": 1000, "F": 40.0, "lag": 5},
-                     "small": {"p": 6, "T": 300, "F": 40.0, "lag": 3}},
-    "hidden_driver": {"full": {"T": 1000, "strength": 0.8, "delays": (1, 3)},
-                      "small": {"T": 300, "strength": 0.8, "delays": (1, 3)}},
-    "switching": {"full": {"T": 2000, "lag": 3, "p_strong": 0.05},
-                  "small": {"T": 400, "lag": 3, "p_strong": 0.05}},
+    "sparse_var": {
+        "full": {"p": 10, "T": 1000, "lag": 3, "sparsity": 0.2},
+        "small": {"p": 5, "T": 300, "lag": 3, "sparsity": 0.3},
+    },
+    "lorenz96_f10": {
+        "full": {"p": 10, "T": 1000, "F": 10.0, "lag": 5},
+        "small": {"p": 6, "T": 300, "F": 10.0, "lag": 3},
+    },
+    "lorenz96_f40": {
+        "full": {"p": 10, "T": 1000, "F": 40.0, "lag": 5},
+        "small": {"p": 6, "T": 300, "F": 40.0, "lag": 3},
+    },
+    "hidden_driver": {
+        "full": {"T": 1000, "strength": 0.8, "delays": (1, 3)},
+        "small": {"T": 300, "strength": 0.8, "delays": (1, 3)},
+    },
+    "switching": {"full": {"T": 2000, "lag": 3, "p_strong": 0.05}, "small": {"T": 400, "lag": 3, "p_strong": 0.05}},
     "sem_raw": {"full": dict(_SEM_FULL), "small": dict(_SEM_SMALL)},
     "sem_standardized": {"full": dict(_SEM_FULL), "small": dict(_SEM_SMALL)},
 }
@@ -301,8 +308,9 @@ class SuiteDataset:
             if not np.all(np.isfinite(X)):
                 raise ValueError(f"{where} contains NaN or inf.")
             if X.shape[1] != self.p:
-                raise ValueError(f"Every recording must hold the same variables: X[0] has p={self.p}, "
-                                 f"{where} has p={X.shape[1]}.")
+                raise ValueError(
+                    f"Every recording must hold the same variables: X[0] has p={self.p}, {where} has p={X.shape[1]}."
+                )
         T, p = self.T, self.p
         truth = np.asarray(self.truth)
         if self.kind == "windows":
@@ -313,8 +321,9 @@ class SuiteDataset:
             if self.event_lag is not None and np.shape(self.event_lag) != (T,):
                 raise ValueError(f"event_lag must have shape ({T},), got {np.shape(self.event_lag)}.")
         elif truth.shape != (p, p) or not np.all((truth == 0) | (truth == 1)):
-            raise ValueError(f"truth must be a binary ({p}, {p}) adjacency matrix for kind {self.kind!r}, "
-                             f"got shape {truth.shape}.")
+            raise ValueError(
+                f"truth must be a binary ({p}, {p}) adjacency matrix for kind {self.kind!r}, got shape {truth.shape}."
+            )
         if self.kind == "dag":
             if self.lag is not None:
                 raise ValueError("A 'dag' dataset has no lag; pass lag=None.")
@@ -354,8 +363,7 @@ class SuiteDataset:
     def __repr__(self) -> str:
         lag = "" if self.lag is None else f", lag={self.lag}"
         recordings = f"{self.n_recordings} recordings, " if is_recording_list(self.X) else ""
-        return (f"SuiteDataset({self.name!r}, kind={self.kind!r}, {recordings}X {self.T, self.p}{lag}, "
-                f"seed={self.seed})")
+        return f"SuiteDataset({self.name!r}, kind={self.kind!r}, {recordings}X {self.T, self.p}{lag}, seed={self.seed})"
 
 
 @dataclass(frozen=True, repr=False)
@@ -466,8 +474,9 @@ def _pcmci_dataframe(dataset: SuiteDataset):
 
     if dataset.n_recordings == 1:
         return pp.DataFrame(np.asarray(dataset.recordings[0], dtype=float))
-    return pp.DataFrame({index: np.asarray(X, dtype=float) for index, X in enumerate(dataset.recordings)},
-                        analysis_mode="multiple")
+    return pp.DataFrame(
+        {index: np.asarray(X, dtype=float) for index, X in enumerate(dataset.recordings)}, analysis_mode="multiple"
+    )
 
 
 def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
@@ -514,25 +523,54 @@ def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
     settings = {"size": size, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()}}
     if name == "sparse_var":
         X, A, coef = simulate.var(s["p"], s["T"], lag=s["lag"], sparsity=s["sparsity"], seed=seed, return_coef=True)
-        return SuiteDataset(kind="timeseries", X=X, truth=A, lag=s["lag"], settings=settings, coef=coef,
-                            description=f"sparse VAR({s['lag']}), p={s['p']}, T={s['T']}: the linear case", **common)
+        return SuiteDataset(
+            kind="timeseries",
+            X=X,
+            truth=A,
+            lag=s["lag"],
+            settings=settings,
+            coef=coef,
+            description=f"sparse VAR({s['lag']}), p={s['p']}, T={s['T']}: the linear case",
+            **common,
+        )
     if name.startswith("lorenz96"):
         X, A = simulate.lorenz96(s["p"], s["T"], F=s["F"], seed=seed)
-        return SuiteDataset(kind="timeseries", X=X, truth=A, lag=s["lag"], settings=settings,
-                            description=f"Lorenz-96, F={s['F']:g}, p={s['p']}, T={s['T']}: nonlinear, chaotic",
-                            **common)
+        return SuiteDataset(
+            kind="timeseries",
+            X=X,
+            truth=A,
+            lag=s["lag"],
+            settings=settings,
+            description=f"Lorenz-96, F={s['F']:g}, p={s['p']}, T={s['T']}: nonlinear, chaotic",
+            **common,
+        )
     if name == "hidden_driver":
         X, A = simulate.confounded_var(s["T"], strength=s["strength"], delays=s["delays"], seed=seed)
-        return SuiteDataset(kind="timeseries", X=X, truth=A, lag=max(s["delays"]), settings=settings,
-                            description="two series driven by an unobserved AR(1) at delays "
-                                        f"{tuple(s['delays'])}: no link between them", **common)
+        return SuiteDataset(
+            kind="timeseries",
+            X=X,
+            truth=A,
+            lag=max(s["delays"]),
+            settings=settings,
+            description="two series driven by an unobserved AR(1) at delays "
+            f"{tuple(s['delays'])}: no link between them",
+            **common,
+        )
     if name == "switching":
         sim = simulate.switching_ar_pair(s["T"], seed=seed, lag=s["lag"], p_strong=s["p_strong"])
         settings.update(cause=1, effect=0)
-        return SuiteDataset(kind="windows", X=sim.X, truth=sim.event.copy(), lag=s["lag"], settings=settings,
-                            event_lag=sim.lag.copy(), channel_truth=np.asarray(sim.graph),
-                            description="switching AR pair (cause column 1 -> effect column 0), strong coupling "
-                                        f"at {s['p_strong']:.0%} of time points: which windows?", **common)
+        return SuiteDataset(
+            kind="windows",
+            X=sim.X,
+            truth=sim.event.copy(),
+            lag=s["lag"],
+            settings=settings,
+            event_lag=sim.lag.copy(),
+            channel_truth=np.asarray(sim.graph),
+            description="switching AR pair (cause column 1 -> effect column 0), strong coupling "
+            f"at {s['p_strong']:.0%} of time points: which windows?",
+            **common,
+        )
     # the two SEMs: one draw, raw or standardised
     rng = np.random.default_rng(seed)
     B = simulate.random_dag(s["d"], s["n_edges"], kind="ER", seed=rng)
@@ -543,9 +581,16 @@ def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
     if standardized:
         X = _standardize(X)
     what = "standardised columns (no varsortability)" if standardized else "raw scale (varsortable)"
-    return SuiteDataset(kind="dag", X=X, truth=B, lag=None, settings=settings, coef=W,
-                        description=f"linear Gaussian SEM on an ER DAG, d={s['d']}, {s['n_edges']} edges, "
-                                    f"n={s['n']}, {what}", **common)
+    return SuiteDataset(
+        kind="dag",
+        X=X,
+        truth=B,
+        lag=None,
+        settings=settings,
+        coef=W,
+        description=f"linear Gaussian SEM on an ER DAG, d={s['d']}, {s['n_edges']} edges, n={s['n']}, {what}",
+        **common,
+    )
 
 
 # ----------------------------------------------------------------------------- methods
@@ -564,8 +609,9 @@ def _lasso_var(dataset, seed):
     from gcbook.sparse_var import lasso_var
 
     coef = lasso_var(_standardize_recordings(dataset), dataset.lag, LASSO_ALPHA)
-    return MethodOutput(scores=np.abs(coef).max(axis=0), adjacency=(coef != 0).any(axis=0).astype(int),
-                        extra={"coef": coef})
+    return MethodOutput(
+        scores=np.abs(coef).max(axis=0), adjacency=(coef != 0).any(axis=0).astype(int), extra={"coef": coef}
+    )
 
 
 def _pcmci(dataset, seed):
@@ -575,8 +621,11 @@ def _pcmci(dataset, seed):
     pcmci = PCMCI(dataframe=_pcmci_dataframe(dataset), cond_ind_test=ParCorr(), verbosity=0)
     res = pcmci.run_pcmci(tau_max=dataset.lag, pc_alpha=None)
     val, pval = res["val_matrix"][:, :, 1:], res["p_matrix"][:, :, 1:]  # [i, j, tau-1]: x_i(t - tau) -> x_j(t)
-    return MethodOutput(scores=np.abs(val).max(axis=2), adjacency=(pval.min(axis=2) < ALPHA).astype(int),
-                        extra={"val_matrix": res["val_matrix"], "p_matrix": res["p_matrix"]})
+    return MethodOutput(
+        scores=np.abs(val).max(axis=2),
+        adjacency=(pval.min(axis=2) < ALPHA).astype(int),
+        extra={"val_matrix": res["val_matrix"], "p_matrix": res["p_matrix"]},
+    )
 
 
 def _neural(dataset, seed, *, name, epochs=None, patience=None):
@@ -590,9 +639,17 @@ def _neural(dataset, seed, *, name, epochs=None, patience=None):
     est = CMLP(**kwargs) if name == "cmlp" else GRNGC(model=name.split("_")[1], **kwargs)
     est.fit(dataset.X)
     history = est.loss_history_
-    return MethodOutput(scores=est.scores_, adjacency=None, extra={
-        "epochs": epochs, **_path_extras(est), "epochs_run": int(history.epoch[-1]),
-        "best_epoch": int(history.best_epoch), "val_loss": float(est.val_loss_)})
+    return MethodOutput(
+        scores=est.scores_,
+        adjacency=None,
+        extra={
+            "epochs": epochs,
+            **_path_extras(est),
+            "epochs_run": int(history.epoch[-1]),
+            "best_epoch": int(history.best_epoch),
+            "val_loss": float(est.val_loss_),
+        },
+    )
 
 
 #: Keys of a neural output's ``extra`` that :func:`run_row` copies into its row (what the penalty path chose).
@@ -609,12 +666,22 @@ def _path_extras(est) -> dict:
     ``lam`` and ``lam_interior = None``.
     """
     if not hasattr(est, "lam_path_"):
-        return {"lam": float(est.lam_), "lam_interior": None, "lam_extended_below": None,
-                "lam_extended_above": None, "lam_path_points": None}
+        return {
+            "lam": float(est.lam_),
+            "lam_interior": None,
+            "lam_extended_below": None,
+            "lam_extended_above": None,
+            "lam_path_points": None,
+        }
     path = est.lam_path_
     below, above = est.lam_path_extended_
-    return {"lam": float(est.lam_), "lam_interior": bool(path[0] < est.lam_ < path[-1]),
-            "lam_extended_below": int(below), "lam_extended_above": int(above), "lam_path_points": len(path)}
+    return {
+        "lam": float(est.lam_),
+        "lam_interior": bool(path[0] < est.lam_ < path[-1]),
+        "lam_extended_below": int(below),
+        "lam_extended_above": int(above),
+        "lam_path_points": len(path),
+    }
 
 
 def _weighted_dag(dataset, seed, *, which):
@@ -640,10 +707,21 @@ def _cpdag(dataset, seed, *, which):
 def _window_linear(dataset, seed):
     from gcbook.window import window_granger
 
-    res = window_granger(dataset.X, cause=dataset.settings.get("cause", 1), effect=dataset.settings.get("effect", 0),
-                         window=WINDOW, lag=dataset.lag)
-    return MethodOutput(scores=None, adjacency=None, extra={"p_value": res.p_value},
-                        window_scores=res.f_stat, window_starts=res.starts, window=WINDOW)
+    res = window_granger(
+        dataset.X,
+        cause=dataset.settings.get("cause", 1),
+        effect=dataset.settings.get("effect", 0),
+        window=WINDOW,
+        lag=dataset.lag,
+    )
+    return MethodOutput(
+        scores=None,
+        adjacency=None,
+        extra={"p_value": res.p_value},
+        window_scores=res.f_stat,
+        window_starts=res.starts,
+        window=WINDOW,
+    )
 
 
 def _spec(name, kinds, fn, uses_lag, description, options=()):
@@ -655,43 +733,110 @@ _NEURAL_OPTIONS = ("epochs", "patience")
 #: The method registry, name -> :class:`MethodSpec`.
 #:
 #: :meta hide-value:
-METHODS = dict([
-    _spec("granger_pairwise", ("timeseries", "windows"), partial(_granger, conditional=False), True,
-          "granger_test(X, lag); F scores, adjacency(alpha=0.05, correction='fdr_bh')"),
-    _spec("granger_conditional", ("timeseries",), partial(_granger, conditional=True), True,
-          "granger_test(X, lag, conditional=True); F scores, adjacency(alpha=0.05, correction='fdr_bh')"),
-    _spec("lasso_var", ("timeseries",), _lasso_var, True,
-          f"lasso_var(standardised X, lag, alpha={LASSO_ALPHA}); scores max_k |C|, graph C != 0"),
-    _spec("pcmci", ("timeseries",), _pcmci, True,
-          "PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None); scores max_tau>=1 |val|, "
-          "graph min_tau>=1 p < 0.05 (no correction)"),
-    _spec("cmlp", ("timeseries",), partial(_neural, name="cmlp"), True,
-          "CMLP(lag) package defaults (lam='auto': penalty chosen on the validation path), "
-          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
-          _NEURAL_OPTIONS),
-    _spec("grngc_mlp", ("timeseries",), partial(_neural, name="grngc_mlp"), True,
-          "GRNGC(lag, model='mlp') package defaults (lam='auto': penalty chosen on the validation path), "
-          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
-          _NEURAL_OPTIONS),
-    _spec("grngc_lstm", ("timeseries",), partial(_neural, name="grngc_lstm"), True,
-          "GRNGC(lag, model='lstm') package defaults (lam='auto': penalty chosen on the validation path), "
-          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
-          _NEURAL_OPTIONS),
-    _spec("grngc_kan", ("timeseries",), partial(_neural, name="grngc_kan"), True,
-          "GRNGC(lag, model='kan') package defaults (lam='auto': penalty chosen on the validation path), "
-          "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
-          _NEURAL_OPTIONS),
-    _spec("notears", ("dag",), partial(_weighted_dag, which="notears"), False,
-          "notears_linear(X) defaults (lambda1=0.1, w_threshold=0.3); scores |W|, graph W != 0"),
-    _spec("sortnregress", ("dag",), partial(_weighted_dag, which="sortnregress"), False,
-          "sortnregress(X); scores |W|, graph W != 0"),
-    _spec("pc", ("dag",), partial(_cpdag, which="pc"), False,
-          "run_pc(X) (Fisher-z, alpha=0.05); CPDAG, scores 1 directed / 0.5 undirected"),
-    _spec("ges", ("dag",), partial(_cpdag, which="ges"), False,
-          "run_ges(X) (BIC); CPDAG, scores 1 directed / 0.5 undirected"),
-    _spec("window_linear", ("windows",), _window_linear, True,
-          f"window_granger(X, cause=1, effect=0, window={WINDOW}, lag=lag), non-overlapping windows; one F per window"),
-])
+METHODS = dict(
+    [
+        _spec(
+            "granger_pairwise",
+            ("timeseries", "windows"),
+            partial(_granger, conditional=False),
+            True,
+            "granger_test(X, lag); F scores, adjacency(alpha=0.05, correction='fdr_bh')",
+        ),
+        _spec(
+            "granger_conditional",
+            ("timeseries",),
+            partial(_granger, conditional=True),
+            True,
+            "granger_test(X, lag, conditional=True); F scores, adjacency(alpha=0.05, correction='fdr_bh')",
+        ),
+        _spec(
+            "lasso_var",
+            ("timeseries",),
+            _lasso_var,
+            True,
+            f"lasso_var(standardised X, lag, alpha={LASSO_ALPHA}); scores max_k |C|, graph C != 0",
+        ),
+        _spec(
+            "pcmci",
+            ("timeseries",),
+            _pcmci,
+            True,
+            "PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None); scores max_tau>=1 |val|, "
+            "graph min_tau>=1 p < 0.05 (no correction)",
+        ),
+        _spec(
+            "cmlp",
+            ("timeseries",),
+            partial(_neural, name="cmlp"),
+            True,
+            "CMLP(lag) package defaults (lam='auto': penalty chosen on the validation path), "
+            "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+            _NEURAL_OPTIONS,
+        ),
+        _spec(
+            "grngc_mlp",
+            ("timeseries",),
+            partial(_neural, name="grngc_mlp"),
+            True,
+            "GRNGC(lag, model='mlp') package defaults (lam='auto': penalty chosen on the validation path), "
+            "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+            _NEURAL_OPTIONS,
+        ),
+        _spec(
+            "grngc_lstm",
+            ("timeseries",),
+            partial(_neural, name="grngc_lstm"),
+            True,
+            "GRNGC(lag, model='lstm') package defaults (lam='auto': penalty chosen on the validation path), "
+            "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+            _NEURAL_OPTIONS,
+        ),
+        _spec(
+            "grngc_kan",
+            ("timeseries",),
+            partial(_neural, name="grngc_kan"),
+            True,
+            "GRNGC(lag, model='kan') package defaults (lam='auto': penalty chosen on the validation path), "
+            "epochs=NEURAL_EPOCHS (budget of the path's first point; each warm point epochs//4); scores_",
+            _NEURAL_OPTIONS,
+        ),
+        _spec(
+            "notears",
+            ("dag",),
+            partial(_weighted_dag, which="notears"),
+            False,
+            "notears_linear(X) defaults (lambda1=0.1, w_threshold=0.3); scores |W|, graph W != 0",
+        ),
+        _spec(
+            "sortnregress",
+            ("dag",),
+            partial(_weighted_dag, which="sortnregress"),
+            False,
+            "sortnregress(X); scores |W|, graph W != 0",
+        ),
+        _spec(
+            "pc",
+            ("dag",),
+            partial(_cpdag, which="pc"),
+            False,
+            "run_pc(X) (Fisher-z, alpha=0.05); CPDAG, scores 1 directed / 0.5 undirected",
+        ),
+        _spec(
+            "ges",
+            ("dag",),
+            partial(_cpdag, which="ges"),
+            False,
+            "run_ges(X) (BIC); CPDAG, scores 1 directed / 0.5 undirected",
+        ),
+        _spec(
+            "window_linear",
+            ("windows",),
+            _window_linear,
+            True,
+            f"window_granger(X, cause=1, effect=0, window={WINDOW}, lag=lag), non-overlapping windows; one F per window",
+        ),
+    ]
+)
 
 
 def _method(name) -> MethodSpec:
@@ -850,8 +995,7 @@ def evaluate(dataset, output) -> dict:
     if output.window_scores is not None:
         if dataset.kind != "windows":
             raise ValueError(f"Window scores can only be scored on a 'windows' dataset, not {dataset.kind!r}.")
-        return {"auroc": _window_auroc(dataset, output), "auprc": nan, "shd": nan, "n_edges": nan,
-                "level": "window"}
+        return {"auroc": _window_auroc(dataset, output), "auprc": nan, "shd": nan, "n_edges": nan, "level": "window"}
     if output.scores is None:
         raise ValueError("The output holds neither (p, p) scores nor window scores.")
     p = dataset.p
@@ -924,9 +1068,17 @@ def run_row(dataset, method, seed=0, **options) -> dict:
     start, cpu_start = time.perf_counter(), time.process_time()
     output = run_method(method, dataset, seed, **options)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-    row = {"dataset": dataset.name, "kind": dataset.kind, "seed": seed, "method": method,
-           **evaluate(dataset, output), "fit_seconds": seconds, "cpu_seconds": cpu_seconds,
-           "p": dataset.p, "T": dataset.T}
+    row = {
+        "dataset": dataset.name,
+        "kind": dataset.kind,
+        "seed": seed,
+        "method": method,
+        **evaluate(dataset, output),
+        "fit_seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "p": dataset.p,
+        "T": dataset.T,
+    }
     return row | {key: output.extra[key] for key in PATH_KEYS if key in output.extra}
 
 
@@ -1006,6 +1158,19 @@ def run_suite(datasets=None, methods=None, seeds=(0,), size="full", on_result=No
                 rows.append(row)
                 if on_result is not None:
                     on_result(row)
-    columns = ["dataset", "kind", "seed", "method", "level", "auroc", "auprc", "shd", "n_edges",
-               "fit_seconds", "cpu_seconds", "p", "T"]
+    columns = [
+        "dataset",
+        "kind",
+        "seed",
+        "method",
+        "level",
+        "auroc",
+        "auprc",
+        "shd",
+        "n_edges",
+        "fit_seconds",
+        "cpu_seconds",
+        "p",
+        "T",
+    ]
     return pd.DataFrame(rows, columns=columns)

@@ -114,12 +114,11 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
-from gcbook._validation import as_recordings, check_int, check_lag, check_real, is_recording_list
 from gcbook._utils import batches, resolve_device, seed_int
+from gcbook._validation import as_recordings, check_int, check_lag, check_real, is_recording_list
 from gcbook.granger import lag_matrix
 
-__all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events",
-           "fit_causality_index"]
+__all__ = ["WindowResult", "window_granger", "window_starts", "window_mse", "localize_events", "fit_causality_index"]
 
 _MODELS = ("linear", "nar")
 
@@ -262,14 +261,18 @@ class WindowResult:
             truth = np.asarray(truth, dtype=bool)
             if truth.shape != self.starts.shape:
                 raise ValueError(f"truth must have one entry per window ({self.starts.size}), got shape {truth.shape}.")
-            ax.scatter(np.asarray(x)[truth], self.f_stat[truth], s=14, color="C3", label="window with an event", zorder=3)
+            ax.scatter(
+                np.asarray(x)[truth], self.f_stat[truth], s=14, color="C3", label="window with an event", zorder=3
+            )
         ax.plot(x, self.f_stat, color="C0", lw=1, label="F")
         ax.axhline(threshold, color="k", ls="--", lw=1, label=f"threshold {threshold:g}")
         ax.set_yscale("log")
         ax.set_ylabel("F" if self.model == "linear" else "L1 / L2")
         ax.set_xlabel("window centre" if time is None else "")
-        ax.set_title(f"{self.labels[0]} -> {self.labels[1]}: window {self.window}, {self.model}"
-                     + (", indexing" if self.indexing else ""))
+        ax.set_title(
+            f"{self.labels[0]} -> {self.labels[1]}: window {self.window}, {self.model}"
+            + (", indexing" if self.indexing else "")
+        )
         ax.legend(frameon=False, fontsize=8)
         return ax
 
@@ -317,9 +320,7 @@ def window_starts(T: int, window: int, lag: int, step: int) -> np.ndarray:
     window = check_int(window, "window", 1)
     step = check_int(step, "step", 1)
     if window <= lag:
-        raise ValueError(
-            f"window={window} must be longer than lag={lag}: a window has to hold a cause and its effect."
-        )
+        raise ValueError(f"window={window} must be longer than lag={lag}: a window has to hold a cause and its effect.")
     if window + lag > T:
         raise ValueError(
             f"window={window} is too long for the series: T={T} time points leave T - lag = {T - lag} "
@@ -356,7 +357,7 @@ def _linear_windows(effect: np.ndarray, cause: np.ndarray, lag: int, window: int
     for batch in batches(starts.size, window * (m + 1) * 8 * 2):
         block = views[rows[batch]].transpose(0, 2, 1)  # (b, window, m + 1), copied one batch at a time
         r = np.linalg.qr(block, mode="r")
-        ss_extra = np.sum(r[:, lag + 1: m, m] ** 2, axis=1)
+        ss_extra = np.sum(r[:, lag + 1 : m, m] ** 2, axis=1)
         ss_u = r[:, m, m] ** 2
         # rank deficiency (a flat stretch of data) or an exact fit leaves F undefined
         diag = np.abs(np.diagonal(r[:, :m, :m], axis1=1, axis2=2))
@@ -461,8 +462,9 @@ def _train_nar(net: PairNAR, inputs: torch.Tensor, targets: torch.Tensor, epochs
 
 
 # ----------------------------------------------------------------------------- indexing
-def fit_causality_index(log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor, alpha: float,
-                        steps: int) -> torch.Tensor:
+def fit_causality_index(
+    log_phi: torch.Tensor, sq_errors: torch.Tensor, index: torch.Tensor, alpha: float, steps: int
+) -> torch.Tensor:
     """Fit the causality index: minimise our interpretation of loss (9) over ``log Phi``.
 
     The loss is ``sum_windows sum_channels KL(Phi_w / sum Phi_w || h_w / sum h_w)`` with
@@ -677,7 +679,9 @@ def window_granger(
     if not isinstance(indexing, (bool, np.bool_)):
         raise ValueError(f"indexing must be True or False, got {indexing!r}.")
     if indexing and model != "nar":
-        raise ValueError("causality indexing is built on the NAR forecasters' errors; use model='nar' with indexing=True.")
+        raise ValueError(
+            "causality indexing is built on the NAR forecasters' errors; use model='nar' with indexing=True."
+        )
     lag = check_lag(lag)
     window = check_int(window, "window", 1)
     step = window if step is None else check_int(step, "step", 1)
@@ -697,9 +701,18 @@ def window_granger(
     pairs = [rec[:, [effect, cause]] for rec in recordings]
     pooled = np.vstack(pairs)
     pairs = [(pair - pooled.mean(axis=0)) / pooled.std(axis=0) for pair in pairs]
-    common = dict(starts=starts, window=window, step=step, lag=lag, cause=cause, effect=effect,
-                  model=model, indexing=bool(indexing), labels=(labels[cause], labels[effect]),
-                  recording=recording if several else None)
+    common = dict(
+        starts=starts,
+        window=window,
+        step=step,
+        lag=lag,
+        cause=cause,
+        effect=effect,
+        model=model,
+        indexing=bool(indexing),
+        labels=(labels[cause], labels[effect]),
+        recording=recording if several else None,
+    )
 
     if model == "linear":
         df_num, df_den = lag, window - 2 * lag - 1
@@ -708,12 +721,24 @@ def window_granger(
                 f"window={window} is too short for the linear F test with lag={lag}: the full model has "
                 f"{2 * lag + 1} coefficients, so window must be at least {2 * lag + 2}."
             )
-        extra, rss_u = (np.concatenate(parts) for parts in zip(*[
-            _linear_windows(pair[:, 0], pair[:, 1], lag, window, rec_starts)
-            for pair, rec_starts in zip(pairs, starts_by_recording)]))
+        extra, rss_u = (
+            np.concatenate(parts)
+            for parts in zip(
+                *[
+                    _linear_windows(pair[:, 0], pair[:, 1], lag, window, rec_starts)
+                    for pair, rec_starts in zip(pairs, starts_by_recording)
+                ]
+            )
+        )
         f_stat = (extra / df_num) / (rss_u / df_den)
-        return WindowResult(f_stat=f_stat, p_value=stats.f.sf(f_stat, df_num, df_den),
-                            mse_ratio=(rss_u + extra) / rss_u, df_num=df_num, df_den=df_den, **common)
+        return WindowResult(
+            f_stat=f_stat,
+            p_value=stats.f.sf(f_stat, df_num, df_den),
+            mse_ratio=(rss_u + extra) / rss_u,
+            df_num=df_num,
+            df_den=df_den,
+            **common,
+        )
 
     hidden = check_int(hidden, "hidden", 1)
     epochs = check_int(epochs, "epochs", 1)
@@ -726,20 +751,40 @@ def window_granger(
     devices = [torch_device] if torch_device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.random.default_generator.manual_seed(seed_int(seed))
-        f_stat, phis = _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr,
-                                    n_rounds if indexing else 0, epsilon, alpha, phi_steps, torch_device)
+        f_stat, phis = _nar_windows(
+            pairs,
+            lag,
+            window,
+            starts_by_recording,
+            hidden,
+            epochs,
+            lr,
+            n_rounds if indexing else 0,
+            epsilon,
+            alpha,
+            phi_steps,
+            torch_device,
+        )
     extra_fields = {}
     if indexing:
-        cause_time, effect_time = (np.concatenate(parts) for parts in zip(*[
-            localize_events(phi[:, 1], phi[:, 0], window, rec_starts)
-            for phi, rec_starts in zip(phis, starts_by_recording)]))
+        cause_time, effect_time = (
+            np.concatenate(parts)
+            for parts in zip(
+                *[
+                    localize_events(phi[:, 1], phi[:, 0], window, rec_starts)
+                    for phi, rec_starts in zip(phis, starts_by_recording)
+                ]
+            )
+        )
         extra_fields = dict(phi=phis if several else phis[0], cause_time=cause_time, effect_time=effect_time)
-    return WindowResult(f_stat=f_stat, p_value=np.full(starts.size, np.nan), mse_ratio=f_stat.copy(),
-                        **common, **extra_fields)
+    return WindowResult(
+        f_stat=f_stat, p_value=np.full(starts.size, np.nan), mse_ratio=f_stat.copy(), **common, **extra_fields
+    )
 
 
-def _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr, n_rounds, epsilon, alpha,
-                 phi_steps, device):
+def _nar_windows(
+    pairs, lag, window, starts_by_recording, hidden, epochs, lr, n_rounds, epsilon, alpha, phi_steps, device
+):
     """Algorithm 1 of the paper; ``n_rounds = 0`` is the naive DWGC (one fit, no reweighting).
 
     ``pairs`` holds one standardised ``(T_r, 2)`` array per recording and ``starts_by_recording``
@@ -756,17 +801,27 @@ def _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr, n_
     stacked = np.vstack(pairs)
     net = PairNAR(lag, hidden).to(device=device, dtype=torch.float64)
     log_phi = torch.zeros(stacked.shape[0], 2, dtype=torch.float64, device=device)
-    index = torch.as_tensor(np.concatenate([offset + starts[:, None] + np.arange(window)
-                                            for offset, starts in zip(offsets, starts_by_recording)]), device=device)
+    index = torch.as_tensor(
+        np.concatenate(
+            [offset + starts[:, None] + np.arange(window) for offset, starts in zip(offsets, starts_by_recording)]
+        ),
+        device=device,
+    )
     for round_ in range(n_rounds + 1):
         reweighted = np.exp(log_phi.cpu().numpy()) * stacked  # A = Phi * Y (eq. 10)
         parts = [_nar_inputs(reweighted[a:b, 0], reweighted[a:b, 1], lag) for a, b in zip(offsets, offsets[1:])]
         inputs = np.vstack([design for design, _ in parts])
         targets = np.concatenate([target for _, target in parts], axis=1)
-        errors = _train_nar(net, torch.as_tensor(inputs, device=device), torch.as_tensor(targets, device=device),
-                            epochs, lr)
-        mse = np.concatenate([window_mse(errors[:2, a:b], window, starts - lag) for a, b, starts in
-                              zip(targets_offsets, targets_offsets[1:], starts_by_recording)], axis=1)
+        errors = _train_nar(
+            net, torch.as_tensor(inputs, device=device), torch.as_tensor(targets, device=device), epochs, lr
+        )
+        mse = np.concatenate(
+            [
+                window_mse(errors[:2, a:b], window, starts - lag)
+                for a, b, starts in zip(targets_offsets, targets_offsets[1:], starts_by_recording)
+            ],
+            axis=1,
+        )
         ratio = mse[0] / mse[1]
         if round_ == n_rounds:
             break
@@ -775,9 +830,14 @@ def _nar_windows(pairs, lag, window, starts_by_recording, hidden, epochs, lr, n_
             break
         sq = np.zeros(stacked.shape)
         for a, b, first in zip(offsets, offsets[1:], targets_offsets):
-            sq[a + lag:b, 0] = errors[0, first:first + b - a - lag] ** 2  # the effect's own-past errors
-            sq[a + lag:b, 1] = errors[2, first:first + b - a - lag] ** 2  # the cause's own-past errors
-        log_phi = fit_causality_index(log_phi, torch.as_tensor(sq, device=device),
-                                      index[torch.as_tensor(detected, device=device)], alpha, phi_steps)
+            sq[a + lag : b, 0] = errors[0, first : first + b - a - lag] ** 2  # the effect's own-past errors
+            sq[a + lag : b, 1] = errors[2, first : first + b - a - lag] ** 2  # the cause's own-past errors
+        log_phi = fit_causality_index(
+            log_phi,
+            torch.as_tensor(sq, device=device),
+            index[torch.as_tensor(detected, device=device)],
+            alpha,
+            phi_steps,
+        )
     phi = np.exp(log_phi.cpu().numpy())
     return ratio, [phi[a:b] for a, b in zip(offsets, offsets[1:])]

@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gcbook._validation import check_bool, check_real
 from gcbook._utils import rank_auroc, roc_points
+from gcbook._validation import check_bool, check_real
 
 __all__ = [
     "window_accuracy",

@@ -110,14 +110,19 @@ def test_grading_a_solved_an_unsolved_and_a_half_wrong_notebook(granger_assignme
         nbformat.write(notebook, folder / "granger.ipynb")
         runs[name] = subprocess.Popen(
             [str(OTTER), "run", "-a", str(autograder), "-o", str(folder), str(folder / "granger.ipynb")],
-            cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
     scores = {}
     for name, process in runs.items():
         output, _ = process.communicate(timeout=900)
         assert process.returncode == 0, output[-3000:]
         results = json.loads((tmp_path / name / "results.json").read_text())
-        scores[name] = {test["name"]: (test["score"], test["max_score"]) for test in results["tests"] if "score" in test}
+        scores[name] = {
+            test["name"]: (test["score"], test["max_score"]) for test in results["tests"] if "score" in test
+        }
     assert scores["solved"] == {"granger_ftest": (2, 2), "granger_bh": (1, 1)}
     assert scores["unsolved"] == {"granger_ftest": (0, 2), "granger_bh": (0, 1)}
     assert scores["wrong_bh"] == {"granger_ftest": (2, 2), "granger_bh": (0, 1)}
@@ -127,8 +132,12 @@ def test_make_assignments_command_builds_every_chapter(tmp_path):
     """What `make assignments` runs, for every chapter with checkers (without re-running the solved
     notebooks, whose checkers tests/test_solutions.py runs): each gets a student notebook and an autograder zip."""
     out = tmp_path / "assignments"
-    done = subprocess.run([sys.executable, "-m", "gcbook.assignments", "--out", str(out), "--no-run-tests"],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gcbook.assignments", "--out", str(out), "--no-run-tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     expected = sorted(source.stem for source in chapter_sources(ROOT / "_toc.yml") if auto_checked_exercises(source))
     assert sorted(path.name for path in out.iterdir()) == expected

@@ -31,7 +31,7 @@ def test_fmri_dataset_is_a_list_of_scans(bench):
 
 def test_gene_dataset_has_the_dream3_layout(bench):
     data = bench.gene_dataset(10, seed=0)
-    assert len(data.X) == 4 and all(x.shape == (21, 10) for x in data.X)   # DREAM3: 4 trajectories at 10 genes
+    assert len(data.X) == 4 and all(x.shape == (21, 10) for x in data.X)  # DREAM3: 4 trajectories at 10 genes
     assert np.all(np.diag(data.truth) == 0) and data.truth.sum() > 0
     assert data.settings["topology"] == "modular"
 
@@ -71,7 +71,7 @@ def test_direction_accuracy(bench):
     truth = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
     assert bench.direction_accuracy(truth, truth.astype(float)) == 1.0
     assert bench.direction_accuracy(truth, truth.T.astype(float)) == 0.0
-    assert bench.direction_accuracy(truth, np.ones((3, 3))) == 0.5            # ties count one half
+    assert bench.direction_accuracy(truth, np.ones((3, 3))) == 0.5  # ties count one half
     assert math.isnan(bench.direction_accuracy(np.zeros((3, 3), dtype=int), np.ones((3, 3))))
 
 

@@ -75,7 +75,10 @@ def test_the_import_walk_finds_a_private_import(tmp_path):
     (package / "sub" / "__init__.py").write_text("from ..a import _helper\n")
     (package / "sub" / "c.py").write_text("import gcbook.a\nx = gcbook.a._helper\n")
     assert private_cross_imports(package) == [
-        "gcbook.b: gcbook.a._helper", "gcbook.sub: gcbook.a._helper", "gcbook.sub.c: gcbook.a._helper"]
+        "gcbook.b: gcbook.a._helper",
+        "gcbook.sub: gcbook.a._helper",
+        "gcbook.sub.c: gcbook.a._helper",
+    ]
 
 
 @pytest.mark.parametrize("cls, params, kind", ESTIMATORS, ids=lambda v: getattr(v, "__name__", ""))
@@ -88,7 +91,10 @@ def test_estimator_contract(cls, params, kind):
     estimator = cls(**params)
     # parameters round-trip, and the repr shows them
     assert set(estimator.get_params()) == set(signature.parameters) - {"self"}
-    assert estimator.get_params() == {**{n: p.default for n, p in signature.parameters.items() if n != "self"}, **params}
+    assert estimator.get_params() == {
+        **{n: p.default for n, p in signature.parameters.items() if n != "self"},
+        **params,
+    }
     assert cls(**estimator.get_params()).get_params() == estimator.get_params()
     assert repr(estimator).startswith(f"{cls.__name__}(") and "seed=0" in repr(estimator)
     with pytest.raises(ValueError, match="has no parameter 'nonsense'"):

@@ -153,7 +153,7 @@ def test_netsim_returns_what_was_written(netsim_file):
     data = load_netsim(path)
     assert data.n_subjects == 3 and data.n_nodes == 5
     for s in range(3):
-        np.testing.assert_array_equal(data.recordings[s], ts[s * 40:(s + 1) * 40])
+        np.testing.assert_array_equal(data.recordings[s], ts[s * 40 : (s + 1) * 40])
     expected = np.zeros((5, 5), dtype=int)
     for i, j in [(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)]:
         expected[i, j] = 1
@@ -179,7 +179,16 @@ def test_netsim_union_graph_when_subjects_differ(tmp_path):
     nets = _netsim_nets(2)
     nets[1, 2, 0] = 0.3  # an extra edge in subject 1 only
     path = tmp_path / "vary.mat"
-    savemat(path, {"ts": np.random.default_rng(3).normal(size=(20, 5)), "net": nets, "Nsubjects": 2, "Ntimepoints": 10, "Nnodes": 5})
+    savemat(
+        path,
+        {
+            "ts": np.random.default_rng(3).normal(size=(20, 5)),
+            "net": nets,
+            "Nsubjects": 2,
+            "Ntimepoints": 10,
+            "Nnodes": 5,
+        },
+    )
     data = load_netsim(path)
     assert data.graph_varies and data.graph[2, 0] == 1
     assert data.graphs[0, 2, 0] == 0 and data.graphs[1, 2, 0] == 1

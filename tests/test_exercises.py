@@ -13,8 +13,9 @@ def assert_every_case_forbids(report, name, advice):
     """No case passes, and every case's message names the forbidden call and the exercise's advice."""
     assert report.n_passed == 0
     for case in report.cases:
-        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: {advice}"), \
+        assert case.message.startswith(f"your function calls {name}, which this exercise forbids: {advice}"), (
             case.message
+        )
 
 
 def right_granger_f(cause, effect, lag):
@@ -49,7 +50,7 @@ def test_granger_cases_cover_the_brief(seed):
     cases = list(_granger_pair_cases(seed))
     assert len(cases) == 5
     settings = [(len(cause), lag) for _, (cause, effect, lag), _, _ in cases]
-    assert [lag for _, lag in settings] [0] == 1 and settings[4][1] == 5
+    assert [lag for _, lag in settings][0] == 1 and settings[4][1] == 5
     assert min(T for T, _ in settings) <= 60 and max(T for T, _ in settings) >= 300  # short and long
     assert any(abs(cause.mean()) > 40 for _, (cause, _, _), _, _ in cases)  # a large mean
     for name, (cause, effect, lag), (F, p), _ in cases:
@@ -304,8 +305,9 @@ def test_acyclicity_checker_rejects_the_package(shortcut):
     from gcbook.exercises import check_acyclicity
 
     report = check_acyclicity(shortcut, verbose=False, seed=3)
-    assert_every_case_forbids(report, "gcbook.notears.acyclicity",
-                              "write it with scipy.linalg.expm (its answer matches the reference")
+    assert_every_case_forbids(
+        report, "gcbook.notears.acyclicity", "write it with scipy.linalg.expm (its answer matches the reference"
+    )
 
 
 @pytest.mark.parametrize("seed", [0, None])
@@ -419,8 +421,10 @@ def test_jacobian_checker_rejects_the_package_but_runs_its_models(shortcut):
     report = check_jacobian_readout(shortcut, verbose=False, seed=2)
     assert report.n_passed == 0
     for case in report.cases:
-        assert case.message.startswith("your function calls gcbook.neural.input_jacobian, which this exercise "
-                                       "forbids: write it with torch.autograd.grad (its answer matches"), case.message
+        assert case.message.startswith(
+            "your function calls gcbook.neural.input_jacobian, which this exercise "
+            "forbids: write it with torch.autograd.grad (its answer matches"
+        ), case.message
     # the hidden LSTM is a gcbook.neural model: running it through torch is not a shortcut
     report = check_jacobian_readout(right_jacobian_readout, verbose=False, seed=2)
     assert report.passed and "LSTM" in report.cases[-1].name
@@ -575,28 +579,45 @@ def test_window_f_checker_accepts_right_answer(capsys, seed):
 
 
 def _inside_window(X, cause, effect, start, window, lag):
-    return lstsq_window_f(X[start:start + window], cause, effect, range(lag, window), lag)[0]
+    return lstsq_window_f(X[start : start + window], cause, effect, range(lag, window), lag)[0]
 
 
 @pytest.mark.parametrize(
     "mistake, hint",
     [
         (lambda X, c, e, s, w, L: (lambda F, r, u: r / u)(*lstsq_window_f(X, c, e, range(s, s + w), L)), "L1 / L2"),
-        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, df_den=w - 2 * L)[0],
-         "denominator degrees of freedom"),
-        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, df_den=w - L - 1)[0],
-         "denominator degrees of freedom"),
+        (
+            lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, df_den=w - 2 * L)[0],
+            "denominator degrees of freedom",
+        ),
+        (
+            lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, df_den=w - L - 1)[0],
+            "denominator degrees of freedom",
+        ),
         (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, intercept=False)[0], "intercept"),
-        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, intercept=False, df_den=w - 2 * L)[0],
-         "intercept"),
+        (
+            lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s, s + w), L, intercept=False, df_den=w - 2 * L)[0],
+            "intercept",
+        ),
         (_inside_window, "only from inside the window"),
-        (lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s + L, s + L + w), L)[0],
-         "only from inside the window"),
+        (
+            lambda X, c, e, s, w, L: lstsq_window_f(X, c, e, range(s + L, s + L + w), L)[0],
+            "only from inside the window",
+        ),
         (lambda X, c, e, s, w, L: right_window_f(X, e, c, s, w, L), "swapped cause and effect"),
         (lambda X, c, e, s, w, L: stats.f.sf(right_window_f(X, c, e, s, w, L), L, w - 2 * L - 1), "p-value"),
     ],
-    ids=["mse-ratio", "df-2L", "df-L-1", "no-intercept", "no-intercept-df", "inside-window", "shifted-window",
-         "swapped", "p-value"],
+    ids=[
+        "mse-ratio",
+        "df-2L",
+        "df-L-1",
+        "no-intercept",
+        "no-intercept-df",
+        "inside-window",
+        "shifted-window",
+        "swapped",
+        "p-value",
+    ],
 )
 @pytest.mark.parametrize("seed", [0, None])
 def test_window_f_checker_explains_mistakes(mistake, hint, seed):
@@ -615,8 +636,10 @@ def test_window_f_checker_gives_no_hint_to_an_unknown_mistake():
     # sqrt(2) times F: no ratio of small degrees of freedom (1.5 = 18 / 12 would be one)
     report = check_window_f(lambda *args: np.sqrt(2) * right_window_f(*args), verbose=False)
     assert report.n_passed == 0
-    assert all(case.message.startswith("expected F=") and case.message.endswith(".") and ":" not in case.message
-               for case in report.cases)
+    assert all(
+        case.message.startswith("expected F=") and case.message.endswith(".") and ":" not in case.message
+        for case in report.cases
+    )
 
 
 def test_window_f_checker_handles_stub_and_garbage(capsys):
@@ -712,8 +735,7 @@ def ols(Z, y):
 
 @pytest.mark.parametrize("seed", [0, 1, 2, None])
 def test_lasso_cases_match_an_independent_solver_and_cover_the_brief(seed):
-    from gcbook.exercises.sparse_var import _lasso_cases
-    from gcbook.exercises.sparse_var import _lasso_close
+    from gcbook.exercises.sparse_var import _lasso_cases, _lasso_close
 
     cases = list(_lasso_cases(seed))
     assert len(cases) == 7
@@ -725,8 +747,10 @@ def test_lasso_cases_match_an_independent_solver_and_cover_the_brief(seed):
     alphas = [args[2] for _, args, _, _ in cases]
     assert 0.0 in alphas  # least squares
     assert any(n < m for n, m in shapes)  # more predictors than samples
-    assert any(alpha >= np.abs(Z.T @ y).max() / len(y) and np.abs(expected).max() <= 1e-12
-               for _, (Z, y, alpha), expected, _ in cases)  # every coefficient zero (to rounding)
+    assert any(
+        alpha >= np.abs(Z.T @ y).max() / len(y) and np.abs(expected).max() <= 1e-12
+        for _, (Z, y, alpha), expected, _ in cases
+    )  # every coefficient zero (to rounding)
     assert any(np.ptp(np.log10(np.linalg.norm(Z, axis=0))) > 1.5 for _, (Z, _, _), _, _ in cases)  # scales
     assert any(abs(np.corrcoef(Z.T)[np.triu_indices(Z.shape[1], 1)]).min() > 0.8 for _, (Z, _, _), _, _ in cases)
     assert any(abs(y.mean()) > 0.5 for _, (_, y, _), _, _ in cases)  # fitting an intercept changes b
@@ -804,14 +828,31 @@ def soft_threshold_of_the_package(Z, y, alpha):
         (lasso_through_a_helper, "gcbook.sparse_var.lasso_var", True),
         (soft_threshold_of_the_package, "gcbook.sparse_var.soft_threshold", False),
         (sklearn_lasso, "sklearn.linear_model.Lasso", True),
-        (lambda Z, y, a: __import__("sklearn.linear_model").linear_model.lasso_path(Z, y, alphas=[a])[1][:, 0],
-         "sklearn.linear_model.lasso_path", None),
-        (lambda Z, y, a: __import__("sklearn.linear_model").linear_model.ElasticNet(
-            alpha=a, l1_ratio=1.0, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(Z, y).coef_,
-         "sklearn.linear_model.ElasticNet", None),
+        (
+            lambda Z, y, a: __import__("sklearn.linear_model").linear_model.lasso_path(Z, y, alphas=[a])[1][:, 0],
+            "sklearn.linear_model.lasso_path",
+            None,
+        ),
+        (
+            lambda Z, y, a: (
+                __import__("sklearn.linear_model")
+                .linear_model.ElasticNet(alpha=a, l1_ratio=1.0, fit_intercept=False, tol=1e-12, max_iter=100_000)
+                .fit(Z, y)
+                .coef_
+            ),
+            "sklearn.linear_model.ElasticNet",
+            None,
+        ),
     ],
-    ids=["package-imported-before", "package-imported-inside", "package-through-a-helper", "package-soft-threshold",
-         "sklearn-lasso", "sklearn-lasso-path", "sklearn-elastic-net"],
+    ids=[
+        "package-imported-before",
+        "package-imported-inside",
+        "package-through-a-helper",
+        "package-soft-threshold",
+        "sklearn-lasso",
+        "sklearn-lasso-path",
+        "sklearn-elastic-net",
+    ],
 )
 def test_lasso_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
     if name.startswith("sklearn"):
@@ -860,17 +901,31 @@ def _hard_on_ols(Z, y, alpha):
         (lambda Z, y, a: right_lasso(Z, y, a / 2), "half as strong"),
         (lambda Z, y, a: right_lasso(Z - Z.mean(0), y - y.mean(), a), "fitted an intercept"),
         (lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) / len(y) - a, 0), "stop changing"),
-        (lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) - len(y) * a, 0) / np.sum(Z**2, axis=0),
-         "stop changing"),
+        (
+            lambda Z, y, a: np.sign(Z.T @ y) * np.maximum(np.abs(Z.T @ y) - len(y) * a, 0) / np.sum(Z**2, axis=0),
+            "stop changing",
+        ),
         (lambda Z, y, a: np.sign(ols(Z, y)) * np.maximum(np.abs(ols(Z, y)) - a, 0), "single soft-thresholding"),
         (_hard_on_ols, "hard thresholding"),
-        (mistaken_coordinate_descent(lambda rho, sq, n, a: rho / sq if abs(rho) > n * a else 0.0),
-         "hard thresholding"),
-        (mistaken_coordinate_descent(lambda rho, sq, n, a: np.sign(rho) * max(abs(rho) / n - a, 0.0)),
-         "assumes every column has ||z_k||^2 / n = 1"),
+        (mistaken_coordinate_descent(lambda rho, sq, n, a: rho / sq if abs(rho) > n * a else 0.0), "hard thresholding"),
+        (
+            mistaken_coordinate_descent(lambda rho, sq, n, a: np.sign(rho) * max(abs(rho) / n - a, 0.0)),
+            "assumes every column has ||z_k||^2 / n = 1",
+        ),
     ],
-    ids=["alpha-times-n", "alpha-over-n", "alpha-times-2", "alpha-over-2", "intercept", "one-step", "one-step-scaled",
-         "soft-threshold-ols", "hard-threshold-ols", "hard-threshold-cd", "unit-norm-cd"],
+    ids=[
+        "alpha-times-n",
+        "alpha-over-n",
+        "alpha-times-2",
+        "alpha-over-2",
+        "intercept",
+        "one-step",
+        "one-step-scaled",
+        "soft-threshold-ols",
+        "hard-threshold-ols",
+        "hard-threshold-cd",
+        "unit-norm-cd",
+    ],
 )
 def test_lasso_checker_explains_mistakes(mistake, hint):
     from gcbook.exercises import check_lasso
@@ -1009,8 +1064,7 @@ def equal_weight_precisions(A_true, scores):
 @pytest.mark.parametrize("seed", [0, 1, 2, None])
 def test_auprc_cases_match_sklearn_and_cover_the_brief(seed):
     pytest.importorskip("sklearn")
-    from gcbook.exercises.capstone import _AUPRC_TOL
-    from gcbook.exercises.capstone import _auprc_cases
+    from gcbook.exercises.capstone import _AUPRC_TOL, _auprc_cases
     from gcbook.metrics import auprc
 
     cases = list(_auprc_cases(seed))
@@ -1031,8 +1085,12 @@ def test_auprc_cases_match_sklearn_and_cover_the_brief(seed):
 
     assert any(tied_classes(A, S) and np.mean(off_diagonal(A, S)[1] == 0) > 0.5 for A, S in matrices)  # lasso
     assert any(set(np.unique(S)) == {0.0, 0.5, 1.0} and tied_classes(A, S) for A, S in matrices)  # CPDAG
-    assert any(np.diag(A).any() and np.argmax(S) in np.flatnonzero(np.eye(len(A)))
-               and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01 for A, S in matrices)
+    assert any(
+        np.diag(A).any()
+        and np.argmax(S) in np.flatnonzero(np.eye(len(A)))
+        and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01
+        for A, S in matrices
+    )
     assert any(abs(expected - 1.0) <= 1e-12 for _, _, expected, _ in cases)  # a perfect ranking
     assert any((S < 0).any() and abs(auprc(A, np.abs(S)) - auprc(A, S)) > 0.1 for A, S in matrices)
     assert any(off_diagonal(A, S)[0].sum() == 1 for A, S in matrices)
@@ -1102,8 +1160,14 @@ def sklearn_curve_then_numpy(A_true, scores):
         (sklearn_curve_then_numpy, "sklearn.metrics.precision_recall_curve", True),
         (lambda A, S: sklearn_auprc(A, S, diagonal=True), "sklearn.metrics.average_precision_score", False),
     ],
-    ids=["package-imported-before", "package-imported-inside", "package-auroc", "sklearn-average-precision",
-         "sklearn-curve", "sklearn-with-the-diagonal"],
+    ids=[
+        "package-imported-before",
+        "package-imported-inside",
+        "package-auroc",
+        "sklearn-average-precision",
+        "sklearn-curve",
+        "sklearn-with-the-diagonal",
+    ],
 )
 def test_auprc_checker_rejects_the_forbidden_shortcuts(shortcut, name, right):
     if name.startswith("sklearn"):
@@ -1136,13 +1200,27 @@ def test_auprc_checker_accepts_torch_scalars():
         (lambda A, S: right_auprc(A, np.abs(S)), "you took |scores|", 1),
         (lambda A, S: right_auprc(A.T, S), "compared the score of i -> j with A_true[j, i]", 7),
         (lambda A, S: (lambda y, s: np.mean(y[s > 0]))(*off_diagonal(A, S)), "precision at a single threshold", 7),
-        (lambda A, S: (lambda y, s: np.mean(y[np.argsort(-s)[: y.sum()]]))(*off_diagonal(A, S)),
-         "precision at a single threshold", 6),
+        (
+            lambda A, S: (lambda y, s: np.mean(y[np.argsort(-s)[: y.sum()]]))(*off_diagonal(A, S)),
+            "precision at a single threshold",
+            6,
+        ),
         (equal_weight_precisions, "with equal weights", 7),
         (lambda A, S: right_auprc(A, -S), "ranked the scores in increasing order", 7),
     ],
-    ids=["diagonal", "trapezoid", "ties-by-index", "ties-reversed", "auroc", "abs", "transposed", "precision-above-0",
-         "precision-top-k", "equal-weights", "increasing"],
+    ids=[
+        "diagonal",
+        "trapezoid",
+        "ties-by-index",
+        "ties-reversed",
+        "auroc",
+        "abs",
+        "transposed",
+        "precision-above-0",
+        "precision-top-k",
+        "equal-weights",
+        "increasing",
+    ],
 )
 def test_auprc_checker_explains_mistakes(mistake, hint, n_failed):
     from gcbook.exercises import check_auprc
@@ -1161,8 +1239,11 @@ def test_auprc_checker_names_both_of_two_mistakes():
 
     report = check_auprc(lambda A, S: numpy_trapezoid(A, S, diagonal=True), verbose=False, seed=1)
     assert report.n_passed == 1  # the perfect ranking: the trapezoids and the step sum are both 1 there
-    both = [case.message for case in report.cases if "included the diagonal" in case.message
-            and " And: " in case.message and "interpolated" in case.message]
+    both = [
+        case.message
+        for case in report.cases
+        if "included the diagonal" in case.message and " And: " in case.message and "interpolated" in case.message
+    ]
     assert both, [case.message for case in report.cases]
 
 
@@ -1236,7 +1317,7 @@ def test_instructor_guide_counts_each_checkers_hidden_cases():
     lines = GUIDE.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("| checker | exercise |"))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
@@ -1254,8 +1335,8 @@ def test_instructor_guide_counts_each_checkers_hidden_cases():
 def test_instructor_guide_example_output_is_what_the_checker_prints(capsys):
     """The guide's example: an F test whose denominator degrees of freedom forget the intercept."""
     guide = GUIDE.read_text()
-    block = guide[guide.index("```text\n") + len("```text\n"):]
-    shown = block[:block.index("```")].strip().splitlines()
+    block = guide[guide.index("```text\n") + len("```text\n") :]
+    shown = block[: block.index("```")].strip().splitlines()
 
     def forgot_intercept(cause, effect, lag):
         n = len(cause) - lag
@@ -1429,12 +1510,15 @@ def test_pooled_checker_accepts_an_answer_written_by_hand(capsys, seed):
     assert "4 of 4 hidden cases passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda recs, lag: _pooled_by_hand([np.concatenate(recs)], lag), "seams"),
-    (lambda recs, lag: (lambda Y, L: (Y, L[:, :, ::-1]))(*_pooled_by_hand(recs, lag)), "reversed"),
-    (lambda recs, lag: (lambda Y, L: (Y, L.transpose(0, 2, 1)))(*_pooled_by_hand(recs, lag)), "swapped"),
-    (lambda recs, lag: (lambda Y, L: (Y - 1.0, L))(*_pooled_by_hand(recs, lag)), "targets differ"),
-])
+@pytest.mark.parametrize(
+    "mistake, hint",
+    [
+        (lambda recs, lag: _pooled_by_hand([np.concatenate(recs)], lag), "seams"),
+        (lambda recs, lag: (lambda Y, L: (Y, L[:, :, ::-1]))(*_pooled_by_hand(recs, lag)), "reversed"),
+        (lambda recs, lag: (lambda Y, L: (Y, L.transpose(0, 2, 1)))(*_pooled_by_hand(recs, lag)), "swapped"),
+        (lambda recs, lag: (lambda Y, L: (Y - 1.0, L))(*_pooled_by_hand(recs, lag)), "targets differ"),
+    ],
+)
 @pytest.mark.parametrize("seed", [0, None])
 def test_pooled_checker_explains_mistakes(mistake, hint, seed):
     from gcbook.exercises import check_pooled_lag_matrix

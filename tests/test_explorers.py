@@ -200,8 +200,13 @@ def test_widget_wires_controls_to_the_explorer(capsys):
 # ----------------------------------------------------------------------------- window explorer
 @pytest.mark.parametrize(
     "window, epsilon, kind, T, seed, lag",
-    [(20, 1.0, "linear", 600, 0, 2), (6, 0.25, "nonlinear", 600, 3, 2), (40, 4.0, "linear", 900, 7, 3),
-     (120, 16.0, "nonlinear", 600, 1, 2), (4, 2.0, "linear", 300, 2, 1)],
+    [
+        (20, 1.0, "linear", 600, 0, 2),
+        (6, 0.25, "nonlinear", 600, 3, 2),
+        (40, 4.0, "linear", 900, 7, 3),
+        (120, 16.0, "nonlinear", 600, 1, 2),
+        (4, 2.0, "linear", 300, 2, 1),
+    ],
 )
 def test_window_explorer_matches_direct_computation(window, epsilon, kind, T, seed, lag):
     from gcbook.simulate import nonlinear_ar_pair, switching_ar_pair, window_events
@@ -362,12 +367,11 @@ def test_window_widget_wires_controls_to_the_explorer(capsys):
     widget = window_explorer_widget(window=30, epsilon=2.0, kind="linear", T=600, seed=1)
     controls = {child.description: child for child in widget.children if hasattr(child, "description")}
     assert {"window", "epsilon", "kind", "test", "T", "seed"} <= set(controls)
-    assert widget.kwargs == {"window": 30, "epsilon": 2.0, "kind": "linear", "model": "linear", "T": 600,
-                             "seed": 1}
+    assert widget.kwargs == {"window": 30, "epsilon": 2.0, "kind": "linear", "model": "linear", "T": 600, "seed": 1}
     assert tuple(controls["test"].options) == ("linear", "nar")
     assert (controls["window"].min, controls["window"].max) == (6, 120)
     epsilon = controls["epsilon"]
-    assert (epsilon.base ** epsilon.min, epsilon.base ** epsilon.max) == (0.25, 16.0)
+    assert (epsilon.base**epsilon.min, epsilon.base**epsilon.max) == (0.25, 16.0)
     assert list(controls["kind"].options) == ["linear", "nonlinear"]
     assert "window=30" in capsys.readouterr().out
     # Moving a control re-runs the explorer with the new value.
@@ -396,8 +400,9 @@ def _alpha_max(X):
     return float(np.abs(Z.T @ Y).max() / Z.shape[0])
 
 
-@pytest.mark.parametrize("alpha, p, T, seed, target", [(0.05, 10, 200, 0, 0), (0.1, 5, 80, 3, 4),
-                                                       (0.01, 20, 300, 7, 11), (0.3, 2, 5, 1, 1)])
+@pytest.mark.parametrize(
+    "alpha, p, T, seed, target", [(0.05, 10, 200, 0, 0), (0.1, 5, 80, 3, 4), (0.01, 20, 300, 7, 11), (0.3, 2, 5, 1, 1)]
+)
 def test_lasso_explorer_fields_match_direct_computation(alpha, p, T, seed, target):
     result = lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target)
     assert isinstance(result, LassoExplorerResult)
@@ -587,9 +592,13 @@ def test_lasso_widget_wires_controls_to_the_explorer(capsys):
     assert {"alpha", "p", "T", "seed", "target"} <= set(controls)
     assert widget.kwargs == {"alpha": 0.05, "p": 10, "T": 200, "seed": 2, "target": 7}
     alpha = controls["alpha"]
-    assert (alpha.base ** alpha.min, alpha.base ** alpha.max) == pytest.approx((1e-3, 1.0))
+    assert (alpha.base**alpha.min, alpha.base**alpha.max) == pytest.approx((1e-3, 1.0))
     assert [(controls[k].min, controls[k].max) for k in ("p", "T", "seed", "target")] == [
-        (3, 20), (50, 500), (0, 20), (0, 9)]
+        (3, 20),
+        (50, 500),
+        (0, 20),
+        (0, 9),
+    ]
     assert "alpha=0.05, p=10, T=200, target=7" in capsys.readouterr().out
     # Moving a control re-runs the explorer with the new value.
     controls["alpha"].value = 0.2
@@ -620,8 +629,13 @@ def _notears_reference(d, n, seed, standardize):
 
 @pytest.mark.parametrize(
     "threshold, lambda1, standardize, d, n, seed",
-    [(0.3, 0.1, False, 8, 300, 0), (0.05, 0.1, False, 6, 200, 3), (0.3, 0.1, True, 8, 300, 0),
-     (0.0, 0.0, False, 5, 100, 2), (1.2, 0.03, True, 7, 150, 11)],
+    [
+        (0.3, 0.1, False, 8, 300, 0),
+        (0.05, 0.1, False, 6, 200, 3),
+        (0.3, 0.1, True, 8, 300, 0),
+        (0.0, 0.0, False, 5, 100, 2),
+        (1.2, 0.03, True, 7, 150, 11),
+    ],
 )
 def test_notears_explorer_matches_notears_linear(threshold, lambda1, standardize, d, n, seed):
     import warnings
@@ -640,7 +654,13 @@ def test_notears_explorer_matches_notears_linear(threshold, lambda1, standardize
     np.testing.assert_array_equal(result.W_raw, history.W[-1])
     assert bool(result.removed) == bool(caught)  # notears_linear warns exactly when it cuts a cycle
     assert (result.threshold, result.lambda1, result.standardize, result.d, result.n, result.seed) == (
-        threshold, lambda1, standardize, d, n, seed)
+        threshold,
+        lambda1,
+        standardize,
+        d,
+        n,
+        seed,
+    )
     assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
     assert repr(result).startswith("NotearsExplorerResult(") and result.scores_text() in repr(result)
     close(result)
@@ -655,8 +675,9 @@ def test_notears_explorer_cuts_cycles_at_threshold_zero():
     close(result)
 
 
-@pytest.mark.parametrize("threshold, standardize, seed", [(0.3, False, 0), (0.05, False, 4), (0.3, True, 0),
-                                                         (0.8, True, 9), (1.5, False, 1)])
+@pytest.mark.parametrize(
+    "threshold, standardize, seed", [(0.3, False, 0), (0.05, False, 4), (0.3, True, 0), (0.8, True, 9), (1.5, False, 1)]
+)
 def test_notears_explorer_scores_match_hand_computation(threshold, standardize, seed):
     result = notears_explorer(threshold, standardize=standardize, d=7, n=200, seed=seed)
     B, W, d = result.B, result.W, 7
@@ -768,8 +789,9 @@ def test_notears_widget_wires_controls_to_the_explorer(capsys):
     assert (controls["threshold"].min, controls["threshold"].max) == (0.0, 1.5)
     assert [value for _, value in controls["lambda1"].options] == [0.0, 0.01, 0.03, 0.1, 0.3, 1.0]
     assert [(controls[k].min, controls[k].max) for k in ("d", "n", "seed")] == [(5, 12), (50, 2000), (0, 20)]
-    assert all(getattr(c, "continuous_update", False) is False for c in controls.values()
-               if hasattr(c, "continuous_update"))
+    assert all(
+        getattr(c, "continuous_update", False) is False for c in controls.values() if hasattr(c, "continuous_update")
+    )
     assert "threshold=0.3, lambda1=0.1, d=6, n=200, seed=3, raw data" in capsys.readouterr().out
     # Moving a control re-runs the explorer with the new value.
     controls["threshold"].value = 0.8
@@ -808,7 +830,13 @@ def test_grngc_explorer_matches_a_direct_fit(system, p, T, seed, lam):
     np.testing.assert_array_equal(result.scores, est.scores_)  # bit for bit: same seed, same thread count
     assert result.val_loss == est.val_loss_ and result.best_epoch == est.loss_history_.best_epoch
     assert (result.lam, result.threshold, result.system, result.p, result.T, result.seed) == (
-        lam, 0.25, system, p, T, seed)
+        lam,
+        0.25,
+        system,
+        p,
+        T,
+        seed,
+    )
     assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
     assert repr(result).startswith("GrngcExplorerResult(") and result.scores_text() in repr(result)
     close(result)
@@ -967,9 +995,16 @@ def _scored_graph(scores, threshold, include_diagonal):
     return graph
 
 
-@pytest.mark.parametrize("threshold, include_diagonal, T, p, seed",
-                         [(0.05, False, 60, 10, 2), (0.2, True, 60, 10, 2), (0.0, False, 200, 6, 0),
-                          (0.1, True, 500, 10, 13), (0.6, False, 30, 3, 7)])
+@pytest.mark.parametrize(
+    "threshold, include_diagonal, T, p, seed",
+    [
+        (0.05, False, 60, 10, 2),
+        (0.2, True, 60, 10, 2),
+        (0.0, False, 200, 6, 0),
+        (0.1, True, 500, 10, 13),
+        (0.6, False, 30, 3, 7),
+    ],
+)
 def test_evaluation_explorer_fields_match_direct_computation(threshold, include_diagonal, T, p, seed):
     from gcbook.metrics import auprc, auroc, shd
 
@@ -987,15 +1022,22 @@ def test_evaluation_explorer_fields_match_direct_computation(threshold, include_
     assert result.n_edges == int(graph.sum())
     assert result.shd == shd(A, graph, include_diagonal=include_diagonal)
     assert (result.threshold, result.include_diagonal, result.T, result.p, result.seed) == (
-        threshold, include_diagonal, T, p, seed)
+        threshold,
+        include_diagonal,
+        T,
+        p,
+        seed,
+    )
     assert isinstance(result.figure, Figure) and len(result.figure.axes) == 2
     assert repr(result).startswith("EvaluationExplorerResult(") and result.scores_text() in repr(result)
     assert "best SHD over thresholds (uses the truth)" in result.scores_text()
     close(result)
 
 
-@pytest.mark.parametrize("threshold, include_diagonal, seed", [(0.05, False, 2), (0.2, False, 2), (0.2, True, 2),
-                                                               (0.0, True, 5), (0.13, False, 9)])
+@pytest.mark.parametrize(
+    "threshold, include_diagonal, seed",
+    [(0.05, False, 2), (0.2, False, 2), (0.2, True, 2), (0.0, True, 5), (0.13, False, 9)],
+)
 def test_evaluation_explorer_shd_matches_hand_count(threshold, include_diagonal, seed):
     result = evaluation_explorer(threshold, include_diagonal=include_diagonal, seed=seed)
     A, S, p = result.A, result.scores, result.p
@@ -1029,8 +1071,10 @@ def test_evaluation_explorer_include_diagonal_changes_the_ranking_scores_as_comp
     A, S = without.A, without.scores
     np.testing.assert_array_equal(with_diagonal.scores, S)
     assert (without.auroc, without.auprc) == (auroc(A, S), auprc(A, S))
-    assert (with_diagonal.auroc, with_diagonal.auprc) == (auroc(A, S, include_diagonal=True),
-                                                          auprc(A, S, include_diagonal=True))
+    assert (with_diagonal.auroc, with_diagonal.auprc) == (
+        auroc(A, S, include_diagonal=True),
+        auprc(A, S, include_diagonal=True),
+    )
     assert with_diagonal.auprc != without.auprc
     # the self-loops, every one a true edge, now count as edges of the graph
     assert with_diagonal.n_edges == without.n_edges + int((np.diag(S) > 0.05).sum())
@@ -1050,8 +1094,9 @@ def test_evaluation_explorer_default_shows_the_chapter_numbers():
     close(with_diagonal)
 
 
-@pytest.mark.parametrize("include_diagonal, T, seed", [(False, 60, 2), (True, 60, 2), (False, 300, 0),
-                                                       (True, 100, 4), (False, 30, 17)])
+@pytest.mark.parametrize(
+    "include_diagonal, T, seed", [(False, 60, 2), (True, 60, 2), (False, 300, 0), (True, 100, 4), (False, 30, 17)]
+)
 def test_evaluation_explorer_best_shd_is_the_minimum_over_thresholds(include_diagonal, T, seed):
     from gcbook.metrics import shd
 
@@ -1180,8 +1225,9 @@ def test_evaluation_widget_wires_controls_to_the_explorer(capsys):
     threshold = controls["threshold"]
     assert (threshold.min, threshold.max, threshold.step) == (0.0, 0.6, 0.01)
     assert [(controls[k].min, controls[k].max) for k in ("T", "seed")] == [(30, 500), (0, 20)]
-    assert all(getattr(c, "continuous_update", False) is False for c in controls.values()
-               if hasattr(c, "continuous_update"))
+    assert all(
+        getattr(c, "continuous_update", False) is False for c in controls.values() if hasattr(c, "continuous_update")
+    )
     out = capsys.readouterr().out
     assert "threshold=0.05, include_diagonal=False, p=10, T=60, seed=2; AUROC 0.91" in out
     # Moving a control re-runs the explorer with the new value.

@@ -101,13 +101,15 @@ def test_the_chapters_show_explorer_widgets():
 
 def test_every_explorer_widget_cell_runs_headless_without_a_stall(tmp_path):
     sources = widget_cells()
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     # As in a chapter: pyplot imported (the inline backend active), the explorers imported.
     nb.cells = [code_cell("import matplotlib.pyplot as plt\nfrom gcbook.explorers import *")]
     # As myst-nb runs it (jupyter_cache's single_nb_execution), cell by cell.
-    client = nbclient.NotebookClient(nb, timeout=TIMEOUT, allow_errors=False, kernel_name="python3",
-                             resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=TIMEOUT, allow_errors=False, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     wall: list[tuple[str, float]] = []
 
     def run(source: str) -> float:
@@ -162,20 +164,24 @@ def test_an_explorer_widget_stays_live_in_a_kernel():
 
     km, kc = start_new_kernel(kernel_name="python3", env=kernel_env())
     try:
-        code = ("import matplotlib.pyplot as plt\nfrom gcbook.explorers import granger_explorer_widget\n"
-                "w = granger_explorer_widget(coupling=0.2, T=200, lag=1, seed=0)\n"
-                "ids = {c.description: c.model_id for c in w.children if hasattr(c, 'description')}\n"
-                "import ipywidgets\n"
-                "print(ids['lag'], w.out.model_id, isinstance(w, ipywidgets.interactive))")
+        code = (
+            "import matplotlib.pyplot as plt\nfrom gcbook.explorers import granger_explorer_widget\n"
+            "w = granger_explorer_widget(coupling=0.2, T=200, lag=1, seed=0)\n"
+            "ids = {c.description: c.model_id for c in w.children if hasattr(c, 'description')}\n"
+            "import ipywidgets\n"
+            "print(ids['lag'], w.out.model_id, isinstance(w, ipywidgets.interactive))"
+        )
         outputs = []
         reply = kc.execute_interactive(code, timeout=TIMEOUT, output_hook=lambda msg: outputs.append(msg))
         assert reply["content"]["status"] == "ok"
-        slider, out_id, is_interactive = next(m["content"]["text"] for m in outputs
-                                              if m["msg_type"] == "stream").split()
+        slider, out_id, is_interactive = next(
+            m["content"]["text"] for m in outputs if m["msg_type"] == "stream"
+        ).split()
         assert is_interactive == "True"
         # What the frontend sends when the reader moves the lag slider to 3:
-        msg = kc.session.msg("comm_msg", {"comm_id": slider,
-                                          "data": {"method": "update", "state": {"value": 3}, "buffer_paths": []}})
+        msg = kc.session.msg(
+            "comm_msg", {"comm_id": slider, "data": {"method": "update", "state": {"value": 3}, "buffer_paths": []}}
+        )
         kc.shell_channel.send(msg)
         seen = []
         deadline = time.monotonic() + TIMEOUT
@@ -188,8 +194,13 @@ def test_an_explorer_widget_stays_live_in_a_kernel():
                 break
         kinds = [m["msg_type"] for m in seen]
         # interactive's own update: the output widget captures this comm message's outputs ...
-        captures = [m["content"]["data"]["state"]["msg_id"] for m in seen if m["msg_type"] == "comm_msg"
-                    and m["content"]["comm_id"] == out_id and "msg_id" in m["content"]["data"].get("state", {})]
+        captures = [
+            m["content"]["data"]["state"]["msg_id"]
+            for m in seen
+            if m["msg_type"] == "comm_msg"
+            and m["content"]["comm_id"] == out_id
+            and "msg_id" in m["content"]["data"].get("state", {})
+        ]
         assert captures and captures[0] == msg["header"]["msg_id"], kinds
         # ... which are the redrawn explorer: the new numbers and a new figure.
         assert "clear_output" in kinds and "display_data" in kinds, kinds
@@ -200,4 +211,3 @@ def test_an_explorer_widget_stays_live_in_a_kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-

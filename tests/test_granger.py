@@ -251,10 +251,12 @@ def test_pairwise_ignores_other_series():
     X = _coupled_series(300, 4, 5)
     sub = granger_test(X[:, :2], 2)
     full = granger_test(X, 2)
-    np.testing.assert_allclose(full.f_stat[:2, :2][~np.eye(2, dtype=bool)],
-                               sub.f_stat[~np.eye(2, dtype=bool)], rtol=1e-10)
-    np.testing.assert_allclose(full.p_value[:2, :2][~np.eye(2, dtype=bool)],
-                               sub.p_value[~np.eye(2, dtype=bool)], rtol=1e-8)
+    np.testing.assert_allclose(
+        full.f_stat[:2, :2][~np.eye(2, dtype=bool)], sub.f_stat[~np.eye(2, dtype=bool)], rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        full.p_value[:2, :2][~np.eye(2, dtype=bool)], sub.p_value[~np.eye(2, dtype=bool)], rtol=1e-8
+    )
     cond = granger_test(X, 2, conditional=True)
     assert not np.allclose(cond.f_stat[0, 1], sub.f_stat[0, 1], rtol=1e-6)
 

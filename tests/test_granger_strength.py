@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 from scipy import stats
+from var_helpers import simulate_var  # tests/var_helpers.py
 
 from gcbook.granger import (
     granger_strength,
@@ -19,8 +20,6 @@ from gcbook.granger import (
     lag_matrix,
 )
 from gcbook.spectral import var_autocovariance, var_granger_strength
-
-from var_helpers import simulate_var  # tests/var_helpers.py
 
 
 def rss(y, design):

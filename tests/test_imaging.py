@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from scipy import stats
 import torch
+from scipy import stats
 
 from gcbook import imaging
 from gcbook.imaging import (

@@ -35,7 +35,8 @@ def _closure(requirements, extras=()) -> set[str]:
     while todo:
         requirement, wanted = todo.pop()
         if requirement.marker is not None and not any(
-                requirement.marker.evaluate({"extra": extra}) for extra in (wanted or {""})):
+            requirement.marker.evaluate({"extra": extra}) for extra in (wanted or {""})
+        ):
             continue
         name = _normal(requirement.name)
         if name == "gcbook":  # a group that names another group of the project
@@ -82,8 +83,11 @@ def test_every_import_of_the_package_is_declared():
     providers = metadata.packages_distributions()
     core = _closure(PROJECT["dependencies"])
     everything = _closure(PROJECT["dependencies"] + [f"gcbook[{','.join(PROJECT['optional-dependencies'])}]"])
-    undeclared = {module: sorted(files) for module, files in _third_party_imports().items()
-                  if not {_normal(d) for d in providers.get(module, [module])} & everything}
+    undeclared = {
+        module: sorted(files)
+        for module, files in _third_party_imports().items()
+        if not {_normal(d) for d in providers.get(module, [module])} & everything
+    }
     assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
     for module in ("torch", "causallearn", "tigramite", "nbformat", "sklearn", "statsmodels"):
         assert {_normal(d) for d in providers[module]} & core, f"{module} must be a core dependency"
@@ -93,14 +97,32 @@ def test_the_built_wheel_imports_every_public_module_with_only_its_declared_depe
     import gcbook
 
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(wheels), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     (wheel,) = wheels.glob("gcbook-*.whl")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     # Only the declared dependencies (and theirs) of this environment are linked into the new one.
     deps = tmp_path / "deps"
     deps.mkdir()
@@ -115,10 +137,12 @@ def test_the_built_wheel_imports_every_public_module_with_only_its_declared_depe
     target_site = next((venv / "lib").glob("python*/site-packages"))
     (target_site / "declared_dependencies.pth").write_text(str(deps) + "\n")
     modules = [f"gcbook.{name}" for name in gcbook.__all__]
-    code = ("import importlib, gcbook\n"
-            "assert 'site-packages' in gcbook.__file__ and 'venv' in gcbook.__file__, gcbook.__file__\n"
-            f"for name in {modules!r}:\n    importlib.import_module(name)\n"
-            "print('imported', len(" + repr(modules) + "))")
+    code = (
+        "import importlib, gcbook\n"
+        "assert 'site-packages' in gcbook.__file__ and 'venv' in gcbook.__file__, gcbook.__file__\n"
+        f"for name in {modules!r}:\n    importlib.import_module(name)\n"
+        "print('imported', len(" + repr(modules) + "))"
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
     out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr[-3000:]

@@ -13,7 +13,6 @@ from sklearn import metrics as skm
 from gcbook import metrics
 from gcbook.metrics import auprc, auroc, count_accuracy, precision_recall_curve, roc_curve, shd
 
-
 # ---------------------------------------------------------------------------
 # references
 # ---------------------------------------------------------------------------

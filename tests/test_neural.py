@@ -126,8 +126,11 @@ def test_jacobian_of_tanh_mlp_matches_closed_form():
 
 @pytest.mark.parametrize(
     "build",
-    [lambda p, lag: MLPForecaster(p, lag, (6, 5)), lambda p, lag: LSTMForecaster(p, lag, 5),
-     lambda p, lag: KANForecaster(p, lag, 4)],
+    [
+        lambda p, lag: MLPForecaster(p, lag, (6, 5)),
+        lambda p, lag: LSTMForecaster(p, lag, 5),
+        lambda p, lag: KANForecaster(p, lag, 4),
+    ],
     ids=["mlp", "lstm", "kan"],
 )
 def test_jacobian_of_forecasters_matches_autograd_per_sample(build):
@@ -273,10 +276,12 @@ def assert_same_fit(a, b):
 
 @pytest.mark.parametrize(
     "make",
-    [lambda seed: GRNGC(lag=2, model="mlp", hidden=(6,), seed=seed, **FAST),
-     lambda seed: GRNGC(lag=2, model="lstm", hidden=4, seed=seed, **FAST),
-     lambda seed: GRNGC(lag=2, model="kan", hidden=3, seed=seed, **FAST),
-     lambda seed: CMLP(lag=2, hidden=6, lam=0.002, epochs=30, check_every=5, seed=seed)],
+    [
+        lambda seed: GRNGC(lag=2, model="mlp", hidden=(6,), seed=seed, **FAST),
+        lambda seed: GRNGC(lag=2, model="lstm", hidden=4, seed=seed, **FAST),
+        lambda seed: GRNGC(lag=2, model="kan", hidden=3, seed=seed, **FAST),
+        lambda seed: CMLP(lag=2, hidden=6, lam=0.002, epochs=30, check_every=5, seed=seed),
+    ],
     ids=["grngc-mlp", "grngc-lstm", "grngc-kan", "cmlp"],
 )
 def test_seed_reproducible_and_local(noise, make):
@@ -422,8 +427,14 @@ def bad_X():
 @pytest.mark.parametrize("cls", [GRNGC, CMLP])
 @pytest.mark.parametrize(
     "case, match",
-    [("nan", "NaN"), ("1-D", "2-D"), ("p=1", "at least 2 variables"), ("constant", "constant column"),
-     ("short", "too short for lag=5"), ("few windows", "Too few windows")],
+    [
+        ("nan", "NaN"),
+        ("1-D", "2-D"),
+        ("p=1", "at least 2 variables"),
+        ("constant", "constant column"),
+        ("short", "too short for lag=5"),
+        ("few windows", "Too few windows"),
+    ],
 )
 def test_bad_data_is_rejected(bad_X, cls, case, match):
     with pytest.raises(ValueError, match=match):
@@ -432,16 +443,28 @@ def test_bad_data_is_rejected(bad_X, cls, case, match):
 
 @pytest.mark.parametrize(
     "params, match",
-    [(dict(lag=0), "lag must be >= 1"), (dict(lag=1.5), "lag must be an int"),
-     (dict(model="gru"), "model must be one of"), (dict(lag_aggregate="median"), "lag_aggregate must be one of"),
-     (dict(lam=-0.1), "lam must be >= 0"), (dict(lr=0.0), "lr must be > 0"),
-     (dict(val_fraction=0.9), "val_fraction must be <= 0.5"), (dict(val_fraction=0.0), "val_fraction must be > 0"),
-     (dict(epochs=0), "epochs must be >= 1"), (dict(check_every=0), "check_every"), (dict(patience=0), "patience"),
-     (dict(hidden=0), "hidden must be a positive int"), (dict(hidden=(0,)), "hidden must be a positive int"),
-     (dict(hidden=()), "hidden must be a positive int"), (dict(model="lstm", hidden=0), "hidden must be >= 1"),
-     (dict(model="kan", hidden=(4,)), "hidden must be an int"), (dict(device="tpu"), "device must be"),
-     (dict(seed=1.5), "seed"), (dict(penalty_samples=0), "penalty_samples must be >= 1"),
-     (dict(penalty_samples=2.5), "penalty_samples")],
+    [
+        (dict(lag=0), "lag must be >= 1"),
+        (dict(lag=1.5), "lag must be an int"),
+        (dict(model="gru"), "model must be one of"),
+        (dict(lag_aggregate="median"), "lag_aggregate must be one of"),
+        (dict(lam=-0.1), "lam must be >= 0"),
+        (dict(lr=0.0), "lr must be > 0"),
+        (dict(val_fraction=0.9), "val_fraction must be <= 0.5"),
+        (dict(val_fraction=0.0), "val_fraction must be > 0"),
+        (dict(epochs=0), "epochs must be >= 1"),
+        (dict(check_every=0), "check_every"),
+        (dict(patience=0), "patience"),
+        (dict(hidden=0), "hidden must be a positive int"),
+        (dict(hidden=(0,)), "hidden must be a positive int"),
+        (dict(hidden=()), "hidden must be a positive int"),
+        (dict(model="lstm", hidden=0), "hidden must be >= 1"),
+        (dict(model="kan", hidden=(4,)), "hidden must be an int"),
+        (dict(device="tpu"), "device must be"),
+        (dict(seed=1.5), "seed"),
+        (dict(penalty_samples=0), "penalty_samples must be >= 1"),
+        (dict(penalty_samples=2.5), "penalty_samples"),
+    ],
 )
 def test_bad_grngc_parameters_are_rejected(noise, params, match):
     with pytest.raises(ValueError, match=match):
@@ -450,9 +473,14 @@ def test_bad_grngc_parameters_are_rejected(noise, params, match):
 
 @pytest.mark.parametrize(
     "params, match",
-    [(dict(hidden=0), "hidden must be >= 1"), (dict(lam=-1.0), "lam must be >= 0"),
-     (dict(lam_ridge=-1.0), "lam_ridge must be >= 0"), (dict(lr=-1.0), "lr must be > 0"),
-     (dict(epochs=0), "epochs must be >= 1"), (dict(val_fraction=0.9), "val_fraction")],
+    [
+        (dict(hidden=0), "hidden must be >= 1"),
+        (dict(lam=-1.0), "lam must be >= 0"),
+        (dict(lam_ridge=-1.0), "lam_ridge must be >= 0"),
+        (dict(lr=-1.0), "lr must be > 0"),
+        (dict(epochs=0), "epochs must be >= 1"),
+        (dict(val_fraction=0.9), "val_fraction"),
+    ],
 )
 def test_bad_cmlp_parameters_are_rejected(noise, params, match):
     with pytest.raises(ValueError, match=match):
@@ -509,9 +537,11 @@ def test_negative_seed_is_rejected(noise):
 @pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU")
 @pytest.mark.parametrize(
     "est",
-    [GRNGC(lag=2, model="mlp", hidden=(8,), device="cuda", seed=0, **FAST),
-     GRNGC(lag=2, model="lstm", hidden=4, device="cuda", seed=0, **FAST),
-     CMLP(lag=2, hidden=8, lam=0.002, epochs=30, device="cuda", seed=0)],
+    [
+        GRNGC(lag=2, model="mlp", hidden=(8,), device="cuda", seed=0, **FAST),
+        GRNGC(lag=2, model="lstm", hidden=4, device="cuda", seed=0, **FAST),
+        CMLP(lag=2, hidden=8, lam=0.002, epochs=30, device="cuda", seed=0),
+    ],
     ids=["grngc-mlp", "grngc-lstm", "cmlp"],
 )
 def test_fit_on_gpu(noise, est):
@@ -533,7 +563,6 @@ def test_subsampled_penalty_is_seeded_and_differs_from_exact(noise):
     assert np.array_equal(fits[0].scores_, fits[1].scores_)
     exact = GRNGC(lag=2, hidden=(8,), penalty_samples=None, seed=0, **FAST).fit(noise)
     assert not np.array_equal(exact.loss_history_.train_loss, fits[0].loss_history_.train_loss)
-
 
 
 def test_verbose_shows_a_progress_bar_and_quiet_does_not(noise, capsys):
@@ -564,8 +593,10 @@ PATH_ATTRIBUTES = ("lam_path_", "lam_path_val_loss_", "lam_path_scores_", "lam_p
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: GRNGC(lag=2, hidden=(6,), seed=0, **FAST),
-     lambda: CMLP(lag=2, hidden=6, seed=0, **{**FAST, "lam": 0.002})],
+    [
+        lambda: GRNGC(lag=2, hidden=(6,), seed=0, **FAST),
+        lambda: CMLP(lag=2, hidden=6, seed=0, **{**FAST, "lam": 0.002}),
+    ],
     ids=["grngc", "cmlp"],
 )
 def test_numeric_lam_is_a_single_fit_without_a_path(noise, make):
@@ -718,13 +749,21 @@ def test_auto_ranks_the_true_edges_first_on_an_easy_var1(var1_chain):
 @pytest.mark.parametrize("cls", [GRNGC, CMLP])
 @pytest.mark.parametrize(
     "params, match",
-    [(dict(lam=-0.1), "lam must be >= 0"), (dict(lam="cv"), "lam must be one of"),
-     (dict(lam="AUTO"), "lam must be one of"),
-     (dict(lam=None), "lam must be a real number"), (dict(lam=np.nan), "lam must be finite"),
-     (dict(lam="auto", lam_grid=[0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[0.1, 0.1]), "lam_grid"),
-     (dict(lam="auto", lam_grid=[0.0, 0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[-1.0, 0.1]), "lam_grid"),
-     (dict(lam="auto", lam_grid=[np.inf, 0.1]), "lam_grid"), (dict(lam="auto", lam_grid=[[0.1, 0.2]]), "lam_grid"),
-     (dict(lam="auto", lam_grid="abc"), "lam_grid"), (dict(lam="auto", warm_epochs=0), "warm_epochs must be >= 1")],
+    [
+        (dict(lam=-0.1), "lam must be >= 0"),
+        (dict(lam="cv"), "lam must be one of"),
+        (dict(lam="AUTO"), "lam must be one of"),
+        (dict(lam=None), "lam must be a real number"),
+        (dict(lam=np.nan), "lam must be finite"),
+        (dict(lam="auto", lam_grid=[0.1]), "lam_grid"),
+        (dict(lam="auto", lam_grid=[0.1, 0.1]), "lam_grid"),
+        (dict(lam="auto", lam_grid=[0.0, 0.1]), "lam_grid"),
+        (dict(lam="auto", lam_grid=[-1.0, 0.1]), "lam_grid"),
+        (dict(lam="auto", lam_grid=[np.inf, 0.1]), "lam_grid"),
+        (dict(lam="auto", lam_grid=[[0.1, 0.2]]), "lam_grid"),
+        (dict(lam="auto", lam_grid="abc"), "lam_grid"),
+        (dict(lam="auto", warm_epochs=0), "warm_epochs must be >= 1"),
+    ],
 )
 def test_bad_lam_is_rejected(noise, cls, params, match):
     with pytest.raises(ValueError, match=match):
@@ -792,12 +831,14 @@ def test_auto_trains_on_unless_the_patience_rule_stopped_the_chosen_warm_fit(noi
         calls.append((lam, epochs))
         self.val_loss_ = 1.0 + np.log(lam / 2.0) ** 2  # lowest at the warm point lam = 2
         last = epochs if not stopped_early else epochs - 5
-        self.loss_history_ = TrainingHistory(np.array([last - 5, last]), np.ones(2), np.array([1.0, 1.1]),
-                                             last - 5, stopped_early)
+        self.loss_history_ = TrainingHistory(
+            np.array([last - 5, last]), np.ones(2), np.array([1.0, 1.1]), last - 5, stopped_early
+        )
 
     monkeypatch.setattr(GRNGC, "_fit_lam", rigged)
-    est = GRNGC(lag=2, hidden=(4,), lam="auto", lam_grid=[1.0, 2.0, 4.0], epochs=40, warm_epochs=10,
-                check_every=5, seed=0).fit(noise)
+    est = GRNGC(
+        lag=2, hidden=(4,), lam="auto", lam_grid=[1.0, 2.0, 4.0], epochs=40, warm_epochs=10, check_every=5, seed=0
+    ).fit(noise)
     assert est.lam_ == 2.0 and [lam for lam, _ in calls[:3]] == [1.0, 2.0, 4.0]
     assert calls[3:] == ([] if stopped_early else [(2.0, 30)])
 
@@ -811,8 +852,10 @@ def test_mlp_jacobian_is_the_reverse_mode_jacobian_and_its_gradient(hidden):
     closed, reverse = mlp_jacobian(model, x), input_jacobian(model, x, create_graph=True)
     assert closed.shape == (9, 3, 2, 3)
     torch.testing.assert_close(closed, reverse, rtol=1e-5, atol=1e-6)
-    grads = [torch.autograd.grad(J.abs().mean(0).sum(), list(model.parameters()), allow_unused=True)
-             for J in (closed, reverse)]
+    grads = [
+        torch.autograd.grad(J.abs().mean(0).sum(), list(model.parameters()), allow_unused=True)
+        for J in (closed, reverse)
+    ]
     for g_closed, g_reverse in zip(*grads):
         if g_reverse is None or not g_reverse.abs().sum():  # the last bias never enters a Jacobian
             assert g_closed is None or not g_closed.abs().sum()

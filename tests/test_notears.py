@@ -22,8 +22,8 @@ import scipy.optimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from notears_reference import notears_reference  # noqa: E402
 
-from gcbook.metrics import count_accuracy
 import gcbook.notears as notears_module
+from gcbook.metrics import count_accuracy
 from gcbook.notears import (
     NotearsHistory,
     _acyclicity_large,
@@ -174,6 +174,7 @@ def test_objective_gradient_check_grad(loss):
     X = rng.normal(size=(200, d)) if loss == "l2" else (rng.random((200, d)) < 0.5).astype(float)
     w = rng.uniform(0.0, 0.6, size=2 * d * d)
     for rho, alpha in [(1.0, 0.0), (1e3, 2.5)]:
+
         def f(v, rho=rho, alpha=alpha):
             return notears_objective(v, X, rho=rho, alpha=alpha, lambda1=0.1, loss=loss)[0]
 

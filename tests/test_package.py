@@ -7,9 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from gcbook._validation import as_time_series, check_lag, check_random_state
-
 import gcbook
+from gcbook._validation import as_time_series, check_lag, check_random_state
 
 # Every public module, as gcbook.__all__ lists them.
 PUBLIC_MODULES = [f"gcbook.{name}" for name in gcbook.__all__]

@@ -355,8 +355,7 @@ def test_plot_series_panels_share_x():
 
 def test_plot_series_dataframe_time_and_max_vars():
     index = np.arange(100, 140)
-    df = pd.DataFrame(np.random.default_rng(6).normal(size=(40, 10)), index=index,
-                      columns=[f"v{k}" for k in range(10)])
+    df = pd.DataFrame(np.random.default_rng(6).normal(size=(40, 10)), index=index, columns=[f"v{k}" for k in range(10)])
     fig = gp.plot_series(df, max_vars=4)
     assert [ax.get_ylabel() for ax in fig.axes] == ["v0", "v1", "v2", "v3"]
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), index)

@@ -123,8 +123,12 @@ def test_the_order_of_the_recordings_does_not_matter(series):
     np.testing.assert_allclose(granger_test(back, 2, True).f_stat, granger_test(recs, 2, True).f_stat, **LS)
     np.testing.assert_allclose(fit_var(back, 2).coef, fit_var(recs, 2).coef, **LS)
     np.testing.assert_allclose(granger_strength(back, 1).strength, granger_strength(recs, 1).strength, **LS)
-    np.testing.assert_allclose(spectral_granger(back, 2, [0.1, 0.3]).values,
-                               spectral_granger(recs, 2, [0.1, 0.3]).values, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(
+        spectral_granger(back, 2, [0.1, 0.3]).values,
+        spectral_granger(recs, 2, [0.1, 0.3]).values,
+        rtol=1e-8,
+        atol=1e-12,
+    )
     np.testing.assert_allclose(lasso_var(back, 2, 0.05), lasso_var(recs, 2, 0.05), rtol=0, atol=1e-9)
     # and a list of one recording is that recording
     np.testing.assert_allclose(granger_test([series], 2).f_stat, granger_test(series, 2).f_stat, **LS)
@@ -232,12 +236,15 @@ def test_metrics_are_invariant_to_relabelling_the_nodes(case, include_diagonal):
         return
     for metric in (metrics.auroc, metrics.auprc):
         assert metric(pp(A, perm), pp(S, perm), include_diagonal) == pytest.approx(
-            metric(A, S, include_diagonal), rel=1e-12, abs=1e-14)
+            metric(A, S, include_diagonal), rel=1e-12, abs=1e-14
+        )
     B = S > 0.5
     assert metrics.shd(pp(A, perm), pp(B, perm), include_diagonal) == metrics.shd(A, B, include_diagonal)
     np.fill_diagonal(B, False)
-    ca, cap = metrics.count_accuracy(A - np.diag(np.diag(A)), B), metrics.count_accuracy(
-        pp(A - np.diag(np.diag(A)), perm), pp(B, perm))
+    ca, cap = (
+        metrics.count_accuracy(A - np.diag(np.diag(A)), B),
+        metrics.count_accuracy(pp(A - np.diag(np.diag(A)), perm), pp(B, perm)),
+    )
     assert ca == pytest.approx(cap)
 
 
@@ -293,10 +300,13 @@ def _permuted_dataset(ds, perm):
     return dataclasses.replace(ds, X=X, truth=pp(ds.truth, perm), coef=coef)
 
 
-@pytest.mark.parametrize("dataset, methods, atol", [
-    ("sparse_var", ["granger_pairwise", "granger_conditional", "lasso_var", "pcmci"], 1e-9),
-    ("sem_raw", ["notears", "sortnregress"], 1e-6),
-])
+@pytest.mark.parametrize(
+    "dataset, methods, atol",
+    [
+        ("sparse_var", ["granger_pairwise", "granger_conditional", "lasso_var", "pcmci"], 1e-9),
+        ("sem_raw", ["notears", "sortnregress"], 1e-6),
+    ],
+)
 def test_suite_methods_are_permutation_equivariant(dataset, methods, atol):
     """Through gcbook.suite: scores and graphs permute, and every evaluation figure is unchanged.
     (PC and GES are left out: their orientation phase can depend on the order of the variables,
@@ -325,9 +335,9 @@ def test_suite_methods_are_permutation_equivariant(dataset, methods, atol):
 # 2. scale invariance
 # -------------------------------------------------------------------------------------------
 
-scales = st.lists(
-    st.floats(0.05, 50.0).flatmap(lambda v: st.sampled_from([v, -v])), min_size=4, max_size=4
-).map(np.array)
+scales = st.lists(st.floats(0.05, 50.0).flatmap(lambda v: st.sampled_from([v, -v])), min_size=4, max_size=4).map(
+    np.array
+)
 shifts = st.lists(st.floats(-100.0, 100.0), min_size=4, max_size=4).map(np.array)
 
 
@@ -370,8 +380,9 @@ def test_fit_var_coefficients_transform_with_the_scales(series, s, c):
     fit, fs = fit_var(series, 2), fit_var(series * s + c, 2)
     expected = fit.coef * s[None, None, :] / s[None, :, None]
     np.testing.assert_allclose(fs.coef, expected, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(fs.intercept, s * fit.intercept + c - np.einsum("kij,i->j", expected, c),
-                               rtol=1e-7, atol=1e-7 * np.abs(c).max())
+    np.testing.assert_allclose(
+        fs.intercept, s * fit.intercept + c - np.einsum("kij,i->j", expected, c), rtol=1e-7, atol=1e-7 * np.abs(c).max()
+    )
     np.testing.assert_allclose(fs.sigma, fit.sigma * np.outer(s, s), rtol=1e-8, atol=1e-12)
 
 
@@ -456,11 +467,31 @@ def bad_series(draw):
     p = draw(st.integers(2, 4))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     X = rng.standard_normal((T, p))
-    kind = draw(st.sampled_from([
-        "nan", "inf", "ndim1", "ndim3", "scalar", "empty_rows", "empty_cols", "one_column", "constant",
-        "string", "strings", "none", "ragged", "complex", "list_mismatch", "list_nan", "list_empty_item",
-        "two_rows", "dict",
-    ]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "nan",
+                "inf",
+                "ndim1",
+                "ndim3",
+                "scalar",
+                "empty_rows",
+                "empty_cols",
+                "one_column",
+                "constant",
+                "string",
+                "strings",
+                "none",
+                "ragged",
+                "complex",
+                "list_mismatch",
+                "list_nan",
+                "list_empty_item",
+                "two_rows",
+                "dict",
+            ]
+        )
+    )
     r, col = draw(st.integers(0, T - 1)), draw(st.integers(0, p - 1))
     if kind == "nan":
         X[r, col] = np.nan
@@ -507,7 +538,8 @@ def bad_series(draw):
 
 
 bad_lags = st.one_of(
-    st.integers(-3, 0), st.sampled_from([1.5, 2.0, "2", None, True, False, np.nan, [1], np.float64(1.0)]),
+    st.integers(-3, 0),
+    st.sampled_from([1.5, 2.0, "2", None, True, False, np.nan, [1], np.float64(1.0)]),
     st.integers(10**6, 10**7),
 )
 
@@ -565,13 +597,13 @@ FLAG_CALLS = {
     "notears_linear.enforce_dag": lambda v: notears_linear(good_series(), max_iter=1, enforce_dag=v),
     "notears_linear.return_history": lambda v: notears_linear(good_series(), max_iter=1, return_history=v),
     "notears_linear.precondition": lambda v: notears_linear(good_series(), max_iter=1, precondition=v),
-    "auroc.include_diagonal": lambda v: metrics.auroc(np.eye(3, k=1), np.arange(9.0).reshape(3, 3),
-                                                      include_diagonal=v),
+    "auroc.include_diagonal": lambda v: metrics.auroc(np.eye(3, k=1), np.arange(9.0).reshape(3, 3), include_diagonal=v),
     "shd.include_diagonal": lambda v: metrics.shd(np.eye(3, k=1), np.eye(3, k=1), include_diagonal=v),
     "window_roc.drop_intermediate": lambda v: window_roc(np.arange(6.0), np.arange(6) % 2 == 0, drop_intermediate=v),
     "edge_f1.skeleton": lambda v: metrics.edge_f1(np.eye(3, k=1), np.eye(3, k=1), skeleton=v),
-    "roc_curve.drop_intermediate": lambda v: metrics.roc_curve(np.eye(3, k=1), np.arange(9.0).reshape(3, 3),
-                                                               drop_intermediate=v),
+    "roc_curve.drop_intermediate": lambda v: metrics.roc_curve(
+        np.eye(3, k=1), np.arange(9.0).reshape(3, 3), drop_intermediate=v
+    ),
 }
 
 
@@ -600,9 +632,17 @@ def test_too_short_for_the_lag_gets_a_value_error(T, lag, name):
 
 
 @FAST
-@given(st.sampled_from([
-    dict(criterion="aicc"), dict(criterion=None), dict(max_lag=0), dict(max_lag=2.5), dict(max_lag=True),
-]))
+@given(
+    st.sampled_from(
+        [
+            dict(criterion="aicc"),
+            dict(criterion=None),
+            dict(max_lag=0),
+            dict(max_lag=2.5),
+            dict(max_lag=True),
+        ]
+    )
+)
 def test_select_lag_bad_arguments(kwargs):
     kwargs = {"max_lag": 2, **kwargs}
     raises_value_error(select_lag, good_series(), **kwargs)
@@ -656,17 +696,24 @@ def test_result_adjacency_bad_alpha(alpha):
 def test_adjust_p_values_bad_input(kind):
     from gcbook.granger import adjust_p_values
 
-    P = {"above_one": np.array([[np.nan, 2.0], [0.1, np.nan]]),
-         "negative": np.array([[np.nan, -0.1], [0.1, np.nan]]),
-         "nan_off_diagonal": np.array([[np.nan, np.nan], [0.1, np.nan]]),
-         "not_square": np.full((2, 3), 0.5), "one_d": np.full(4, 0.5), "strings": np.full((2, 2), "p")}[kind]
+    P = {
+        "above_one": np.array([[np.nan, 2.0], [0.1, np.nan]]),
+        "negative": np.array([[np.nan, -0.1], [0.1, np.nan]]),
+        "nan_off_diagonal": np.array([[np.nan, np.nan], [0.1, np.nan]]),
+        "not_square": np.full((2, 3), 0.5),
+        "one_d": np.full(4, 0.5),
+        "strings": np.full((2, 2), "p"),
+    }[kind]
     for correction in (None, "bonferroni", "fdr_bh"):
         raises_value_error(adjust_p_values, P, correction)
 
 
 @FAST
-@given(st.sampled_from([dict(lag=0), dict(lag=1.5), dict(lag=True), dict(X=np.arange(5.0)), dict(X=np.ones((2, 2, 2))),
-                        dict(lag=5)]))
+@given(
+    st.sampled_from(
+        [dict(lag=0), dict(lag=1.5), dict(lag=True), dict(X=np.arange(5.0)), dict(X=np.ones((2, 2, 2))), dict(lag=5)]
+    )
+)
 def test_lag_matrix_bad_input(kwargs):
     from gcbook.granger import lag_matrix
 
@@ -686,8 +733,9 @@ def test_lasso_bad_alpha(alpha):
 
 
 @FAST
-@given(st.sampled_from(["nan_Z", "inf_Y", "rows", "Z1d", "Y3d", "strings", "empty", "max_iter", "tol",
-                        "fit_intercept"]))
+@given(
+    st.sampled_from(["nan_Z", "inf_Y", "rows", "Z1d", "Y3d", "strings", "empty", "max_iter", "tol", "fit_intercept"])
+)
 def test_lasso_bad_design(kind):
     rng = np.random.default_rng(0)
     Z, Y, kw = rng.standard_normal((10, 3)), rng.standard_normal((10, 2)), {}
@@ -715,22 +763,56 @@ def test_lasso_bad_design(kind):
 
 
 @FAST
-@given(st.sampled_from([
-    dict(cause=0, effect=0), dict(cause=5), dict(cause=-1), dict(cause=True), dict(cause=1.0), dict(cause="zz"),
-    dict(window=0), dict(window=2.5), dict(window=True), dict(window=3), dict(window=1000), dict(step=0),
-    dict(step=1.5), dict(model="svm"), dict(indexing=True), dict(indexing="no"), dict(lag=0), dict(lag=2.0),
-]))
+@given(
+    st.sampled_from(
+        [
+            dict(cause=0, effect=0),
+            dict(cause=5),
+            dict(cause=-1),
+            dict(cause=True),
+            dict(cause=1.0),
+            dict(cause="zz"),
+            dict(window=0),
+            dict(window=2.5),
+            dict(window=True),
+            dict(window=3),
+            dict(window=1000),
+            dict(step=0),
+            dict(step=1.5),
+            dict(model="svm"),
+            dict(indexing=True),
+            dict(indexing="no"),
+            dict(lag=0),
+            dict(lag=2.0),
+        ]
+    )
+)
 def test_window_granger_bad_arguments(kwargs):
     kwargs = {"cause": 0, "effect": 1, "window": 10, **kwargs}
     raises_value_error(window_granger, good_series(T=60), **kwargs)
 
 
 @FAST
-@given(st.sampled_from([
-    dict(lambda1=-0.1), dict(lambda1=np.nan), dict(lambda1="0.1"), dict(loss="l1"), dict(loss="logistic"),
-    dict(w_threshold=-1.0), dict(w_threshold=np.inf), dict(max_iter=0), dict(max_iter=2.0),
-    dict(max_iter=True), dict(h_tol=0.0), dict(h_tol=-1e-8), dict(rho_max=1.0), dict(rho_max=np.nan),
-]))
+@given(
+    st.sampled_from(
+        [
+            dict(lambda1=-0.1),
+            dict(lambda1=np.nan),
+            dict(lambda1="0.1"),
+            dict(loss="l1"),
+            dict(loss="logistic"),
+            dict(w_threshold=-1.0),
+            dict(w_threshold=np.inf),
+            dict(max_iter=0),
+            dict(max_iter=2.0),
+            dict(max_iter=True),
+            dict(h_tol=0.0),
+            dict(h_tol=-1e-8),
+            dict(rho_max=1.0),
+            dict(rho_max=np.nan),
+        ]
+    )
+)
 def test_notears_bad_arguments(kwargs):
     raises_value_error(notears_linear, good_series(T=30), **kwargs)
 
@@ -742,8 +824,24 @@ def bad_graph_pair(draw):
     A = (rng.random((p, p)) < 0.5).astype(int)
     A[0, 1], A[1, 0] = 1, 0
     S = rng.random((p, p))
-    kind = draw(st.sampled_from(["nan", "inf", "nonbinary", "shape", "ndim1", "ndim3", "one", "no_edges",
-                                 "all_edges", "strings", "none", "empty"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "nan",
+                "inf",
+                "nonbinary",
+                "shape",
+                "ndim1",
+                "ndim3",
+                "one",
+                "no_edges",
+                "all_edges",
+                "strings",
+                "none",
+                "empty",
+            ]
+        )
+    )
     if kind == "nan":
         S[0, 1] = np.nan
     elif kind == "inf":
@@ -786,8 +884,7 @@ bad_sizes = st.sampled_from([0, -1, 2.5, "3", None, True, np.nan, [3]])
 
 
 @FAST
-@given(bad_sizes, st.sampled_from(["var_p", "var_T", "var_lag", "lorenz_p", "lorenz_T", "dag_d", "dag_edges",
-                                   "sem_n"]))
+@given(bad_sizes, st.sampled_from(["var_p", "var_T", "var_lag", "lorenz_p", "lorenz_T", "dag_d", "dag_edges", "sem_n"]))
 def test_simulators_bad_sizes(size, which):
     if which == "var_p":
         raises_value_error(var, size, 50, seed=0)
@@ -812,8 +909,13 @@ def test_simulators_bad_sizes(size, which):
 @FAST
 @given(st.sampled_from(["cycle", "nan", "shape", "ndim1", "strings"]))
 def test_linear_sem_bad_weights(kind):
-    W = {"cycle": np.array([[0.0, 1.0], [1.0, 0.0]]), "nan": np.array([[0.0, np.nan], [0.0, 0.0]]),
-         "shape": np.zeros((2, 3)), "ndim1": np.zeros(4), "strings": np.full((2, 2), "w")}[kind]
+    W = {
+        "cycle": np.array([[0.0, 1.0], [1.0, 0.0]]),
+        "nan": np.array([[0.0, np.nan], [0.0, 0.0]]),
+        "shape": np.zeros((2, 3)),
+        "ndim1": np.zeros(4),
+        "strings": np.full((2, 2), "w"),
+    }[kind]
     raises_value_error(linear_sem, W, 10, seed=0)
 
 
@@ -829,8 +931,21 @@ def degenerate_series(draw):
     p = draw(st.integers(2, 3))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     X = rng.integers(-2, 3, size=(T, p)).astype(float)
-    kind = draw(st.sampled_from(["ints", "duplicate", "collinear", "one_spike", "binary", "tiny", "huge",
-                                 "deterministic", "window_constant"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "ints",
+                "duplicate",
+                "collinear",
+                "one_spike",
+                "binary",
+                "tiny",
+                "huge",
+                "deterministic",
+                "window_constant",
+            ]
+        )
+    )
     if kind == "deterministic":  # x1(t) = x0(t - 1) exactly
         X[1:, 1] = X[:-1, 0]
     elif kind == "window_constant":  # the effect is flat over a stretch as long as a window

@@ -23,54 +23,97 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 BOOK = REPOSITORY / "book"
 
 #: The numbered chapters of the book, each of which has a self-check section.
-CHAPTERS = ("granger", "granger_practice", "dwgc", "notears", "neural_gc", "sparse_var",
-            "brains_genes", "capstone")
+CHAPTERS = ("granger", "granger_practice", "dwgc", "notears", "neural_gc", "sparse_var", "brains_genes", "capstone")
 
 #: The answer key, kept apart from the question files: for each chapter and question, in order,
 #: the start of the text of every answer that is right (choice questions) or the numbers that
 #: must be accepted (numeric questions).
 ANSWER_KEY = {
-    "granger": [("The null hypothesis sets the L lag coefficients",), (187,),
-                ("A spurious edge x₀ → x₁",),
-                ("Independent random walks", "Short series of highly persistent",
-                 "Too few lags"),
-                ("The expected share of spurious edges",)],
-    "granger_practice": [("F grows roughly like n",), (0.01,), ("It is half of it",),
-                         ("Nothing: x(t) acting on y(t)",), ("Unit root",)],
-    "dwgc": [("All of them",), (33,), ("It is lower",), ("It is scaled down",),
-             ("increases towards 1",)],
-    "notears": [("Exactly when the graph of W",), ("With signed weights",), (25,),
-                ("Its least-squares loss assumes Gaussian noise of equal variance",),
-                ("NOTEARS and sortnregress collapse",)],
-    "neural_gc": [("When ∂fⱼ/∂xᵢ(t − k) = 0 at every window and for every lag",),
-                  ("Two hidden units with the same weights on x₀", "A hidden unit with a large"),
-                  ("From a path of penalties",), (20,), ("The lasso VAR",)],
-    "sparse_var": [(-0.15,), ("α_max = maxₖ |zₖᵀ y| / n",), ("`C[2, 2, 0]`",),
-                   ("Reconstruction cannot choose",), ("Linearly in α",)],
-    "brains_genes": [(-0.95,), ("Rarely",), ("Concatenation creates lagged windows",),
-                     ("Pairs of siblings",), ("A random ranking scores an AUPRC",)],
-    "capstone": [("None of the methods that report a graph",),
-                 ("Conditional Granger tests with Benjamini-Hochberg",),
-                 ("The lasso VAR, with a penalty chosen from the data",),
-                 ("AUROC ranks the scores without a threshold",),
-                 ("What the method could do with an oracle",)],
+    "granger": [
+        ("The null hypothesis sets the L lag coefficients",),
+        (187,),
+        ("A spurious edge x₀ → x₁",),
+        ("Independent random walks", "Short series of highly persistent", "Too few lags"),
+        ("The expected share of spurious edges",),
+    ],
+    "granger_practice": [
+        ("F grows roughly like n",),
+        (0.01,),
+        ("It is half of it",),
+        ("Nothing: x(t) acting on y(t)",),
+        ("Unit root",),
+    ],
+    "dwgc": [("All of them",), (33,), ("It is lower",), ("It is scaled down",), ("increases towards 1",)],
+    "notears": [
+        ("Exactly when the graph of W",),
+        ("With signed weights",),
+        (25,),
+        ("Its least-squares loss assumes Gaussian noise of equal variance",),
+        ("NOTEARS and sortnregress collapse",),
+    ],
+    "neural_gc": [
+        ("When ∂fⱼ/∂xᵢ(t − k) = 0 at every window and for every lag",),
+        ("Two hidden units with the same weights on x₀", "A hidden unit with a large"),
+        ("From a path of penalties",),
+        (20,),
+        ("The lasso VAR",),
+    ],
+    "sparse_var": [
+        (-0.15,),
+        ("α_max = maxₖ |zₖᵀ y| / n",),
+        ("`C[2, 2, 0]`",),
+        ("Reconstruction cannot choose",),
+        ("Linearly in α",),
+    ],
+    "brains_genes": [
+        (-0.95,),
+        ("Rarely",),
+        ("Concatenation creates lagged windows",),
+        ("Pairs of siblings",),
+        ("A random ranking scores an AUPRC",),
+    ],
+    "capstone": [
+        ("None of the methods that report a graph",),
+        ("Conditional Granger tests with Benjamini-Hochberg",),
+        ("The lasso VAR, with a penalty chosen from the data",),
+        ("AUROC ranks the scores without a threshold",),
+        ("What the method could do with an oracle",),
+    ],
 }
 
 # What the reader test flags as an exception in a page's cell outputs (tests/reader): a question
 # shown on the page must not read like one.
 EXCEPTION_LINE = re.compile(r"^.*\b(?:[A-Z]\w*)?(?:Error|Exception|Warning)\b:.*$", re.MULTILINE)
 
-_GOOD = [{"type": "multiple_choice", "question": "1 + 1?",
-          "answers": [{"answer": "2", "correct": True, "feedback": "Yes."},
-                      {"answer": "3", "correct": False, "feedback": "One too many."}]},
-         {"type": "many_choice", "question": "Even numbers?",
-          "answers": [{"answer": "2", "correct": True, "feedback": "Even."},
-                      {"answer": "4", "correct": True, "feedback": "Even."},
-                      {"answer": "5", "correct": False, "feedback": "Odd."}]},
-         {"type": "numeric", "question": "2 × 3?", "precision": 2,
-          "answers": [{"value": 6, "correct": True, "feedback": "Six."},
-                      {"range": [0, 6], "correct": False, "feedback": "Too small."},
-                      {"type": "default", "feedback": "No."}]}]
+_GOOD = [
+    {
+        "type": "multiple_choice",
+        "question": "1 + 1?",
+        "answers": [
+            {"answer": "2", "correct": True, "feedback": "Yes."},
+            {"answer": "3", "correct": False, "feedback": "One too many."},
+        ],
+    },
+    {
+        "type": "many_choice",
+        "question": "Even numbers?",
+        "answers": [
+            {"answer": "2", "correct": True, "feedback": "Even."},
+            {"answer": "4", "correct": True, "feedback": "Even."},
+            {"answer": "5", "correct": False, "feedback": "Odd."},
+        ],
+    },
+    {
+        "type": "numeric",
+        "question": "2 × 3?",
+        "precision": 2,
+        "answers": [
+            {"value": 6, "correct": True, "feedback": "Six."},
+            {"range": [0, 6], "correct": False, "feedback": "Too small."},
+            {"type": "default", "feedback": "No."},
+        ],
+    },
+]
 
 
 def _accepts(question: dict, number: float) -> bool:
@@ -145,10 +188,13 @@ def test_chapter_shows_its_questions_before_the_exercises(chapter):
     text = (BOOK / f"{chapter}.md").read_text()
     calls = re.findall(r"""self_check\(\s*["'](\w+)["']""", text)
     assert calls == [chapter]
-    heading, call, exercises = (text.index("\n## Self-check\n"), text.index("self_check("),
-                                text.index("\n## Exercises\n"))
+    heading, call, exercises = (
+        text.index("\n## Self-check\n"),
+        text.index("self_check("),
+        text.index("\n## Exercises\n"),
+    )
     assert heading < call < exercises
-    cell = text[text.rindex("```{code-cell}", 0, call):call]
+    cell = text[text.rindex("```{code-cell}", 0, call) : call]
     assert ":tags: [remove-input]" in cell, "the page shows the quiz, not the code that makes it"
 
 
@@ -174,6 +220,7 @@ def _set(key, value, answer=None):
             del target[key]
         else:
             target[key] = value
+
     return change
 
 
@@ -209,14 +256,16 @@ MALFORMED = [
     ("numeric, empty range", _broken(2, _set("range", [6, 6], answer=1)), r"low < high"),
     ("numeric, short range", _broken(2, _set("range", [1], answer=1)), r"\[low, high\]"),
     ("numeric, zero precision", _broken(2, _set("precision", 0)), "positive number of significant"),
-    ("numeric, two defaults", _broken(2, lambda q: q["answers"].append(
-        {"type": "default", "feedback": "Again."})), "at most one default"),
+    (
+        "numeric, two defaults",
+        _broken(2, lambda q: q["answers"].append({"type": "default", "feedback": "Again."})),
+        "at most one default",
+    ),
     ("numeric, bad default", _broken(2, _set("correct", True, answer=2)), "in the default answer"),
 ]
 
 
-@pytest.mark.parametrize("questions, message", [case[1:] for case in MALFORMED],
-                         ids=[case[0] for case in MALFORMED])
+@pytest.mark.parametrize("questions, message", [case[1:] for case in MALFORMED], ids=[case[0] for case in MALFORMED])
 def test_validate_rejects_malformed_questions_with_a_clear_message(questions, message):
     """Catches each kind of malformed question that would show a broken or unanswerable quiz:
     no right answer (nothing can be answered right), several where one is expected, a misspelt
@@ -332,13 +381,17 @@ def test_self_check_cell_runs_headless_and_quickly(tmp_path):
     build, the student notebooks, an autograder): it must finish well within a short timeout."""
     from nbclient import NotebookClient
 
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        'from gcbook.quiz import self_check\nself_check("capstone")')])
-    NotebookClient(notebook, timeout=30, kernel_name="python3",
-                   resources={"metadata": {"path": str(REPOSITORY)}}).execute()
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell('from gcbook.quiz import self_check\nself_check("capstone")')]
+    )
+    NotebookClient(
+        notebook, timeout=30, kernel_name="python3", resources={"metadata": {"path": str(REPOSITORY)}}
+    ).execute()
     outputs = notebook.cells[0].outputs
     assert [sorted(output["data"]) for output in outputs] == [
-        ["text/html", "text/plain"], ["application/javascript", "text/plain"]]
+        ["text/html", "text/plain"],
+        ["application/javascript", "text/plain"],
+    ]
 
 
 def test_self_check_without_jupyterquiz_shows_static_questions(monkeypatch):

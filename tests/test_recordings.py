@@ -122,9 +122,11 @@ def test_short_recordings_pool_into_a_test_no_single_one_allows():
 
 @pytest.mark.parametrize(
     "bad, match",
-    [([np.zeros((10, 3)) + np.arange(10)[:, None] * [1, 2, 3], np.ones((12, 2)).cumsum(0)], "same variables"),
-     ([np.arange(30.0).reshape(10, 3) ** 1.5, np.arange(9.0).reshape(3, 3) ** 1.5], "Recording 1 has T=3"),
-     ([np.arange(30.0).reshape(10, 3) ** 1.5, np.full((5, 3), np.nan)], r"X\[1\] contains NaN")],
+    [
+        ([np.zeros((10, 3)) + np.arange(10)[:, None] * [1, 2, 3], np.ones((12, 2)).cumsum(0)], "same variables"),
+        ([np.arange(30.0).reshape(10, 3) ** 1.5, np.arange(9.0).reshape(3, 3) ** 1.5], "Recording 1 has T=3"),
+        ([np.arange(30.0).reshape(10, 3) ** 1.5, np.full((5, 3), np.nan)], r"X\[1\] contains NaN"),
+    ],
 )
 def test_bad_recordings_are_rejected(bad, match):
     """Differing p, a recording shorter than lag + 1 = 4, a NaN: each named in the message."""
@@ -228,11 +230,11 @@ def test_pcmci_samples_of_recordings_are_pooled_within_each(recordings):
     pcmci = PCMCI(dataframe=_pcmci_dataframe(scans_dataset(recordings)), cond_ind_test=ParCorr(), verbosity=0)
     res = pcmci.run_mci(tau_max=LAG, parents={j: [] for j in range(p)}, max_conds_px=0, max_conds_py=0)
     for i, j, tau in [(0, 1, 1), (2, 3, 2), (3, 0, 1)]:
-        pairs = [(X[2 * LAG - tau:len(X) - tau, i], X[2 * LAG:, j]) for X in recordings]
+        pairs = [(X[2 * LAG - tau : len(X) - tau, i], X[2 * LAG :, j]) for X in recordings]
         cause, effect = (np.concatenate(parts) for parts in zip(*pairs))
         np.testing.assert_allclose(res["val_matrix"][i, j, tau], np.corrcoef(cause, effect)[0, 1], rtol=1e-8)
         seamless = np.vstack(recordings)
-        crossing = np.corrcoef(seamless[2 * LAG - tau:len(seamless) - tau, i], seamless[2 * LAG:, j])[0, 1]
+        crossing = np.corrcoef(seamless[2 * LAG - tau : len(seamless) - tau, i], seamless[2 * LAG :, j])[0, 1]
         assert abs(crossing - res["val_matrix"][i, j, tau]) > 1e-6
 
 
@@ -242,8 +244,9 @@ def test_suite_methods_on_one_recording_in_a_list_are_the_series(recordings):
     series = SuiteDataset("one", "timeseries", recordings[0], np.eye(4, dtype=int), LAG, 0, {}, "one series")
     listed = scans_dataset(recordings[:1])
     for method in ("granger_conditional", "lasso_var", "pcmci"):
-        np.testing.assert_allclose(run_method(method, listed).scores, run_method(method, series).scores,
-                                   rtol=1e-10, atol=1e-12, err_msg=method)
+        np.testing.assert_allclose(
+            run_method(method, listed).scores, run_method(method, series).scores, rtol=1e-10, atol=1e-12, err_msg=method
+        )
 
 
 def test_suite_lasso_standardises_with_the_pooled_moments(recordings):
@@ -255,8 +258,7 @@ def test_suite_lasso_standardises_with_the_pooled_moments(recordings):
     pooled = np.vstack(recordings)
     scaled = [(X - pooled.mean(0)) / pooled.std(0) for X in recordings]
     expected = lasso_var(scaled, LAG, LASSO_ALPHA)
-    np.testing.assert_allclose(run_method("lasso_var", scans_dataset(recordings)).extra["coef"], expected,
-                               atol=1e-10)
+    np.testing.assert_allclose(run_method("lasso_var", scans_dataset(recordings)).extra["coef"], expected, atol=1e-10)
     own = [(X - X.mean(0)) / X.std(0) for X in recordings]
     assert np.abs(lasso_var(own, LAG, LASSO_ALPHA) - expected).max() > 1e-4
 
@@ -272,17 +274,36 @@ def test_suite_runs_every_time_series_method_on_recordings(recordings):
         assert row["T"] == dataset.T and np.isfinite(row["fit_seconds"])
 
 
-@pytest.mark.parametrize("kind, recs, lag, match", [
-    ("dag", [np.random.default_rng(0).normal(size=(20, 3))] * 2, None, "Only a 'timeseries' dataset"),
-    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)),
-                    np.random.default_rng(1).normal(size=(20, 4))], LAG, "same variables"),
-    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)),
-                    np.random.default_rng(1).normal(size=(3, 3))], 3, "Recording 1 has T=3"),
-    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)),
-                    np.random.default_rng(1).normal(size=(2, 3))], 1, r"X\[1\] must be 2-D with at least 3 rows"),
-    ("timeseries", [np.random.default_rng(0).normal(size=(20, 3)), np.full((20, 3), np.nan)], LAG,
-     r"X\[1\] contains NaN"),
-])
+@pytest.mark.parametrize(
+    "kind, recs, lag, match",
+    [
+        ("dag", [np.random.default_rng(0).normal(size=(20, 3))] * 2, None, "Only a 'timeseries' dataset"),
+        (
+            "timeseries",
+            [np.random.default_rng(0).normal(size=(20, 3)), np.random.default_rng(1).normal(size=(20, 4))],
+            LAG,
+            "same variables",
+        ),
+        (
+            "timeseries",
+            [np.random.default_rng(0).normal(size=(20, 3)), np.random.default_rng(1).normal(size=(3, 3))],
+            3,
+            "Recording 1 has T=3",
+        ),
+        (
+            "timeseries",
+            [np.random.default_rng(0).normal(size=(20, 3)), np.random.default_rng(1).normal(size=(2, 3))],
+            1,
+            r"X\[1\] must be 2-D with at least 3 rows",
+        ),
+        (
+            "timeseries",
+            [np.random.default_rng(0).normal(size=(20, 3)), np.full((20, 3), np.nan)],
+            LAG,
+            r"X\[1\] contains NaN",
+        ),
+    ],
+)
 def test_suite_dataset_rejects_bad_recordings(kind, recs, lag, match):
     from gcbook.suite import SuiteDataset
 
@@ -325,8 +346,9 @@ def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recording
     from gcbook.window import PairNAR, _train_nar, window_granger
 
     window, hidden, epochs, lr = 10, 8, 30, 0.01
-    res = window_granger(recordings, cause=1, effect=0, window=window, model="nar", lag=LAG, hidden=hidden,
-                         epochs=epochs, lr=lr, seed=3)
+    res = window_granger(
+        recordings, cause=1, effect=0, window=window, model="nar", lag=LAG, hidden=hidden, epochs=epochs, lr=lr, seed=3
+    )
     inputs, targets, ratios = [], [], []
     for P in window_pairs(recordings):
         for t in range(LAG, len(P)):
@@ -335,13 +357,14 @@ def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recording
     with torch.random.fork_rng():
         torch.random.default_generator.manual_seed(seed_int(3))
         net = PairNAR(LAG, hidden).to(dtype=torch.float64)
-        errors = _train_nar(net, torch.tensor(inputs, dtype=torch.float64),
-                            torch.tensor(targets, dtype=torch.float64).T, epochs, lr)
+        errors = _train_nar(
+            net, torch.tensor(inputs, dtype=torch.float64), torch.tensor(targets, dtype=torch.float64).T, epochs, lr
+        )
     first = 0
     for X in recordings:
         n = len(X) - LAG
         for start in range(0, n - window + 1, window):
-            mse = np.mean(errors[:2, first + start:first + start + window] ** 2, axis=1)
+            mse = np.mean(errors[:2, first + start : first + start + window] ** 2, axis=1)
             ratios.append(mse[0] / mse[1])
         first += n
     np.testing.assert_allclose(res.f_stat, ratios, rtol=1e-9)
@@ -350,15 +373,52 @@ def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recording
 def test_window_indexing_on_recordings_keeps_each_window_in_its_recording(recordings):
     from gcbook.window import window_granger
 
-    res = window_granger(recordings, cause=1, effect=0, window=10, model="nar", indexing=True, lag=LAG,
-                         hidden=8, epochs=20, n_rounds=1, phi_steps=20, seed=0)
+    res = window_granger(
+        recordings,
+        cause=1,
+        effect=0,
+        window=10,
+        model="nar",
+        indexing=True,
+        lag=LAG,
+        hidden=8,
+        epochs=20,
+        n_rounds=1,
+        phi_steps=20,
+        seed=0,
+    )
     assert [phi.shape for phi in res.phi] == [(len(X), 2) for X in recordings]
-    assert np.all((res.starts <= res.cause_time) & (res.cause_time < res.effect_time)
-                  & (res.effect_time < res.starts + 10))
-    one = window_granger(recordings[:1], cause=1, effect=0, window=10, model="nar", indexing=True, lag=LAG,
-                         hidden=8, epochs=20, n_rounds=1, phi_steps=20, seed=0)
-    alone = window_granger(recordings[0], cause=1, effect=0, window=10, model="nar", indexing=True, lag=LAG,
-                           hidden=8, epochs=20, n_rounds=1, phi_steps=20, seed=0)
+    assert np.all(
+        (res.starts <= res.cause_time) & (res.cause_time < res.effect_time) & (res.effect_time < res.starts + 10)
+    )
+    one = window_granger(
+        recordings[:1],
+        cause=1,
+        effect=0,
+        window=10,
+        model="nar",
+        indexing=True,
+        lag=LAG,
+        hidden=8,
+        epochs=20,
+        n_rounds=1,
+        phi_steps=20,
+        seed=0,
+    )
+    alone = window_granger(
+        recordings[0],
+        cause=1,
+        effect=0,
+        window=10,
+        model="nar",
+        indexing=True,
+        lag=LAG,
+        hidden=8,
+        epochs=20,
+        n_rounds=1,
+        phi_steps=20,
+        seed=0,
+    )
     np.testing.assert_allclose(one.f_stat, alone.f_stat, rtol=1e-12)
     np.testing.assert_allclose(one.phi[0], alone.phi, rtol=1e-12)
     assert alone.recording is None and np.array_equal(one.recording, np.zeros(alone.starts.size, dtype=int))

@@ -37,7 +37,9 @@ def test_loads_outside_the_repository(tmp_path):
     """A notebook downloaded on its own runs in some other folder: the package still finds its data."""
     code = "from gcbook.results import load_benchmark; print(sorted(load_benchmark('capstone'))[0])"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == sorted(load_benchmark("capstone"))[0]
 
 

@@ -1,6 +1,7 @@
 """The instructor guide's "Rubrics and time estimates" covers every exercise of the book once, gives every
 hand-graded one criteria that add up to its points, names the checker of every auto-checked one, and its week
 table adds up the times of the homework that the syllabus lists (the guide is not executed, so this checks it)."""
+
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ GUIDE = ROOT / "book" / "instructor_guide.md"
 
 def _section():
     text = GUIDE.read_text()
-    return text[text.index("## Rubrics and time estimates\n"):text.index("## Suggested projects\n")]
+    return text[text.index("## Rubrics and time estimates\n") : text.index("## Suggested projects\n")]
 
 
 def _entries():
@@ -64,17 +65,21 @@ def test_week_table_adds_up_the_syllabus_homework():
     syllabus = {}
     for i, line in enumerate(lines):
         if line.startswith("| week | chapter and sections |"):
-            for row in lines[i + 2:]:
+            for row in lines[i + 2 :]:
                 if not row.startswith("|"):
                     break
                 cells = [c.strip() for c in row.strip().strip("|").split(" | ")]
                 required, _, optional = cells[3].partition("optional:")
-                syllabus[cells[0]] = (re.findall(r"\{ref\}`(ex-[\w-]+)`", required),
-                                      re.findall(r"\{ref\}`(ex-[\w-]+)`", optional))
+                syllabus[cells[0]] = (
+                    re.findall(r"\{ref\}`(ex-[\w-]+)`", required),
+                    re.findall(r"\{ref\}`(ex-[\w-]+)`", optional),
+                )
     minutes = {label: int(re.search(r"(\d+) minutes", head).group(1)) for label, (head, _) in _entries().items()}
     section = _section().splitlines()
     start = next(i for i, line in enumerate(section) if line.startswith("| week | page | homework |"))
-    rows = [[c.strip() for c in row.strip().strip("|").split(" | ")] for row in section[start + 2:] if row.startswith("|")]
+    rows = [
+        [c.strip() for c in row.strip().strip("|").split(" | ")] for row in section[start + 2 :] if row.startswith("|")
+    ]
     assert [row[0] for row in rows] == list(syllabus)
     for week, _page, required, optional in rows:
         assert _minutes(required) == sum(minutes[label] for label in syllabus[week][0]), week

@@ -66,8 +66,7 @@ def test_global_numpy_rng_untouched():
 
 # ----------------------------------------------------------------------------- the truth generates the data
 def test_factors_nonnegative_spikes_sparse_exponential():
-    sim = calcium_movie(T=4000, K=3, size=20, n_drivers=2, footprint_width=2.0, spike_rate=0.1, spike_scale=2.0,
-                        seed=1)
+    sim = calcium_movie(T=4000, K=3, size=20, n_drivers=2, footprint_width=2.0, spike_rate=0.1, spike_scale=2.0, seed=1)
     assert np.all(sim.factors >= 0) and np.all(sim.spikes >= 0)
     fired = sim.spikes > 0
     assert abs(fired.mean() - 0.1) < 0.015
@@ -275,8 +274,6 @@ def test_movie_pair_bad_input_raises(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         movie_pair(**args)
-
-
 
 
 # ----------------------------------------------------------------------------- rerecord

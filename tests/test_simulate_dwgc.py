@@ -194,10 +194,12 @@ def test_window_events_matches_a_loop(window, step):
     got = window_events(events, window, step)
     assert got.shape == ((200 - window) // step + 1,)
     np.testing.assert_array_equal(got, _loop_window_events(events, window, step))
-    np.testing.assert_array_equal(window_events(events, window, step, lag=lag),
-                                  _loop_window_events(events, window, step, lag=lag))
-    np.testing.assert_array_equal(window_events(events, window, step, lag=3),
-                                  _loop_window_events(events, window, step, lag=np.full(200, 3)))
+    np.testing.assert_array_equal(
+        window_events(events, window, step, lag=lag), _loop_window_events(events, window, step, lag=lag)
+    )
+    np.testing.assert_array_equal(
+        window_events(events, window, step, lag=3), _loop_window_events(events, window, step, lag=np.full(200, 3))
+    )
 
 
 def test_window_events_explicit_starts_and_int_events():

@@ -24,7 +24,7 @@ SMALL = dict(n_scans=2, n_timepoints=30, burn_in=20.0)
 
 
 def _two_node(**kw):
-    graph = np.array([[0, 1], [0, 0]])                       # only 0 -> 1
+    graph = np.array([[0, 1], [0, 0]])  # only 0 -> 1
     args = dict(n_nodes=2, graph=graph, noise_sd=0.0, neural_noise_sd=0.0, hemo_delay_sd=0.0, seed=3)
     args.update(SMALL)
     args.update(kw)
@@ -43,7 +43,7 @@ def test_shapes_fields_and_lists():
     assert sim.graph.dtype.kind == "i" and np.all(np.diag(sim.graph) == 0)
     assert np.all(np.diag(sim.coupling) == -1.0)
     off = ~np.eye(5, dtype=bool)
-    assert np.array_equal(sim.coupling[off] > 0, sim.graph[off] == 1)      # strengths exactly on the edges
+    assert np.array_equal(sim.coupling[off] > 0, sim.graph[off] == 1)  # strengths exactly on the edges
     assert np.all(sim.coupling[off & (sim.graph == 0)] == 0)
     assert sim.transit_time.shape == sim.hrf_delay.shape == (5,)
     assert sim.tr == 3.0 and sim.dt == 0.05 and sim.settings["n_scans"] == 3
@@ -57,7 +57,7 @@ def test_shapes_fields_and_lists():
 
 def test_keep_fine_samples_match():
     sim = fmri_bold(n_nodes=3, n_scans=2, n_timepoints=10, tr=1.0, keep_fine=True, seed=1)
-    k = 20                                                    # tr / dt
+    k = 20  # tr / dt
     assert all(f.shape == (9 * k + 1, 3) for f in sim.neural_fine)
     for fine, coarse in zip(sim.neural_fine, sim.neural):
         assert np.array_equal(fine[::k], coarse)
@@ -72,7 +72,7 @@ def test_default_graph_is_netsim_sim1():
 def test_netsim_graph_five_node_module():
     A = netsim_graph(5)
     expected = np.zeros((5, 5), dtype=int)
-    for i, j in [(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)]:    # NetSim sim1: 1->2->3->4->5 and 1->5
+    for i, j in [(0, 1), (1, 2), (2, 3), (3, 4), (0, 4)]:  # NetSim sim1: 1->2->3->4->5 and 1->5
         expected[i, j] = 1
     assert np.array_equal(A, expected)
 
@@ -86,13 +86,13 @@ def test_netsim_graph_modules(p, n_edges):
     module = netsim_graph(5)
     n_mod = p // 5
     for m in range(n_mod):
-        block = A[5 * m:5 * m + 5, 5 * m:5 * m + 5]
-        assert np.array_equal(block, module)                  # every module is sim1
+        block = A[5 * m : 5 * m + 5, 5 * m : 5 * m + 5]
+        assert np.array_equal(block, module)  # every module is sim1
     for m in range(n_mod):
         for m2 in range(n_mod):
-            links = A[5 * m:5 * m + 5, 5 * m2:5 * m2 + 5].sum()
+            links = A[5 * m : 5 * m + 5, 5 * m2 : 5 * m2 + 5].sum()
             assert links == (1 if m2 == m + 1 else 0 if m2 != m else 5)
-    assert np.array_equal(A, netsim_graph(p, seed=4))        # the seed fixes the links
+    assert np.array_equal(A, netsim_graph(p, seed=4))  # the seed fixes the links
 
 
 @pytest.mark.parametrize("p", [2, 3, 4, 7, 11])
@@ -136,12 +136,12 @@ def test_orientation_cause_is_the_row():
     assert sim.coupling[0, 1] > 0 and sim.coupling[1, 0] == 0 and sim.edges == [(0, 1)]
     z0 = np.concatenate([n[:, 0] for n in sim.neural])
     z1 = np.concatenate([n[:, 1] for n in sim.neural])
-    assert np.ptp(z0) > 0.1 and np.ptp(z1) > 0.01            # driving 0 moves 1
+    assert np.ptp(z0) > 0.1 and np.ptp(z1) > 0.01  # driving 0 moves 1
     assert np.corrcoef(z0, z1)[0, 1] > 0.5
     rev = _two_node(driven=[1])
-    assert np.all(np.concatenate([n[:, 0] for n in rev.neural]) == 0.0)   # driving 1 leaves 0 at rest
+    assert np.all(np.concatenate([n[:, 0] for n in rev.neural]) == 0.0)  # driving 1 leaves 0 at rest
     assert np.ptp(np.concatenate([n[:, 1] for n in rev.neural])) > 0.1
-    noisy = _two_node(driven=[1], neural_noise_sd=0.2)        # neural noise enters driven regions only
+    noisy = _two_node(driven=[1], neural_noise_sd=0.2)  # neural noise enters driven regions only
     assert np.all(np.concatenate([n[:, 0] for n in noisy.neural]) == 0.0)
 
 
@@ -179,8 +179,8 @@ def test_impulse_response_shape():
     t = dt * np.arange(y.size)
     # flow: linearised damped oscillator f'' + kappa f' + gamma (f - 1) = eps z
     omega = np.sqrt(GAMMA - KAPPA**2 / 4)
-    t_flow = np.arctan(2 * omega / KAPPA) / omega            # 1.88 s after an instant impulse
-    assert abs(t[f.argmax()] - (t_flow + 0.05)) < 0.05      # + half the 0.1 s pulse
+    t_flow = np.arctan(2 * omega / KAPPA) / omega  # 1.88 s after an instant impulse
+    assert abs(t[f.argmax()] - (t_flow + 0.05)) < 0.05  # + half the 0.1 s pulse
     # BOLD: peaks after the flow, about 3 s; the later canonical-HRF 5-6 s is not this model
     t_peak = t[y.argmax()]
     assert t_flow < t_peak < t_flow + 2.0 and 2.5 < t_peak < 4.0
@@ -209,15 +209,26 @@ def test_flow_is_the_linear_oscillator():
 def test_input_process_statistics():
     """Inputs switch up/down with mean durations 2.5 s and 10 s (NetSim): seen through an isolated,
     fast region (z follows u within 5 ms), up 20% of the time."""
-    sim = fmri_bold(n_nodes=2, coupling=-np.eye(2), n_scans=20, n_timepoints=601, tr=1.0, dt=0.05,
-                    neural_lag=0.005, neural_noise_sd=0.0, noise_sd=0.0, keep_fine=True, seed=21)
+    sim = fmri_bold(
+        n_nodes=2,
+        coupling=-np.eye(2),
+        n_scans=20,
+        n_timepoints=601,
+        tr=1.0,
+        dt=0.05,
+        neural_lag=0.005,
+        neural_noise_sd=0.0,
+        noise_sd=0.0,
+        keep_fine=True,
+        seed=21,
+    )
     up_runs, down_runs, frac = [], [], []
     for fine in sim.neural_fine:
         for j in range(2):
             up = fine[:, j] > 0.5
             frac.append(up.mean())
             edges = np.flatnonzero(np.diff(up.astype(int))) + 1
-            runs = np.split(up, edges)[1:-1]                  # drop the censored first and last runs
+            runs = np.split(up, edges)[1:-1]  # drop the censored first and last runs
             up_runs += [r.size * sim.dt for r in runs if r[0]]
             down_runs += [r.size * sim.dt for r in runs if not r[0]]
     assert len(up_runs) > 1000
@@ -282,13 +293,13 @@ def test_delays_match_transit_times():
     peaks = y.argmax(axis=0) * dt
     assert np.allclose(peaks - peaks[1], d, atol=0.03)
     _, d_clip = transit_time_for_delay([-5.0, 5.0])
-    assert -1.2 < d_clip[0] < -0.7 and 1.0 < d_clip[1] < 2.0   # out of reach: clipped
+    assert -1.2 < d_clip[0] < -0.7 and 1.0 < d_clip[1] < 2.0  # out of reach: clipped
 
 
 def test_region_delays_spread_and_shared_by_scans():
     sim = fmri_bold(n_nodes=200, n_scans=1, n_timepoints=2, tr=0.05, burn_in=0.0, seed=11)
     sd = np.std(sim.hrf_delay)
-    assert 0.38 < sd < 0.6                                   # NetSim's 0.5 s (a few % clipped below)
+    assert 0.38 < sd < 0.6  # NetSim's 0.5 s (a few % clipped below)
     assert np.all((sim.transit_time >= 0.2) & (sim.transit_time <= 3.0))
     flat = fmri_bold(n_nodes=4, hemo_delay_sd=0.0, **SMALL, seed=1)
     assert np.allclose(flat.transit_time, TAU) and np.allclose(flat.hrf_delay, 0.0)
@@ -296,8 +307,7 @@ def test_region_delays_spread_and_shared_by_scans():
 
 def test_bold_is_the_balloon_of_the_neural_states():
     """End to end: the BOLD of a scan is hemodynamic_response of its own neural states, per region."""
-    sim = fmri_bold(n_nodes=5, n_scans=2, n_timepoints=40, tr=1.0, noise_sd=0.0, burn_in=0.0,
-                    keep_fine=True, seed=6)
+    sim = fmri_bold(n_nodes=5, n_scans=2, n_timepoints=40, tr=1.0, noise_sd=0.0, burn_in=0.0, keep_fine=True, seed=6)
     k = 20
     for fine, bold in zip(sim.neural_fine, sim.bold):
         y = hemodynamic_response(fine, sim.dt, sim.transit_time)
@@ -319,7 +329,7 @@ def test_fine_trajectory_does_not_depend_on_tr():
     # measurement noise is drawn per sample, so it is where the two differ
     noisy = fmri_bold(n_nodes=5, n_scans=3, n_timepoints=40, tr=3.0, seed=9)
     resid = noisy.bold[0] - slow.bold[0]
-    assert 0.7 < resid.std() < 1.3 and abs(resid.mean()) < 0.3      # noise_sd = 1 (percent)
+    assert 0.7 < resid.std() < 1.3 and abs(resid.mean()) < 0.3  # noise_sd = 1 (percent)
 
 
 def test_edge_shows_in_the_bold():

@@ -36,10 +36,12 @@ def test_dream3_counts_and_shapes(p):
     X = np.stack(sim.trajectories)
     assert np.all(np.isfinite(X)) and X.min() >= 0 and X.max() == pytest.approx(1.0)  # normalised by the maximum
     P = np.stack(sim.protein)  # divided by the same number as the mRNA (GNW)
-    np.testing.assert_allclose(P * sim.settings["scale"], np.stack(
-        gene_expression(p, seed=0, normalize=False).protein), rtol=1e-12)
-    assert X.max() * sim.settings["scale"] == pytest.approx(np.stack(
-        gene_expression(p, seed=0, normalize=False).trajectories).max())
+    np.testing.assert_allclose(
+        P * sim.settings["scale"], np.stack(gene_expression(p, seed=0, normalize=False).protein), rtol=1e-12
+    )
+    assert X.max() * sim.settings["scale"] == pytest.approx(
+        np.stack(gene_expression(p, seed=0, normalize=False).trajectories).max()
+    )
     traj, graph = sim
     assert traj is sim.trajectories and graph is sim.graph and sim.recordings is sim.trajectories
     assert f"n_genes={p}" in repr(sim) and f"n_trajectories={len(sim.trajectories)}" in repr(sim)
@@ -188,21 +190,33 @@ def test_random_perturbation_hits_about_a_third_of_the_genes():
 def test_langevin_noise_scale():
     """A gene without regulators at alpha_0 = 1 is an OU process around 1 with sd close to c."""
     c, B = 0.05, 400
-    sim = gene_expression(2, B, 3, seed=0, network=ACT, noise=c, measurement_noise=None, normalize=False,
-                          perturbation=np.zeros((B, 2)), burn_in=300.0)
+    sim = gene_expression(
+        2,
+        B,
+        3,
+        seed=0,
+        network=ACT,
+        noise=c,
+        measurement_noise=None,
+        normalize=False,
+        perturbation=np.zeros((B, 2)),
+        burn_in=300.0,
+    )
     x = np.stack(sim.trajectories)[:, :, 0]
     assert np.std(x) == pytest.approx(c, rel=0.1)  # OU around 1: variance c**2 * 2 lambda / (2 lambda)
     assert abs(np.mean(x) - 1.0) < 0.02
-    quiet = gene_expression(2, 3, 3, seed=0, network=ACT, noise=0.0, measurement_noise=None, normalize=False,
-                            perturbation=np.zeros((3, 2)))
+    quiet = gene_expression(
+        2, 3, 3, seed=0, network=ACT, noise=0.0, measurement_noise=None, normalize=False, perturbation=np.zeros((3, 2))
+    )
     assert np.std(np.stack(quiet.trajectories)[:, :, 0]) < 1e-12
 
 
 @pytest.mark.parametrize("kind", ["microarray", "gaussian"])
 def test_measurement_noise_model(kind):
     p, B = 30, 40
-    sim = gene_expression(p, B, seed=1, noise=0.0, measurement_noise=kind, normalize=False,
-                          perturbation=np.zeros((B, p)))
+    sim = gene_expression(
+        p, B, seed=1, noise=0.0, measurement_noise=kind, normalize=False, perturbation=np.zeros((B, p))
+    )
     X = np.stack(sim.trajectories)
     wt = np.broadcast_to(sim.wild_type, X.shape)
     if kind == "microarray":  # Tu et al. (2002): log(x~ / x) ~ N(0, 0.001 + 0.689 / (1 + x / 0.01))

@@ -107,16 +107,23 @@ def test_no_solution_binds_a_name_of_a_stub(source):
 def test_every_checker_follows_its_stub_before_the_solution(source):
     all_cells = list(_chapter_cells(source))
     code = list(_code_cells(source))
-    stubs = {name: index for index, cell, _, _, tags in code if "student-stub" in tags
-             for name in _bindings(cell.source).bound}
+    stubs = {
+        name: index
+        for index, cell, _, _, tags in code
+        if "student-stub" in tags
+        for name in _bindings(cell.source).bound
+    }
     for index, cell, _label, inside, _tags in code:
         if inside or not _CHECKER_CALL.search(cell.source):
             continue
         call = re.search(r"^(check_\w+)\((\w+)\);?\s*$", cell.source, flags=re.MULTILINE)
-        assert call and call[2] in stubs, f"{source.name}: a checker cell outside a solution that checks no stub:\n{cell.source}"
+        assert call and call[2] in stubs, (
+            f"{source.name}: a checker cell outside a solution that checks no stub:\n{cell.source}"
+        )
         between = all_cells[stubs[call[2]] + 1 : index]
-        assert all(c.cell_type == "markdown" and "{solution-start}" not in c.source for c, _, _ in between), \
+        assert all(c.cell_type == "markdown" and "{solution-start}" not in c.source for c, _, _ in between), (
             f"{source.name}: the checker of {call[2]} does not come right after its stub, before the solution"
+        )
         assert cell.source.startswith(f"from gcbook.exercises import {call[1]}"), source.name
 
 
@@ -141,56 +148,56 @@ def test_the_checked_exercises_are_found():
 # ------------------------------------------------------------------------------------------- execution test
 # A shortcut per checker: the function the exercise forbids, wrapped under the stub's name.
 SHORTCUTS = {
-    "check_granger_f": '''\
+    "check_granger_f": """\
 def my_granger_f(cause, effect, lag):
     from gcbook.granger import granger_test
     result = granger_test(np.column_stack([cause, effect]), lag)
     return result.f_stat[0, 1], result.p_value[0, 1]
-''',
-    "check_benjamini_hochberg": '''\
+""",
+    "check_benjamini_hochberg": """\
 def my_bh(p_values, q):
     from scipy.stats import false_discovery_control
     return false_discovery_control(p_values) <= q
-''',
-    "check_geweke_strength": '''\
+""",
+    "check_geweke_strength": """\
 def my_geweke(cause, effect, lag):
     from gcbook.granger import granger_strength
     return granger_strength(np.column_stack([cause, effect]), lag).strength[0, 1]
-''',
-    "check_window_f": '''\
+""",
+    "check_window_f": """\
 def my_window_f(X, cause, effect, start, window, lag):
     from gcbook.window import window_granger
     return window_granger(X, cause, effect, window, step=1, lag=lag).f_stat[start - lag]
-''',
-    "check_acyclicity": '''\
+""",
+    "check_acyclicity": """\
 def my_acyclicity(W):
     from gcbook.notears import acyclicity
     return acyclicity(W)
-''',
-    "check_jacobian_readout": '''\
+""",
+    "check_jacobian_readout": """\
 def my_jacobian_readout(model, inputs):
     from gcbook.neural import input_jacobian, jacobian_scores
     return jacobian_scores(input_jacobian(model, inputs))
-''',
-    "check_lasso": '''\
+""",
+    "check_lasso": """\
 def my_lasso(Z, y, alpha):
     import warnings
     from sklearn.linear_model import Lasso
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return Lasso(alpha=alpha, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(Z, y).coef_
-''',
-    "check_pooled_lag_matrix": '''\
+""",
+    "check_pooled_lag_matrix": """\
 def my_pooled_lag_matrix(recordings, lag):
     from gcbook.granger import pooled_lag_matrix
     return pooled_lag_matrix(recordings, lag)
-''',
-    "check_auprc": '''\
+""",
+    "check_auprc": """\
 def my_auprc(A_true, scores):
     from sklearn.metrics import average_precision_score
     keep = ~np.eye(len(A_true), dtype=bool)
     return average_precision_score(np.asarray(A_true)[keep], np.asarray(scores)[keep])
-''',
+""",
 }
 
 EXPECT = "gcbook-test-expect"  # cell metadata: what the injected cell's output must say
@@ -200,11 +207,16 @@ def _with_probes(source: Path) -> nbformat.NotebookNode:
     notebook = student_notebook(source)
     exercises = auto_checked_exercises(source)
     for exercise in exercises:
-        stub = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.strip() == exercise.stub.strip()]
+        stub = [
+            i
+            for i, c in enumerate(notebook.cells)
+            if c.cell_type == "code" and c.source.strip() == exercise.stub.strip()
+        ]
         assert len(stub) == 1, f"{source.name}: the stub of {exercise.name} is not in the student notebook"
         checker = next(i for i in range(stub[0] + 1, len(notebook.cells)) if notebook.cells[i].cell_type == "code")
-        assert notebook.cells[checker].source.strip() == exercise.checker_cell.strip(), \
+        assert notebook.cells[checker].source.strip() == exercise.checker_cell.strip(), (
             f"{source.name}: the cell after the stub of {exercise.name} is not its checker"
+        )
         notebook.cells[checker].metadata[EXPECT] = ["not implemented yet", exercise.name]
 
         def cell(code, expect=None):
@@ -214,13 +226,15 @@ def _with_probes(source: Path) -> nbformat.NotebookNode:
             return new
 
         probes = [
-            cell(f"_report = {exercise.checker}({exercise.name}, verbose=False)\n"
-                 "assert not _report.passed and 'not implemented yet' in _report.summary(), _report.summary()"),
-            cell(exercise.solution),                                     # (i) a correct solution pasted in
+            cell(
+                f"_report = {exercise.checker}({exercise.name}, verbose=False)\n"
+                "assert not _report.passed and 'not implemented yet' in _report.summary(), _report.summary()"
+            ),
+            cell(exercise.solution),  # (i) a correct solution pasted in
             cell(exercise.checker_cell, ["Well done: every case matches the reference.", exercise.name]),
-            cell(SHORTCUTS[exercise.checker]),                           # (iii) the forbidden shortcut
+            cell(SHORTCUTS[exercise.checker]),  # (iii) the forbidden shortcut
             cell(exercise.checker_cell, ["which this exercise forbids", exercise.name]),
-            cell(exercise.stub),                                         # the student's stub again
+            cell(exercise.stub),  # the student's stub again
         ]
         notebook.cells[checker + 1 : checker + 1] = probes
     return notebook
@@ -238,8 +252,9 @@ def test_student_notebook_runs_with_the_stub_a_solution_and_a_shortcut(source, t
     from nbclient import NotebookClient
 
     notebook = _with_probes(source)
-    NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     checked = 0
     for cell in notebook.cells:
         expect = cell.metadata.get(EXPECT)

@@ -10,6 +10,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from var_helpers import simulate_var  # tests/var_helpers.py
 
 from gcbook.granger import fit_var, granger_strength
 from gcbook.spectral import (
@@ -24,9 +25,6 @@ from gcbook.spectral import (
     var_spectral_granger,
     var_transfer_function,
 )
-
-from var_helpers import simulate_var  # tests/var_helpers.py
-
 
 # A bivariate VAR(2) with feedback and correlated innovations (package orientation).
 COEF2 = np.array([[[0.5, 0.3], [-0.2, 0.4]], [[-0.3, 0.1], [0.0, -0.2]]])
@@ -63,7 +61,9 @@ def test_transfer_function_and_spectral_density():
     fine = np.linspace(0, 0.5, 513)
     S = var_spectral_density(COEF2, SIGMA2, fine)
     np.testing.assert_allclose(S, np.conj(np.swapaxes(S, 1, 2)), atol=1e-12)
-    np.testing.assert_allclose(2 * np.trapezoid(S.real, fine, axis=0), var_autocovariance(COEF2, SIGMA2, 0)[0], rtol=1e-9)
+    np.testing.assert_allclose(
+        2 * np.trapezoid(S.real, fine, axis=0), var_autocovariance(COEF2, SIGMA2, 0)[0], rtol=1e-9
+    )
 
 
 def test_closed_form_one_way_var1():
@@ -209,7 +209,9 @@ def test_band_limited_oscillator():
 
 def test_list_of_recordings_pools_the_windows():
     rng = np.random.default_rng(8)
-    recs = [simulate_var(CHAIN, CHAIN_SIGMA, T, seed=s, burn=50) for s, T in zip(rng.integers(0, 1000, 3), (200, 300, 250))]
+    recs = [
+        simulate_var(CHAIN, CHAIN_SIGMA, T, seed=s, burn=50) for s, T in zip(rng.integers(0, 1000, 3), (200, 300, 250))
+    ]
     est = spectral_granger(recs, 1, freqs=np.linspace(0, 0.5, 9))
     fit = fit_var([r[:, [0, 1]] for r in recs], 1)
     pop = var_spectral_granger(fit.coef, fit.sigma, freqs=est.freqs)

@@ -45,7 +45,9 @@ def test_wrappers_equal_statsmodels(series, regression):
             warnings.simplefilter("ignore")
             kp = kpss(series[name].to_numpy(), regression=regression, nlags="auto")
         row = table.loc[name]
-        np.testing.assert_allclose([row.adf_stat, row.adf_p, row.kpss_stat, row.kpss_p], [adf[0], adf[1], kp[0], kp[1]], rtol=1e-12)
+        np.testing.assert_allclose(
+            [row.adf_stat, row.adf_p, row.kpss_stat, row.kpss_p], [adf[0], adf[1], kp[0], kp[1]], rtol=1e-12
+        )
         assert (row.adf_lags, row.kpss_lags) == (adf[2], kp[2])
 
 
@@ -55,7 +57,9 @@ def test_decision_rule(series):
     for regression in ("c", "ct"):
         table = unit_root_tests(series, regression=regression)
         adf_rej, kpss_rej = table.adf_p < 0.05, table.kpss_p < 0.05
-        expected = np.where(kpss_rej & ~adf_rej, "unit root", np.where(adf_rej & ~kpss_rej, "stationary", "inconclusive"))
+        expected = np.where(
+            kpss_rej & ~adf_rej, "unit root", np.where(adf_rej & ~kpss_rej, "stationary", "inconclusive")
+        )
         assert list(table.decision) == list(expected)
     assert unit_root_tests(series).loc["walk", "decision"] == "unit root"
     assert unit_root_tests(series).loc["noise", "decision"] == "stationary"
@@ -128,7 +132,9 @@ def test_simulation_shape_and_reproducibility():
 def test_simulation_orientation_strong_error_correction():
     """With fast error correction, x -> y is found and y -> x is not, by every valid method
     (catches a swapped direction label)."""
-    table = cointegration_simulation(n_sims=15, T=200, loading=-0.5, seed=1).set_index(["design", "direction", "method"])
+    table = cointegration_simulation(n_sims=15, T=200, loading=-0.5, seed=1).set_index(
+        ["design", "direction", "method"]
+    )
     for method in ("levels VAR", "Toda-Yamamoto", "VECM", "differenced VAR"):
         assert table.loc[("cointegrated", "x -> y", method), "rejection_rate"] >= 0.8
         assert table.loc[("cointegrated", "y -> x", method), "rejection_rate"] <= 0.4
@@ -136,8 +142,15 @@ def test_simulation_orientation_strong_error_correction():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"loading": 0.5}, "loading"), ({"loading": 0.0}, "loading"), ({"alpha": 0.5}, "alpha"),
-     ({"n_sims": 0}, "n_sims"), ({"T": 10}, "T"), ({"lag": 0}, "lag"), ({"seed": -1}, "seed")],
+    [
+        ({"loading": 0.5}, "loading"),
+        ({"loading": 0.0}, "loading"),
+        ({"alpha": 0.5}, "alpha"),
+        ({"n_sims": 0}, "n_sims"),
+        ({"T": 10}, "T"),
+        ({"lag": 0}, "lag"),
+        ({"seed": -1}, "seed"),
+    ],
 )
 def test_simulation_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -14,7 +14,7 @@ from gcbook.student import build_student_edition, chapter_sources, main, solutio
 ROOT = Path(__file__).resolve().parents[1]
 
 TOY = textwrap.dedent(
-    '''\
+    """\
     ---
     jupytext:
       text_representation:
@@ -80,7 +80,7 @@ TOY = textwrap.dedent(
     ````
 
     Closing words.
-    '''
+    """
 )
 
 
@@ -181,7 +181,7 @@ def _guide_rows(header_start: str) -> list[list[str]]:
     lines = (ROOT / "book" / "instructor_guide.md").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
@@ -218,7 +218,7 @@ def test_instructor_guide_lists_the_student_notebooks():
     import re
 
     guide = (ROOT / "book" / "instructor_guide.md").read_text()
-    paragraph = guide[guide.index("It writes one notebook per page"):guide.index("In these notebooks")]
+    paragraph = guide[guide.index("It writes one notebook per page") : guide.index("In these notebooks")]
     listed = re.findall(r"`(\w+)\.ipynb`", paragraph)
     assert listed == [path.stem for path in chapter_sources(ROOT / "_toc.yml")]
 
@@ -240,7 +240,7 @@ def test_instructor_guide_names_the_results_each_chapter_loads():
 # --- plain Markdown: the student edition runs anywhere a notebook runs ------------------------------------------
 
 TOY_BOOK_CHAPTER = textwrap.dedent(
-    '''\
+    """\
     ---
     jupytext:
       text_representation:
@@ -315,11 +315,11 @@ TOY_BOOK_CHAPTER = textwrap.dedent(
 
     Write `add`, as in {ref}`sec-toy-model`.
     ```
-    '''
+    """
 )
 
 TOY_BIB = textwrap.dedent(
-    '''\
+    """\
     @article{granger1969,
       author = {Granger, C. W. J.},
       title = {Investigating Causal Relations by Econometric Models},
@@ -332,7 +332,7 @@ TOY_BIB = textwrap.dedent(
       journal = {Econometrica},
       year = {1980}
     }
-    '''
+    """
 )
 
 
@@ -345,12 +345,15 @@ def toy_book(tmp_path):
     (tmp_path / "book" / "reference").mkdir()  # a page with the same file name in another folder
     (tmp_path / "book" / "reference" / "toy.md").write_text("# gcbook.toy: the reference page\n\nText.\n")
     (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/toy\nchapters:\n  - file: book/other\n  - file: book/reference/toy\n")
+        "format: jb-book\nroot: book/toy\nchapters:\n  - file: book/other\n  - file: book/reference/toy\n"
+    )
     (tmp_path / "_config.yml").write_text(
-        "sphinx:\n  config:\n    mathjax3_config:\n      tex:\n        macros:\n          R: \"\\\\mathbb{R}\"\n")
+        'sphinx:\n  config:\n    mathjax3_config:\n      tex:\n        macros:\n          R: "\\\\mathbb{R}"\n'
+    )
     (tmp_path / "requirements.txt").write_text("numpy==1.2.3\n")
     (tmp_path / "toy_module.py").write_text(
-        "class Model:\n    def other(self):\n        pass\n\n    def fit(self, X):\n        return X  # FIT-BODY\n")
+        "class Model:\n    def other(self):\n        pass\n\n    def fit(self, X):\n        return X  # FIT-BODY\n"
+    )
     return tmp_path
 
 
@@ -375,7 +378,10 @@ def test_myst_becomes_plain_markdown(toy_book):
     assert "**Figure 1.** A plot of `[toy_value]`." in md
     assert "### Exercise: Add" in md and "Write `add`, as in the section “The model”." in md
     assert "- Sims, Lütkepohl, Third (1980). Macroeconomics and Reality. *Econometrica*." in md
-    assert "## References" in md and "- Granger (1969). Investigating Causal Relations by Econometric Models. *Econometrica*." in md
+    assert (
+        "## References" in md
+        and "- Granger (1969). Investigating Causal Relations by Econometric Models. *Econometrica*." in md
+    )
     leftover = re.findall(r"\{[\w:-]+\}`|```\{|^\([\w-]+\)=$|^:\w+:", md, flags=re.MULTILINE)
     assert not leftover, leftover
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
@@ -388,8 +394,11 @@ def test_myst_becomes_plain_markdown(toy_book):
 def test_glued_values_come_from_an_executed_build(toy_book):
     executed = toy_book / "_build" / "jupyter_execute" / "book"
     executed.mkdir(parents=True)
-    record = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "toy_value"}},
-              "data": {"text/plain": "3.14159"}}
+    record = {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": "toy_value"}},
+        "data": {"text/plain": "3.14159"},
+    }
     (executed / "toy.glue.json").write_text(json.dumps({"toy_value": record}))
     nb = student_notebook(toy_book / "book" / "toy.md", toc=toy_book / "_toc.yml", executed=executed.parent)
     md = _markdown(nb)
@@ -397,12 +406,15 @@ def test_glued_values_come_from_an_executed_build(toy_book):
     assert "Numbers that the online book prints" not in nb.cells[0].source
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("{unknownrole}`x`", "has no plain-Markdown form"),
-    ("{ref}`sec-nowhere`", "names no label"),
-    ("{cite:p}`nobody2020`", "no reference"),
-    ("```{figure} x.png\n```", "has no plain-Markdown form"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("{unknownrole}`x`", "has no plain-Markdown form"),
+        ("{ref}`sec-nowhere`", "names no label"),
+        ("{cite:p}`nobody2020`", "no reference"),
+        ("```{figure} x.png\n```", "has no plain-Markdown form"),
+    ],
+)
 def test_unconvertible_myst_is_a_value_error(toy_book, bad, message):
     path = toy_book / "book" / "toy.md"
     path.write_text(TOY_BOOK_CHAPTER.replace("Closing", "") + f"\n{bad}\n")
@@ -418,9 +430,11 @@ def _run_install_cell(source, present):
 
     calls = []
     real = importlib.util.find_spec
-    with mock.patch.object(importlib.util, "find_spec", lambda name, *a: real("json") if name in present else None), \
-            mock.patch.object(subprocess, "check_call", lambda args: calls.append(args)), \
-            mock.patch("sys.platform", "linux"):
+    with (
+        mock.patch.object(importlib.util, "find_spec", lambda name, *a: real("json") if name in present else None),
+        mock.patch.object(subprocess, "check_call", lambda args: calls.append(args)),
+        mock.patch("sys.platform", "linux"),
+    ):
         exec(compile(source, "<install cell>", "exec"), {})
     return calls
 
@@ -428,14 +442,18 @@ def _run_install_cell(source, present):
 def test_install_cell_installs_only_what_is_missing():
     from gcbook.student import install_cell_source
 
-    source = install_cell_source(["numpy", "torch"], ["sklearn", "not_installed_anywhere"],
-                                 requirements=ROOT / "requirements.txt")
+    source = install_cell_source(
+        ["numpy", "torch"], ["sklearn", "not_installed_anywhere"], requirements=ROOT / "requirements.txt"
+    )
     assert "not_installed_anywhere" not in source  # an optional module missing here is left out
     assert _run_install_cell(source, present={"gcbook", "numpy", "torch", "sklearn"}) == []
     call, own = _run_install_cell(source, present={"numpy"})
     assert call[1:4] == own[1:4] == ["-m", "pip", "install"]
-    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
-                if "==" in line and not line.startswith(("#", "-")))
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith(("#", "-"))
+    )
     assert f"torch=={pins['torch']}+cpu" in call and "https://download.pytorch.org/whl/cpu" in call
     assert f"scikit-learn=={pins['scikit-learn']}" in call and not any(arg.startswith("numpy") for arg in call)
     # gcbook comes last and without dependencies, so an installed torch (Colab's) is not replaced

@@ -81,11 +81,11 @@ def test_sparse_var_truth_matches_coefficients(small):
     np.testing.assert_array_equal(A, (coef != 0).any(axis=0).astype(int))
     assert np.all(np.diag(A) == 1) and 0 < _offdiag_sum(A) < data.p * (data.p - 1)
     # orientation: x(t) = sum_k x(t-k) @ coef[k-1] + e(t) with unit noise
-    pred = sum(X[data.lag - k: data.T - k] @ coef[k - 1] for k in range(1, data.lag + 1))
-    resid = X[data.lag:] - pred
+    pred = sum(X[data.lag - k : data.T - k] @ coef[k - 1] for k in range(1, data.lag + 1))
+    resid = X[data.lag :] - pred
     np.testing.assert_allclose(resid.std(axis=0), 1.0, atol=0.15)
-    transposed = sum(X[data.lag - k: data.T - k] @ coef[k - 1].T for k in range(1, data.lag + 1))
-    assert (X[data.lag:] - transposed).std() > 1.1 * resid.std()  # the transposed reading fits worse
+    transposed = sum(X[data.lag - k : data.T - k] @ coef[k - 1].T for k in range(1, data.lag + 1))
+    assert (X[data.lag :] - transposed).std() > 1.1 * resid.std()  # the transposed reading fits worse
 
 
 def _offdiag_sum(A):
@@ -169,8 +169,19 @@ def test_dataset_bad_input():
 # ----------------------------------------------------------------------------- methods
 def test_registry():
     assert set(METHODS) == {
-        "granger_pairwise", "granger_conditional", "lasso_var", "pcmci", "cmlp", "grngc_mlp", "grngc_lstm",
-        "grngc_kan", "notears", "pc", "ges", "sortnregress", "window_linear",
+        "granger_pairwise",
+        "granger_conditional",
+        "lasso_var",
+        "pcmci",
+        "cmlp",
+        "grngc_mlp",
+        "grngc_lstm",
+        "grngc_kan",
+        "notears",
+        "pc",
+        "ges",
+        "sortnregress",
+        "window_linear",
     }
     for name, spec in METHODS.items():
         assert spec.name == name and spec.kinds and set(spec.kinds) <= set(suite.KINDS) and spec.description
@@ -236,6 +247,7 @@ def _record_neural(monkeypatch):
             est = cls(**kwargs)
             made.append((cls.__name__, kwargs, est))
             return est
+
         return make
 
     for name in ("CMLP", "GRNGC"):
@@ -257,7 +269,7 @@ def test_neural_runs_the_package_defaults_and_records_the_path(method, small, mo
     made = _record_neural(monkeypatch)
     data = small["sparse_var"]
     out = run_method(method, data, seed=3)
-    (cls, kwargs, est), = made
+    ((cls, kwargs, est),) = made
     expected = {"lag": data.lag, "epochs": suite.NEURAL_EPOCHS["small"][method], "seed": 3}
     if method != "cmlp":
         expected["model"] = method.split("_")[1]
@@ -289,8 +301,13 @@ def test_path_extras_reads_the_choice():
     path = np.array([0.1, 0.4, 1.6])
     for lam, interior in [(0.1, False), (0.4, True), (1.6, False)]:
         est = SimpleNamespace(lam_=lam, lam_path_=path, lam_path_extended_=(3, 1))
-        assert suite._path_extras(est) == {"lam": lam, "lam_interior": interior, "lam_extended_below": 3,
-                                           "lam_extended_above": 1, "lam_path_points": 3}
+        assert suite._path_extras(est) == {
+            "lam": lam,
+            "lam_interior": interior,
+            "lam_extended_below": 3,
+            "lam_extended_above": 1,
+            "lam_path_points": 3,
+        }
     fixed = suite._path_extras(SimpleNamespace(lam_=0.03))
     assert fixed["lam"] == 0.03 and fixed["lam_interior"] is None
 
@@ -373,16 +390,28 @@ def test_run_suite_covers_applicable_combinations():
     got = list(zip(df["dataset"], df["seed"], df["method"]))
     assert len(got) == len(set(got)) and set(got) == expected
     assert len(seen) == len(df) and [r["method"] for r in seen] == list(df["method"])
-    assert list(df.columns) == ["dataset", "kind", "seed", "method", "level", "auroc", "auprc", "shd", "n_edges",
-                                "fit_seconds", "cpu_seconds", "p", "T"]
+    assert list(df.columns) == [
+        "dataset",
+        "kind",
+        "seed",
+        "method",
+        "level",
+        "auroc",
+        "auprc",
+        "shd",
+        "n_edges",
+        "fit_seconds",
+        "cpu_seconds",
+        "p",
+        "T",
+    ]
     assert (df["fit_seconds"] >= 0).all() and (df["cpu_seconds"] >= 0).all()
     sem = df[df["dataset"] == "sem_raw"].iloc[0]
     assert sem["p"] == 5 and sem["T"] == 200 and sem["kind"] == "dag"
 
 
 def test_run_suite_reproducible():
-    kw = dict(datasets=["sparse_var", "switching"], methods=["granger_pairwise", "lasso_var"], seeds=(2,),
-              size="small")
+    kw = dict(datasets=["sparse_var", "switching"], methods=["granger_pairwise", "lasso_var"], seeds=(2,), size="small")
     a, b = run_suite(**kw), run_suite(**kw)
     cols = ["dataset", "method", "auroc", "auprc", "shd"]
     assert a[cols].equals(b[cols])
@@ -471,8 +500,17 @@ def test_window_linear_tests_column_1_as_the_cause_of_column_0():
     X[1:, 0] += 0.9 * X[:-1, 1]  # column 1 (cause) -> column 0 (effect), every time point
 
     def median_f(X):
-        data = SuiteDataset("pair", "windows", X, np.ones(len(X), dtype=bool), 1, 0, {"cause": 1, "effect": 0},
-                            "driven pair", channel_truth=np.array([[1, 0], [1, 1]]))
+        data = SuiteDataset(
+            "pair",
+            "windows",
+            X,
+            np.ones(len(X), dtype=bool),
+            1,
+            0,
+            {"cause": 1, "effect": 0},
+            "driven pair",
+            channel_truth=np.array([[1, 0], [1, 1]]),
+        )
         return np.nanmedian(run_method("window_linear", data).window_scores)
 
     assert median_f(X) > 10 * median_f(X[:, ::-1])

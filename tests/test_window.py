@@ -20,8 +20,8 @@ from gcbook.simulate import nonlinear_ar_pair, switching_ar_pair, window_events 
 from gcbook.window import (  # noqa: E402
     PairNAR,
     WindowResult,
-    fit_causality_index,
     _train_nar,
+    fit_causality_index,
     localize_events,
     window_granger,
     window_mse,
@@ -221,8 +221,8 @@ def test_flat_stretch_gives_nan_without_warnings(flat_column):
     # targets all flat (exact fit) or lag-1 values all flat (a constant regressor): F undefined
     flat = np.zeros(300, dtype=bool)
     flat[150:180] = True
-    targets_flat = np.array([flat[s: s + window].all() for s in res.starts])
-    lags_flat = np.array([flat[s - 1: s - 1 + window].all() for s in res.starts])
+    targets_flat = np.array([flat[s : s + window].all() for s in res.starts])
+    lags_flat = np.array([flat[s - 1 : s - 1 + window].all() for s in res.starts])
     expected_nan = lags_flat if flat_column == 1 else (targets_flat | lags_flat)
     assert expected_nan.sum() >= 20
     np.testing.assert_array_equal(np.isnan(res.f_stat), expected_nan)
@@ -280,7 +280,7 @@ def test_linear_localises_block_coupling():
     assert window_auroc(forward.f_stat, truth) > 0.75
     assert abs(window_auroc(reverse.f_stat, truth) - 0.5) < 0.15
     # windows entirely inside a block are (nearly) all significant, windows outside rarely
-    inside = np.array([on[s: s + 20].all() for s in forward.starts])
+    inside = np.array([on[s : s + 20].all() for s in forward.starts])
     outside = ~truth
     assert forward.significant(0.01)[inside].mean() > 0.95
     assert forward.significant(0.01)[outside].mean() < 0.05
@@ -329,8 +329,9 @@ def test_nar_scale_shift_invariance():
     """The networks see the standardized pair: units and offsets of the columns do not matter."""
     sim = nonlinear_ar_pair(300, seed=5, lag=1)
     a = window_granger(sim.X, cause=1, effect=0, window=20, seed=0, **NAR)
-    b = window_granger(sim.X * np.array([1e3, 0.01]) + np.array([-50.0, 7.0]), cause=1, effect=0, window=20,
-                       seed=0, **NAR)
+    b = window_granger(
+        sim.X * np.array([1e3, 0.01]) + np.array([-50.0, 7.0]), cause=1, effect=0, window=20, seed=0, **NAR
+    )
     np.testing.assert_allclose(b.f_stat, a.f_stat, rtol=1e-6)
 
 
@@ -339,7 +340,7 @@ def test_window_mse_equals_loop():
     errors = rng.standard_normal((3, 50))
     starts = np.array([0, 3, 7, 20, 38])
     got = window_mse(errors, window=12, starts=starts)
-    expected = np.array([[np.mean(e[s: s + 12] ** 2) for s in starts] for e in errors])
+    expected = np.array([[np.mean(e[s : s + 12] ** 2) for s in starts] for e in errors])
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     np.testing.assert_allclose(window_mse(errors[1], 12, starts), expected[1], rtol=1e-12)
 
@@ -388,8 +389,9 @@ def test_fit_phi_one_window():
     alpha, spike = 1.2, 15
     sq = _spike_case(spike=spike)
     idx = np.arange(10, 30)
-    log_phi = fit_causality_index(torch.zeros(60, 2, dtype=torch.float64), torch.as_tensor(sq),
-                       torch.as_tensor(idx[None]), alpha, 300).numpy()
+    log_phi = fit_causality_index(
+        torch.zeros(60, 2, dtype=torch.float64), torch.as_tensor(sq), torch.as_tensor(idx[None]), alpha, 300
+    ).numpy()
     phi = np.exp(log_phi)
     for ch in (0, 1):
         assert idx[np.argmin(phi[idx, ch])] == spike  # the badly forecast point is scaled down most
@@ -412,8 +414,7 @@ def test_fit_phi_non_overlapping_windows_geometric_mean_one():
     for w in (0, 2):
         np.testing.assert_allclose(log_phi[index[w]].mean(axis=0), 0.0, atol=1e-3)
         for ch in (0, 1):
-            np.testing.assert_allclose(log_phi[index[w], ch], _loss9_optimum(sq[:, ch], index[w], 1.2),
-                                       atol=2e-3)
+            np.testing.assert_allclose(log_phi[index[w], ch], _loss9_optimum(sq[:, ch], index[w], 1.2), atol=2e-3)
     assert np.argmin(log_phi[index[2], 1]) == 5 and np.argmin(log_phi[index[0], 0]) == 15
 
 
@@ -421,8 +422,11 @@ def test_fit_phi_matches_loss_9_optimum():
     alpha, big, small = 1.2, 50.0, 0.01
     sq = _spike_case(big=big, small=small)
     idx = np.arange(10, 30)
-    phi = np.exp(fit_causality_index(torch.zeros(60, 2, dtype=torch.float64), torch.as_tensor(sq),
-                          torch.as_tensor(idx[None]), alpha, 1000).numpy())
+    phi = np.exp(
+        fit_causality_index(
+            torch.zeros(60, 2, dtype=torch.float64), torch.as_tensor(sq), torch.as_tensor(idx[None]), alpha, 1000
+        ).numpy()
+    )
     expected = (alpha - np.tanh(big)) / (alpha - np.tanh(small))
     assert phi[15, 0] / phi[16, 0] == pytest.approx(expected, rel=0.03)
 
@@ -430,16 +434,28 @@ def test_fit_phi_matches_loss_9_optimum():
 def test_indexing_end_to_end():
     T, window, lag = 400, 20, 1
     sim = nonlinear_ar_pair(T, seed=2, lag=lag)
-    res = window_granger(sim.X, cause=1, effect=0, window=window, indexing=True, seed=0, lag=lag,
-                         n_rounds=2, phi_steps=400, epsilon=1.0, alpha=1.2, **NAR)
+    res = window_granger(
+        sim.X,
+        cause=1,
+        effect=0,
+        window=window,
+        indexing=True,
+        seed=0,
+        lag=lag,
+        n_rounds=2,
+        phi_steps=400,
+        epsilon=1.0,
+        alpha=1.2,
+        **NAR,
+    )
     assert res.indexing and res.phi.shape == (T, 2)
     assert np.all(np.isfinite(res.phi)) and np.all(res.phi > 0)
     assert not np.allclose(res.phi, 1.0)  # some window was detected and reweighted
     # time points outside every window are never reweighted; with the Phi fit run to convergence
     # (phi_steps=400) each window keeps geometric mean 1
     np.testing.assert_array_equal(res.phi[:lag], 1.0)
-    np.testing.assert_array_equal(res.phi[res.starts[-1] + window:], 1.0)
-    log_means = np.array([np.log(res.phi[s: s + window]).mean(axis=0) for s in res.starts])
+    np.testing.assert_array_equal(res.phi[res.starts[-1] + window :], 1.0)
+    log_means = np.array([np.log(res.phi[s : s + window]).mean(axis=0) for s in res.starts])
     assert np.max(np.abs(log_means)) < 0.01
     # eq. 14 localisation: inside the window, cause strictly before effect
     assert res.cause_time.shape == res.effect_time.shape == res.starts.shape
@@ -462,7 +478,7 @@ def test_indexing_epsilon_selects_windows():
     res = window_granger(sim.X, indexing=True, n_rounds=1, epsilon=epsilon, phi_steps=50, **kw)
     detected = naive.f_stat > epsilon
     assert 0 < detected.sum() < detected.size
-    changed = np.array([np.any(res.phi[s: s + 15] != 1.0) for s in res.starts])
+    changed = np.array([np.any(res.phi[s : s + 15] != 1.0) for s in res.starts])
     np.testing.assert_array_equal(changed, detected)
     assert not np.allclose(res.f_stat, naive.f_stat)  # the refit on A = Phi * Y changes the ratios
     # no window above epsilon: no update, Phi = 1, the naive ratios, and eq. 14 on a flat Phi
@@ -480,8 +496,19 @@ def test_indexing_refits_on_reweighted_series():
 
     sim = nonlinear_ar_pair(250, seed=6, lag=2)
     lag, window, seed = 2, 12, 7
-    res = window_granger(sim.X, cause=1, effect=0, window=window, lag=lag, indexing=True, n_rounds=1,
-                         epsilon=1e-12, phi_steps=50, seed=seed, **NAR)
+    res = window_granger(
+        sim.X,
+        cause=1,
+        effect=0,
+        window=window,
+        lag=lag,
+        indexing=True,
+        n_rounds=1,
+        epsilon=1e-12,
+        phi_steps=50,
+        seed=seed,
+        **NAR,
+    )
     assert not np.allclose(res.phi, 1.0)
     pair = sim.X[:, [0, 1]]
     pair = (pair - pair.mean(axis=0)) / pair.std(axis=0)
@@ -505,8 +532,9 @@ def test_phi_of_each_channel_comes_from_its_own_past():
     new_effect[:, 0] = X[:, 0] + rng.standard_normal(300)
     new_cause = X.copy()
     new_cause[:, 1] = rng.permutation(X[:, 1])
-    kw = dict(cause=1, effect=0, window=15, lag=2, indexing=True, epsilon=1e-12, n_rounds=2, phi_steps=50,
-              seed=2, **NAR)
+    kw = dict(
+        cause=1, effect=0, window=15, lag=2, indexing=True, epsilon=1e-12, n_rounds=2, phi_steps=50, seed=2, **NAR
+    )
     base, other_effect, other_cause = (window_granger(Z, **kw) for Z in (X, new_effect, new_cause))
     np.testing.assert_allclose(other_effect.phi[:, 1], base.phi[:, 1], rtol=1e-12)
     np.testing.assert_allclose(other_cause.phi[:, 0], base.phi[:, 0], rtol=1e-12)
@@ -613,9 +641,17 @@ def test_result_repr_frame_and_plot():
     res = window_granger(X, cause=2, effect=0, window=20, lag=1)
     assert isinstance(res, WindowResult)
     text = repr(res)
-    for part in ("x2 -> x0", "model='linear'", "window=20", "step=20", "lag=1", f"n_windows={res.starts.size}",
-                 f"F > 1 in {int(np.sum(res.f_stat > 1))}", f"p < 0.05 in {int(np.sum(res.p_value < 0.05))}",
-                 "df=(1, 17)"):
+    for part in (
+        "x2 -> x0",
+        "model='linear'",
+        "window=20",
+        "step=20",
+        "lag=1",
+        f"n_windows={res.starts.size}",
+        f"F > 1 in {int(np.sum(res.f_stat > 1))}",
+        f"p < 0.05 in {int(np.sum(res.p_value < 0.05))}",
+        "df=(1, 17)",
+    ):
         assert part in text, (part, text)
     assert "undefined" not in text
     frame = res.to_frame()

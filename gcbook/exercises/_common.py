@@ -81,8 +81,9 @@ def not_implemented_report(exercise: str, exc: NotImplementedError) -> CheckRepo
     )
 
 
-def run_cases(exercise: str, func: Callable, cases, judge: Callable, verbose: bool,
-               forbidden: "Forbidden | None" = None) -> CheckReport:
+def run_cases(
+    exercise: str, func: Callable, cases, judge: Callable, verbose: bool, forbidden: "Forbidden | None" = None
+) -> CheckReport:
     """Call ``func`` on every case and judge the answers.
 
     ``cases`` yields ``(name, args, expected, hints)``; ``judge(got, expected, hints)`` returns
@@ -295,8 +296,11 @@ def _code_objects(dotted: str) -> list:
     # the decorated functions themselves, not a decorator's wrapper (one code object shared by many functions)
     functions = [inspect.unwrap(function) for function in functions if callable(function)]
     if inspect.isclass(obj):
-        functions = [function for function in functions
-                     if getattr(function, "__qualname__", "").startswith(obj.__qualname__ + ".")]
+        functions = [
+            function
+            for function in functions
+            if getattr(function, "__qualname__", "").startswith(obj.__qualname__ + ".")
+        ]
     return [function.__code__ for function in functions if hasattr(function, "__code__")]
 
 

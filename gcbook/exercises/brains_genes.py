@@ -17,8 +17,10 @@ __all__ = [
     "check_pooled_lag_matrix",
 ]
 
-_HINT_POOLED_CONCATENATED = ("you seem to have concatenated the recordings into one series first: "
-                             "windows then reach across the seams between recordings.")
+_HINT_POOLED_CONCATENATED = (
+    "you seem to have concatenated the recordings into one series first: "
+    "windows then reach across the seams between recordings."
+)
 _HINT_POOLED_REVERSED = "the lag axis is reversed: lags[t, i, 0] is the most recent value, x_i one step back."
 _HINT_POOLED_TRANSPOSED = "the last two axes are swapped: lags has shape (rows, p, lag), variables before lags."
 _HINT_POOLED_TARGETS = "the targets differ: the rows of recording r are its x(t) for t = lag, ..., T_r - 1."
@@ -50,10 +52,18 @@ def _pooled_cases(seed=None):
     T = int(rng.integers(20, 41))
     settings = [
         ("two recordings of equal length, lag 1", (T, T), p(), 1),
-        ("three recordings of different lengths, lag 2",
-         tuple(rng.permutation([int(rng.integers(4, 7)), int(rng.integers(10, 16)), int(rng.integers(30, 51))])), p(), 2),
-        ("a recording with a single window, lag 3", tuple(rng.permutation([4, int(rng.integers(15, 26))])),
-         int(rng.integers(3, 6)), 3),
+        (
+            "three recordings of different lengths, lag 2",
+            tuple(rng.permutation([int(rng.integers(4, 7)), int(rng.integers(10, 16)), int(rng.integers(30, 51))])),
+            p(),
+            2,
+        ),
+        (
+            "a recording with a single window, lag 3",
+            tuple(rng.permutation([4, int(rng.integers(15, 26))])),
+            int(rng.integers(3, 6)),
+            3,
+        ),
         ("five short recordings with shifted means, lag 2", tuple(int(t) for t in rng.integers(6, 15, 5)), p(), 2),
     ]
     for name, lengths, p, lag in settings:
@@ -130,5 +140,11 @@ def check_pooled_lag_matrix(func: Callable, verbose: bool = True, seed=None) -> 
     >>> print(check_pooled_lag_matrix(pooled_lag_matrix, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.granger.pooled_lag_matrix, which this exercise forbids: write it with NumPy (its ...
     """
-    return run_cases("Exercise: pooling recordings without crossing a seam", func, _pooled_cases(seed),
-                      _judge_pooled, verbose, forbidden=_POOLED_FORBIDDEN)
+    return run_cases(
+        "Exercise: pooling recordings without crossing a seam",
+        func,
+        _pooled_cases(seed),
+        _judge_pooled,
+        verbose,
+        forbidden=_POOLED_FORBIDDEN,
+    )

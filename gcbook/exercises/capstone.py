@@ -95,8 +95,12 @@ def _auprc_methods(y, s, y_columns, s_columns):
         (_trapezoids(np.r_[0.0, recall], np.r_[precision[0], precision]), _HINT_AUPRC_TRAPEZOID),  # from (0, P_1)
     ]
     for labels, scores in ((y, s), (y_columns, s_columns)):
-        for order in (np.argsort(-scores, kind="stable"), np.argsort(-scores),
-                      np.argsort(scores, kind="stable")[::-1], np.argsort(scores)[::-1]):
+        for order in (
+            np.argsort(-scores, kind="stable"),
+            np.argsort(-scores),
+            np.argsort(scores, kind="stable")[::-1],
+            np.argsort(scores)[::-1],
+        ):
             values.append((_ap_one_at_a_time(labels, order), _HINT_AUPRC_TIES))
     values += [
         (_ap_one_at_a_time(y, np.lexsort((-y.astype(float), -s))), _HINT_AUPRC_TIES),  # true edges first in a tie
@@ -144,9 +148,14 @@ def _auprc_mistakes(A, S, expected):
 _AUPRC_FORBIDDEN = Forbidden(
     modules=("gcbook.metrics", "sklearn"),
     names=(
-        "gcbook.metrics.auprc", "gcbook.metrics.auroc",
-        "sklearn.metrics.average_precision_score", "sklearn.metrics.precision_recall_curve", "sklearn.metrics.auc",
-        "sklearn.metrics.roc_auc_score", "sklearn.metrics.roc_curve", "sklearn.metrics.precision_score",
+        "gcbook.metrics.auprc",
+        "gcbook.metrics.auroc",
+        "sklearn.metrics.average_precision_score",
+        "sklearn.metrics.precision_recall_curve",
+        "sklearn.metrics.auc",
+        "sklearn.metrics.roc_auc_score",
+        "sklearn.metrics.roc_curve",
+        "sklearn.metrics.precision_score",
         "sklearn.metrics.PrecisionRecallDisplay",
     ),
 )
@@ -209,8 +218,11 @@ def _draw_auprc_case(rng, kind):
             S = rng.random((p, p)) + 0.4 * A
             S[np.diag_indices(p)] = rng.uniform(3.0, 5.0, p)  # the largest scores are all self-loops
             name = f"true self-loops, with the largest scores on the diagonal, p={p}"
-            ok = (_has_edge_and_non_edge(A) and np.diag(A).any()
-                  and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01)
+            ok = (
+                _has_edge_and_non_edge(A)
+                and np.diag(A).any()
+                and abs(auprc(A, S, include_diagonal=True) - auprc(A, S)) > 0.01
+            )
         elif kind == 4:
             p = int(rng.integers(6, 13))
             A = (rng.random((p, p)) < rng.uniform(0.15, 0.3)).astype(int)
@@ -222,8 +234,9 @@ def _draw_auprc_case(rng, kind):
             p = int(rng.integers(6, 11))
             A = (rng.random((p, p)) < rng.uniform(0.2, 0.3)).astype(int)
             np.fill_diagonal(A, 0)
-            S = np.where(A == 1, rng.normal(rng.uniform(0.3, 0.7), 0.8, (p, p)),
-                         rng.normal(rng.uniform(-2.0, -1.0), 1.0, (p, p)))  # signed, e.g. a t-statistic
+            S = np.where(
+                A == 1, rng.normal(rng.uniform(0.3, 0.7), 0.8, (p, p)), rng.normal(rng.uniform(-2.0, -1.0), 1.0, (p, p))
+            )  # signed, e.g. a t-statistic
             name = f"negative scores (higher = more confident), p={p}"
             ok = _has_edge_and_non_edge(A) and abs(auprc(A, np.abs(S)) - auprc(A, S)) > 0.1
         else:
@@ -295,14 +308,18 @@ def _judge_auprc(got, expected, hints):
     if hasattr(got, "detach"):  # a torch scalar
         got = got.detach().cpu().numpy()
     if isinstance(got, (tuple, list)) and len(got) in (2, 3) and all(np.ndim(part) == 1 for part in got):
-        return False, (f"that looks like the curve itself (precision, recall, ...): {wanted}, the area "
-                       "AP = sum_k (R_k - R_{k-1}) P_k.")
+        return False, (
+            f"that looks like the curve itself (precision, recall, ...): {wanted}, the area "
+            "AP = sum_k (R_k - R_{k-1}) P_k."
+        )
     ap, problem = real_scalar(got, f"{wanted} for all the off-diagonal entries together", wanted, "the AUPRC")
     if problem:
         return False, problem
     if not np.isfinite(ap):
-        return False, (f"expected AP={expected:.6g}, got {ap}: a 0 / 0 somewhere? The precision of a threshold that "
-                       "predicts no edge is undefined: start at the largest score, so every threshold predicts one.")
+        return False, (
+            f"expected AP={expected:.6g}, got {ap}: a 0 / 0 somewhere? The precision of a threshold that "
+            "predicts no edge is undefined: start at the largest score, so every threshold predicts one."
+        )
     if abs(ap - expected) <= _AUPRC_TOL:
         return True, "ok"
     shown_expected, shown_got = _format_two(expected, ap)
@@ -317,8 +334,9 @@ def _judge_auprc(got, expected, hints):
                 texts.append(text)
         return False, message + ": " + " Or: ".join(texts)
     if abs(ap - expected) <= 1e-6:
-        return False, message + (": close, but not within 1e-9; compute in float64 (float32 keeps only about "
-                                 "7 digits).")
+        return False, message + (
+            ": close, but not within 1e-9; compute in float64 (float32 keeps only about 7 digits)."
+        )
     if not 0.0 <= ap <= 1.0:
         return False, message + ": AP is a weighted average of precisions, so it lies between 0 and 1."
     return False, message + "."
@@ -385,5 +403,11 @@ def check_auprc(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
     >>> print(check_auprc(shortcut, verbose=False).cases[0].message)
     your function calls gcbook.metrics.auprc, which this exercise forbids: write it with NumPy (its answer matches the reference, but the exercise is to write it yourself).
     """
-    return run_cases("Exercise: average precision of edge scores", func, _auprc_cases(seed), _judge_auprc, verbose,
-                      forbidden=_AUPRC_FORBIDDEN)
+    return run_cases(
+        "Exercise: average precision of edge scores",
+        func,
+        _auprc_cases(seed),
+        _judge_auprc,
+        verbose,
+        forbidden=_AUPRC_FORBIDDEN,
+    )

@@ -61,8 +61,11 @@ _HINT_P_VALUE = "that is the p-value of the test; return the F statistic itself.
 _WINDOW_FORBIDDEN = Forbidden(
     modules=("gcbook.window", "gcbook.window_metrics", "gcbook.granger", "statsmodels"),
     names=(
-        "gcbook.window.window_granger", "gcbook.granger.granger_test", "gcbook.granger.lag_matrix",
-        "statsmodels.tsa.stattools.grangercausalitytests", "statsmodels.regression.linear_model.OLS",
+        "gcbook.window.window_granger",
+        "gcbook.granger.granger_test",
+        "gcbook.granger.lag_matrix",
+        "statsmodels.tsa.stattools.grangercausalitytests",
+        "statsmodels.regression.linear_model.OLS",
     ),
     advice="write it with numpy.linalg.lstsq",
 )
@@ -111,14 +114,34 @@ def _window_f_cases(seed=None):
     settings = [
         # name, X, cause, effect, start, window, lag
         (f"switching linear pair, lag=1, window={w[0]}", linear1.X, 1, 0, start_for(300, w[0], 1), w[0], 1),
-        (f"switching linear pair, lag=2, window={w[1]} holding a causal event", linear2.X, 1, 0,
-         first_event - int(rng.integers(5, 16)), w[1], 2),
+        (
+            f"switching linear pair, lag=2, window={w[1]} holding a causal event",
+            linear2.X,
+            1,
+            0,
+            first_event - int(rng.integers(5, 16)),
+            w[1],
+            2,
+        ),
         (f"nonlinear pair, lag=3, window={w[2]}", nonlinear3.X, 1, 0, start_for(300, w[2], 3), w[2], 3),
-        (f"cause in column 0, effect in column 1, lag=2, window={w[3]}", linear2b.X[:, ::-1], 0, 1,
-         start_for(300, w[3], 2), w[3], 2),
-        (f"3 columns (the middle one is not part of the test), lag=1, window={w[4]}",
-         np.column_stack([nonlinear1.X[:, 0], rng.standard_normal(200), nonlinear1.X[:, 1]]), 2, 0,
-         start_for(200, w[4], 1), w[4], 1),
+        (
+            f"cause in column 0, effect in column 1, lag=2, window={w[3]}",
+            linear2b.X[:, ::-1],
+            0,
+            1,
+            start_for(300, w[3], 2),
+            w[3],
+            2,
+        ),
+        (
+            f"3 columns (the middle one is not part of the test), lag=1, window={w[4]}",
+            np.column_stack([nonlinear1.X[:, 0], rng.standard_normal(200), nonlinear1.X[:, 1]]),
+            2,
+            0,
+            start_for(200, w[4], 1),
+            w[4],
+            1,
+        ),
         (f"the first window of the series (start = lag), lag=3, window={w[5]}", linear3.X, 1, 0, 3, w[5], 3),
     ]
     for name, X, cause, effect, start, window, lag in settings:
@@ -131,13 +154,21 @@ def _window_f_cases(seed=None):
             if wrong != df and wrong > 0:
                 hints.append((f_true * wrong / df, _HINT_DF.format(window=window, df=df, wrong=wrong)))
         for df_den in (df, window - 2 * lag):
-            hints.append((_window_f_by_lstsq(X, cause, effect, start, window, lag, intercept=False,
-                                             df_den=df_den)[0], _HINT_NO_INTERCEPT))
+            hints.append(
+                (
+                    _window_f_by_lstsq(X, cause, effect, start, window, lag, intercept=False, df_den=df_den)[0],
+                    _HINT_NO_INTERCEPT,
+                )
+            )
         inside = window - lag  # targets start + lag .. start + window - 1, lags from inside the window
         for df_den in sorted({inside - 2 * lag - 1, df}):
             if df_den > 0:
-                hints.append((_window_f_by_lstsq(X, cause, effect, start + lag, inside, lag, df_den=df_den)[0],
-                              _HINT_INSIDE.format(window=window)))
+                hints.append(
+                    (
+                        _window_f_by_lstsq(X, cause, effect, start + lag, inside, lag, df_den=df_den)[0],
+                        _HINT_INSIDE.format(window=window),
+                    )
+                )
         if start + lag + window <= X.shape[0]:  # the whole window shifted by lag
             (shifted,) = np.flatnonzero(res.starts == start + lag)
             hints.append((float(res.f_stat[shifted]), _HINT_INSIDE.format(window=window)))
@@ -148,8 +179,9 @@ def _window_f_cases(seed=None):
 
 def _judge_window_f(got, expected, hints):
     if got is None:
-        return False, ("your function returned None: return the F statistic, a float "
-                       "(did you forget the return statement?).")
+        return False, (
+            "your function returned None: return the F statistic, a float (did you forget the return statement?)."
+        )
     wanted = "return a single number, the F statistic of the window"
     f_got, problem = real_scalar(got, wanted, wanted, "F")
     if problem:
@@ -219,5 +251,11 @@ def check_window_f(func: Callable, verbose: bool = True, seed=None) -> CheckRepo
     >>> print(check_window_f(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.window.window_granger, which this exercise forbids: write it with numpy.linalg.lstsq (its answer ...
     """
-    return run_cases("Exercise: the F statistic of one window", func, _window_f_cases(seed), _judge_window_f, verbose,
-                      forbidden=_WINDOW_FORBIDDEN)
+    return run_cases(
+        "Exercise: the F statistic of one window",
+        func,
+        _window_f_cases(seed),
+        _judge_window_f,
+        verbose,
+        forbidden=_WINDOW_FORBIDDEN,
+    )

@@ -24,9 +24,13 @@ __all__ = [
 _GRANGER_FORBIDDEN = Forbidden(
     modules=("gcbook.granger", "gcbook.window", "gcbook.spectral", "gcbook.suite", "statsmodels"),
     names=(
-        "gcbook.granger.granger_test", "gcbook.granger.granger_strength", "gcbook.granger.fit_var",
-        "gcbook.granger.lag_matrix", "gcbook.window.window_granger",
-        "statsmodels.tsa.stattools.grangercausalitytests", "statsmodels.tsa.api.VAR",
+        "gcbook.granger.granger_test",
+        "gcbook.granger.granger_strength",
+        "gcbook.granger.fit_var",
+        "gcbook.granger.lag_matrix",
+        "gcbook.window.window_granger",
+        "statsmodels.tsa.stattools.grangercausalitytests",
+        "statsmodels.tsa.api.VAR",
         "statsmodels.regression.linear_model.OLS",
     ),
     advice="write it with NumPy and SciPy",
@@ -50,7 +54,13 @@ def _granger_pair_cases(seed=None):
         (int(rng.integers(30, 61)), 1, 0.0, 1, 0.0),
         (int(rng.integers(80, 201)), 2, float(rng.uniform(0.6, 0.9)), 1, 0.0),
         (int(rng.integers(50, 101)), int(rng.integers(3, 5)), float(rng.uniform(0.2, 0.4)), 1, 0.0),
-        (int(rng.integers(300, 601)), int(rng.integers(2, 4)), 0.0, 1, float(rng.uniform(50, 150) * rng.choice([-1, 1]))),
+        (
+            int(rng.integers(300, 601)),
+            int(rng.integers(2, 4)),
+            0.0,
+            1,
+            float(rng.uniform(50, 150) * rng.choice([-1, 1])),
+        ),
         (int(rng.integers(30, 46)), 5, float(rng.uniform(0.7, 0.95)), 5, 0.0),
     ]
     kinds = ["no coupling", "strong coupling", "weak coupling", "no coupling, large mean", "coupling at lag 5 only"]
@@ -64,11 +74,15 @@ def _granger_pair_cases(seed=None):
         n = T - lag
         # Common mistakes, recognised by recomputing F with the wrong degrees of freedom.
         hints = [
-            (f_true * (n - 2 * lag) / result.df_den,
-             "your F looks right except for the denominator degrees of freedom: did you forget the intercept "
-             "(k_u = 2L + 1)?"),
-            (f_true * (T - 2 * lag - 1) / result.df_den,
-             "your F uses T instead of n = T - L usable rows in the degrees of freedom."),
+            (
+                f_true * (n - 2 * lag) / result.df_den,
+                "your F looks right except for the denominator degrees of freedom: did you forget the intercept "
+                "(k_u = 2L + 1)?",
+            ),
+            (
+                f_true * (T - 2 * lag - 1) / result.df_den,
+                "your F uses T instead of n = T - L usable rows in the degrees of freedom.",
+            ),
             (f_true * lag, "you did not divide the numerator by its degrees of freedom L."),
         ]
         yield name, (cause.copy(), effect.copy(), lag), (f_true, p_true), hints
@@ -88,8 +102,10 @@ def _judge_f(got, expected, hints):
     if matching:
         return False, f"expected F={f_true:.6g}, got {f_got:.6g}: " + " Or: ".join(matching)
     if f_ok:
-        return False, (f"F is right ({f_got:.6g}) but expected p={p_true:.6g}, got {p_got:.6g}: the p-value is the "
-                       "upper tail of F(L, n - 2L - 1), scipy.stats.f.sf(F, dfn, dfd).")
+        return False, (
+            f"F is right ({f_got:.6g}) but expected p={p_true:.6g}, got {p_got:.6g}: the p-value is the "
+            "upper tail of F(L, n - 2L - 1), scipy.stats.f.sf(F, dfn, dfd)."
+        )
     if p_ok:
         return False, f"p-value is right but expected F={f_true:.6g}, got {f_got:.6g}."
     return False, f"expected F={f_true:.6g} and p={p_true:.6g}, got F={f_got:.6g} and p={p_got:.6g}."
@@ -138,15 +154,23 @@ def check_granger_f(func: Callable, verbose: bool = True, seed=None) -> CheckRep
     >>> print(check_granger_f(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.granger.granger_test, which this exercise forbids: write it with NumPy and SciPy (its answer ...
     """
-    return run_cases("Exercise: the Granger F statistic", func, _granger_pair_cases(seed), _judge_f, verbose,
-                      forbidden=_GRANGER_FORBIDDEN)
+    return run_cases(
+        "Exercise: the Granger F statistic",
+        func,
+        _granger_pair_cases(seed),
+        _judge_f,
+        verbose,
+        forbidden=_GRANGER_FORBIDDEN,
+    )
 
 
 _BH_FORBIDDEN = Forbidden(
     modules=("gcbook.granger", "statsmodels", "scipy.stats._morestats"),
     names=(
-        "gcbook.granger.adjust_p_values", "statsmodels.stats.multitest.multipletests",
-        "statsmodels.stats.multitest.fdrcorrection", "scipy.stats.false_discovery_control",
+        "gcbook.granger.adjust_p_values",
+        "statsmodels.stats.multitest.multipletests",
+        "statsmodels.stats.multitest.fdrcorrection",
+        "scipy.stats.false_discovery_control",
     ),
 )
 
@@ -218,8 +242,11 @@ def _bh_cases(seed=None):
         for mistake, hint in [
             (naive, "you rejected every p-value below q: that is no correction at all."),
             (bonferroni, "that is Bonferroni (p * m <= q), which controls the FWER, not BH."),
-            (step_down, "you stopped at the first p_(k) > kq/m; BH is a step-UP rule: find the "
-                        "LARGEST k with p_(k) <= kq/m and reject all p-values up to it."),
+            (
+                step_down,
+                "you stopped at the first p_(k) > kq/m; BH is a step-UP rule: find the "
+                "LARGEST k with p_(k) <= kq/m and reject all p-values up to it.",
+            ),
         ]:
             if not np.array_equal(mistake, expected):
                 hints.setdefault(mistake.tobytes(), []).append(hint)
@@ -245,8 +272,10 @@ def _judge_bh(got, expected, hints):
         return True, "ok"
     hint = " Or: ".join(hints.get(got.tobytes(), []))
     hint = hint[:1].upper() + hint[1:]
-    return False, (f"expected {int(expected.sum())} rejections, got {int(got.sum())} "
-                   f"({int((got & ~expected).sum())} too many, {int((~got & expected).sum())} missed). {hint}").strip()
+    return False, (
+        f"expected {int(expected.sum())} rejections, got {int(got.sum())} "
+        f"({int((got & ~expected).sum())} too many, {int((~got & expected).sum())} missed). {hint}"
+    ).strip()
 
 
 def check_benjamini_hochberg(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
@@ -284,5 +313,4 @@ def check_benjamini_hochberg(func: Callable, verbose: bool = True, seed=None) ->
     >>> print(report.cases[0].message)  # doctest: +ELLIPSIS
     your function calls scipy.stats.false_discovery_control, which this exercise forbids: write it with NumPy (its ...
     """
-    return run_cases("Exercise: Benjamini-Hochberg", func, _bh_cases(seed), _judge_bh, verbose,
-                      forbidden=_BH_FORBIDDEN)
+    return run_cases("Exercise: Benjamini-Hochberg", func, _bh_cases(seed), _judge_bh, verbose, forbidden=_BH_FORBIDDEN)

@@ -25,9 +25,13 @@ _GEWEKE_TOL = dict(rtol=1e-6, atol=1e-10)
 _GEWEKE_FORBIDDEN = Forbidden(
     modules=("gcbook.granger", "gcbook.spectral", "gcbook.window", "gcbook.suite", "statsmodels"),
     names=(
-        "gcbook.granger.granger_strength", "gcbook.granger.granger_test", "gcbook.granger.fit_var",
-        "gcbook.granger.lag_matrix", "statsmodels.tsa.stattools.grangercausalitytests",
-        "statsmodels.tsa.api.VAR", "statsmodels.regression.linear_model.OLS",
+        "gcbook.granger.granger_strength",
+        "gcbook.granger.granger_test",
+        "gcbook.granger.fit_var",
+        "gcbook.granger.lag_matrix",
+        "statsmodels.tsa.stattools.grangercausalitytests",
+        "statsmodels.tsa.api.VAR",
+        "statsmodels.regression.linear_model.OLS",
     ),
 )
 
@@ -55,10 +59,24 @@ def _geweke_cases(seed=None):
     draws = [
         ("no coupling", int(rng.integers(40, 81)), 1, 0.0, 1, 0.0, (0.0, 0.0)),
         ("strong coupling", int(rng.integers(100, 201)), 2, float(rng.uniform(0.6, 0.9)), 1, 0.0, (0.0, 0.0)),
-        ("weak coupling and feedback", int(rng.integers(60, 121)), 3, float(rng.uniform(0.2, 0.4)), 1,
-         float(rng.uniform(0.3, 0.5)), (0.0, 0.0)),
-        ("coupling, large mean", int(rng.integers(300, 501)), 2, float(rng.uniform(0.3, 0.7)), 1, 0.0,
-         (signed(30, 70), signed(10, 30))),
+        (
+            "weak coupling and feedback",
+            int(rng.integers(60, 121)),
+            3,
+            float(rng.uniform(0.2, 0.4)),
+            1,
+            float(rng.uniform(0.3, 0.5)),
+            (0.0, 0.0),
+        ),
+        (
+            "coupling, large mean",
+            int(rng.integers(300, 501)),
+            2,
+            float(rng.uniform(0.3, 0.7)),
+            1,
+            0.0,
+            (signed(30, 70), signed(10, 30)),
+        ),
         ("coupling at lag 4 only", int(rng.integers(40, 61)), 4, float(rng.uniform(0.7, 0.95)), 4, 0.0, (0.0, 0.0)),
     ]
     settings = []
@@ -81,9 +99,11 @@ def _geweke_cases(seed=None):
             (-F, "you took ln(RSS_u / RSS_r): the restricted model (without the cause) goes on top, so F >= 0."),
             (F / 2, "that is F / 2, the Gaussian transfer entropy: Geweke's measure is twice that."),
             (F / math.log(10), "you used log10: the measure is in nats, with the natural logarithm (np.log)."),
-            (math.log(rss_ratio * df_u / df_r),
-             "you divided each RSS by its degrees of freedom: use the maximum-likelihood variances RSS / n, "
-             "whose common 1/n cancels, so F = ln(RSS_r / RSS_u)."),
+            (
+                math.log(rss_ratio * df_u / df_r),
+                "you divided each RSS by its degrees of freedom: use the maximum-likelihood variances RSS / n, "
+                "whose common 1/n cancels, so F = ln(RSS_r / RSS_u).",
+            ),
             (n * F, "that is n F, the likelihood-ratio statistic: divide by the n = T - L rows."),
             (F_back, "you swapped cause and effect: the target of both regressions is the effect."),
             (float(f_test.f_stat[0, 1]), "that is the F statistic of the F-test, not Geweke's measure."),
@@ -104,8 +124,7 @@ def _judge_geweke(got, expected, hints):
     matching = [hint for wrong, hint in hints if np.isclose(value, wrong, **_GEWEKE_TOL)]
     if matching:
         return False, message + ": " + " Or: ".join(matching)
-    return False, message + (": check that both regressions have an intercept, L lags and the same "
-                             "n = T - L rows.")
+    return False, message + (": check that both regressions have an intercept, L lags and the same n = T - L rows.")
 
 
 def check_geweke_strength(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
@@ -156,5 +175,11 @@ def check_geweke_strength(func: Callable, verbose: bool = True, seed=None) -> Ch
     >>> print(check_geweke_strength(shortcut, verbose=False).cases[0].message)  # doctest: +ELLIPSIS
     your function calls gcbook.granger.granger_strength, which this exercise forbids: write it with NumPy (its answer ...
     """
-    return run_cases("Exercise: Geweke's measure of Granger causality", func, _geweke_cases(seed), _judge_geweke,
-                      verbose, forbidden=_GEWEKE_FORBIDDEN)
+    return run_cases(
+        "Exercise: Geweke's measure of Granger causality",
+        func,
+        _geweke_cases(seed),
+        _judge_geweke,
+        verbose,
+        forbidden=_GEWEKE_FORBIDDEN,
+    )

@@ -37,8 +37,12 @@ _HINT_REVERSED_LAGS = (
 
 _READOUT_FORBIDDEN = Forbidden(
     modules=("gcbook.neural",),
-    names=("gcbook.neural.input_jacobian", "gcbook.neural.jacobian_scores", "gcbook.neural.GRNGC",
-           "gcbook.neural.CMLP"),
+    names=(
+        "gcbook.neural.input_jacobian",
+        "gcbook.neural.jacobian_scores",
+        "gcbook.neural.GRNGC",
+        "gcbook.neural.CMLP",
+    ),
     advice="write it with torch.autograd.grad",
     ignore_callers=("torch",),  # the hidden LSTM is a gcbook.neural model: running it is no shortcut
 )
@@ -80,16 +84,31 @@ def _jacobian_models(seed=None):
         return int(rng.integers(low, high + 1))
 
     kinds = [
-        ("a linear forecaster", lambda: (size(2, 4), size(2, 3), size(6, 10), None),
-         lambda p, lag, hidden: nn.Sequential(nn.Flatten(), nn.Linear(p * lag, p))),
-        ("a tanh MLP", lambda: (size(2, 4), size(2, 4), size(12, 20), size(6, 10)),
-         lambda p, lag, hidden: mlp(p, lag, hidden, nn.Tanh())),
-        ("squared hidden units, so derivatives change sign across samples",
-         lambda: (size(2, 3), 2, size(30, 50), size(3, 5)), lambda p, lag, hidden: mlp(p, lag, hidden, Square())),
-        ("a tanh MLP with more lags than series", lambda: (2, size(4, 6), size(10, 16), size(4, 8)),
-         lambda p, lag, hidden: mlp(p, lag, hidden, nn.Tanh())),
-        ("an LSTM", lambda: (size(3, 5), size(2, 3), size(8, 12), size(4, 6)),
-         lambda p, lag, hidden: LSTMForecaster(p, lag, hidden=hidden)),
+        (
+            "a linear forecaster",
+            lambda: (size(2, 4), size(2, 3), size(6, 10), None),
+            lambda p, lag, hidden: nn.Sequential(nn.Flatten(), nn.Linear(p * lag, p)),
+        ),
+        (
+            "a tanh MLP",
+            lambda: (size(2, 4), size(2, 4), size(12, 20), size(6, 10)),
+            lambda p, lag, hidden: mlp(p, lag, hidden, nn.Tanh()),
+        ),
+        (
+            "squared hidden units, so derivatives change sign across samples",
+            lambda: (size(2, 3), 2, size(30, 50), size(3, 5)),
+            lambda p, lag, hidden: mlp(p, lag, hidden, Square()),
+        ),
+        (
+            "a tanh MLP with more lags than series",
+            lambda: (2, size(4, 6), size(10, 16), size(4, 8)),
+            lambda p, lag, hidden: mlp(p, lag, hidden, nn.Tanh()),
+        ),
+        (
+            "an LSTM",
+            lambda: (size(3, 5), size(2, 3), size(8, 12), size(4, 6)),
+            lambda p, lag, hidden: LSTMForecaster(p, lag, hidden=hidden),
+        ),
     ]
     models = []
     with torch.random.fork_rng(devices=[]):
@@ -135,8 +154,12 @@ def _readout_mistakes(J):
     ]
     for order in ((0, 2, 1), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
         named = ", ".join(_AXES[axis] for axis in order)
-        values.append((S.transpose(order), f"your axes are in the order [{named}]; the answer is S[i, j, k-1]: "
-                                           "cause, effect, lag."))
+        values.append(
+            (
+                S.transpose(order),
+                f"your axes are in the order [{named}]; the answer is S[i, j, k-1]: cause, effect, lag.",
+            )
+        )
     shapes = {
         J.shape: "that is the per-sample Jacobian: take |.| and average over the samples (axis 0).",
         (p, p): "you combined the lags; return one score per lag.",
@@ -160,14 +183,17 @@ def _judge_jacobian_readout(got, expected, hints):
     if np.allclose(got, expected, rtol=1e-4, atol=1e-6):
         return True, "ok"
     matching = [
-        text for value, text in hints["values"]
+        text
+        for value, text in hints["values"]
         if value.shape == got.shape and np.allclose(got, value, rtol=1e-4, atol=1e-6)
     ]
     if matching:
         return False, "S is wrong: " + " Or: ".join(matching)
     worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
-    return False, (f"S differs most at [i, j, k-1] = {tuple(int(a) for a in worst)}: expected "
-                   f"{expected[worst]:.6g}, got {got[worst]:.6g}.")
+    return False, (
+        f"S differs most at [i, j, k-1] = {tuple(int(a) for a in worst)}: expected "
+        f"{expected[worst]:.6g}, got {got[worst]:.6g}."
+    )
 
 
 def check_jacobian_readout(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
@@ -222,6 +248,10 @@ def check_jacobian_readout(func: Callable, verbose: bool = True, seed=None) -> C
     on the rows and the effect j (a forecast) on the columns.
     """
     return run_cases(
-        "Exercise: Granger scores from the input Jacobian", func, _jacobian_readout_cases(seed),
-        _judge_jacobian_readout, verbose, forbidden=_READOUT_FORBIDDEN,
+        "Exercise: Granger scores from the input Jacobian",
+        func,
+        _jacobian_readout_cases(seed),
+        _judge_jacobian_readout,
+        verbose,
+        forbidden=_READOUT_FORBIDDEN,
     )

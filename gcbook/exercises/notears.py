@@ -79,11 +79,15 @@ def _acyclicity_cases(seed=None):
         E = linalg.expm(W * W)
         hints = {
             "h": [
-                (float(np.trace(linalg.expm(W))) - d,
-                 "h uses exp(W) instead of exp(W o W): with negative weights the closed walks can cancel; square the "
-                 "entries first (W * W, elementwise, not W @ W)."),
-                (float(np.trace(linalg.expm(W @ W))) - d,
-                 "you used the matrix product W @ W; NOTEARS squares elementwise, W * W."),
+                (
+                    float(np.trace(linalg.expm(W))) - d,
+                    "h uses exp(W) instead of exp(W o W): with negative weights the closed walks can cancel; square the "
+                    "entries first (W * W, elementwise, not W @ W).",
+                ),
+                (
+                    float(np.trace(linalg.expm(W @ W))) - d,
+                    "you used the matrix product W @ W; NOTEARS squares elementwise, W * W.",
+                ),
                 (h_true + d, "you forgot to subtract d (tr(exp(0)) = d, so a DAG must give h = 0)."),
             ],
             "grad": [
@@ -164,5 +168,11 @@ def check_acyclicity(func: Callable, verbose: bool = True, seed=None) -> CheckRe
     >>> "exp(W) instead of exp(W o W)" in report.cases[1].message
     True
     """
-    return run_cases("Exercise: the acyclicity function h(W)", func, _acyclicity_cases(seed), _judge_acyclicity, verbose,
-                      forbidden=_ACYCLICITY_FORBIDDEN)
+    return run_cases(
+        "Exercise: the acyclicity function h(W)",
+        func,
+        _acyclicity_cases(seed),
+        _judge_acyclicity,
+        verbose,
+        forbidden=_ACYCLICITY_FORBIDDEN,
+    )

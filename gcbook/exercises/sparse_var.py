@@ -39,9 +39,7 @@ _HINT_LASSO_ONE_STEP = (
     "descent until the coefficients stop changing: update each b_k in turn from the current partial residual "
     "r_k = y - sum_{j != k} z_j b_j."
 )
-_HINT_LASSO_INTERCEPT = (
-    "you fitted an intercept (centred Z and y): this exercise has none, so use Z and y as given."
-)
+_HINT_LASSO_INTERCEPT = "you fitted an intercept (centred Z and y): this exercise has none, so use Z and y as given."
 _HINT_LASSO_HARD = (
     "you used hard thresholding (keep a value if it is large, else 0). The lasso's update is soft "
     "thresholding, S(x, t) = sign(x) * max(|x| - t, 0), which also shrinks the values it keeps."
@@ -120,7 +118,8 @@ def _lasso_mistakes(Z, y, alpha, expected):
             (np.where(np.abs(ols) > alpha, ols, 0.0), _HINT_LASSO_HARD),
         ]
     return [
-        (np.asarray(wrong, dtype=float), hint) for wrong, hint in candidates
+        (np.asarray(wrong, dtype=float), hint)
+        for wrong, hint in candidates
         if wrong is not None and np.all(np.isfinite(wrong)) and not _lasso_close(wrong, expected)
     ]
 
@@ -128,11 +127,21 @@ def _lasso_mistakes(Z, y, alpha, expected):
 _LASSO_FORBIDDEN = Forbidden(
     modules=("gcbook.sparse_var", "sklearn"),
     names=(
-        "gcbook.sparse_var.lasso", "gcbook.sparse_var.lasso_var", "gcbook.sparse_var.soft_threshold",
-        "gcbook.sparse_var.lasso_torch", "gcbook.sparse_var.unrolled_ista", "gcbook.sparse_var.lasso_var_torch",
-        "sklearn.linear_model.Lasso", "sklearn.linear_model.ElasticNet", "sklearn.linear_model.LassoCV",
-        "sklearn.linear_model.ElasticNetCV", "sklearn.linear_model.LassoLars", "sklearn.linear_model.lasso_path",
-        "sklearn.linear_model.enet_path", "sklearn.linear_model.LinearRegression", "sklearn.linear_model.Ridge",
+        "gcbook.sparse_var.lasso",
+        "gcbook.sparse_var.lasso_var",
+        "gcbook.sparse_var.soft_threshold",
+        "gcbook.sparse_var.lasso_torch",
+        "gcbook.sparse_var.unrolled_ista",
+        "gcbook.sparse_var.lasso_var_torch",
+        "sklearn.linear_model.Lasso",
+        "sklearn.linear_model.ElasticNet",
+        "sklearn.linear_model.LassoCV",
+        "sklearn.linear_model.ElasticNetCV",
+        "sklearn.linear_model.LassoLars",
+        "sklearn.linear_model.lasso_path",
+        "sklearn.linear_model.enet_path",
+        "sklearn.linear_model.LinearRegression",
+        "sklearn.linear_model.Ridge",
     ),
 )
 
@@ -198,8 +207,9 @@ def _lasso_cases(seed=None):
     corr = np.full((m, m), 0.9) + 0.1 * np.eye(m)
     Z = rng.standard_normal((n, m)) @ np.linalg.cholesky(corr).T
     y = Z @ _sparse_truth(rng, m, 3) + 0.3 * rng.standard_normal(n)
-    settings.append((f"strongly correlated columns (correlation 0.9), n={n}, m={m}", Z, y,
-                     float(rng.uniform(0.02, 0.1))))
+    settings.append(
+        (f"strongly correlated columns (correlation 0.9), n={n}, m={m}", Z, y, float(rng.uniform(0.02, 0.1)))
+    )
 
     n, m = int(rng.integers(40, 81)), int(rng.integers(4, 9))
     Z = rng.standard_normal((n, m))
@@ -216,8 +226,14 @@ def _lasso_cases(seed=None):
     targets, lags = lag_matrix(X, lag)
     design = lags.transpose(0, 2, 1).reshape(len(targets), lag * p)  # column (k-1)*p + i holds x_i(t-k)
     target = int(rng.integers(p))
-    settings.append((f"the lagged design of a {p}-variable VAR({lag}), n={T}, m={lag * p}", design,
-                     targets[:, target].copy(), float(rng.uniform(0.02, 0.1))))
+    settings.append(
+        (
+            f"the lagged design of a {p}-variable VAR({lag}), n={T}, m={lag * p}",
+            design,
+            targets[:, target].copy(),
+            float(rng.uniform(0.02, 0.1)),
+        )
+    )
 
     n, m = int(rng.integers(25, 41)), int(rng.integers(50, 81))
     Z = rng.standard_normal((n, m))
@@ -250,8 +266,10 @@ def _judge_lasso(got, expected, hints):
             right = _lasso_close(answer_array(got[0]).ravel(), expected)
         except (TypeError, ValueError, RuntimeError):
             right = False
-        return False, (f"return only the coefficient vector b of shape ({m},), not a pair (coef, intercept): "
-                       "this lasso has no intercept" + (" (your coefficients are right)." if right else "."))
+        return False, (
+            f"return only the coefficient vector b of shape ({m},), not a pair (coef, intercept): "
+            "this lasso has no intercept" + (" (your coefficients are right)." if right else ".")
+        )
     try:
         values = np.asarray(got.detach().cpu().numpy() if hasattr(got, "detach") else got)  # torch: to numpy
         if values.dtype.kind == "c":
@@ -268,8 +286,10 @@ def _judge_lasso(got, expected, hints):
         return False, f"{wanted}, one coefficient per column of Z, got shape {values.shape}."
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        return False, (f"your b contains NaN or inf (first at coefficient {bad[0]}): a division by zero, or an "
-                       "iteration that diverged (does each update divide by ||z_k||^2 / n?).")
+        return False, (
+            f"your b contains NaN or inf (first at coefficient {bad[0]}): a division by zero, or an "
+            "iteration that diverged (does each update divide by ||z_k||^2 / n?)."
+        )
     if _lasso_close(values, expected):
         return True, "ok"
     worst = int(np.argmax(np.abs(values - expected)))
@@ -334,5 +354,11 @@ def check_lasso(func: Callable, verbose: bool = True, seed=None) -> CheckReport:
     >>> report.passed, report.cases[0].message
     (False, 'your function calls gcbook.sparse_var.lasso, which this exercise forbids: write it with NumPy (its answer matches the reference, but the exercise is to write it yourself).')
     """
-    return run_cases("Exercise: the lasso by coordinate descent", func, _lasso_cases(seed), _judge_lasso, verbose,
-                      forbidden=_LASSO_FORBIDDEN)
+    return run_cases(
+        "Exercise: the lasso by coordinate descent",
+        func,
+        _lasso_cases(seed),
+        _judge_lasso,
+        verbose,
+        forbidden=_LASSO_FORBIDDEN,
+    )

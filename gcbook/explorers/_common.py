@@ -63,8 +63,10 @@ class Recorder:
         import base64
 
         # Binary representations (a raw PNG) are base64 text in a notebook, as the kernel sends them.
-        data = {key: base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
-                for key, value in data.items()}
+        data = {
+            key: base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+            for key, value in data.items()
+        }
         self.outputs.append({"output_type": "display_data", "data": data, "metadata": dict(metadata or {})})
 
     def clear_output(self, wait: bool = False) -> None:
@@ -215,11 +217,18 @@ def category_legend(ax, codes, extra=()):
 
     from gcbook.plotting import CATEGORY_NAMES, FN, FP, PALETTE, TN, TP
 
-    handles = [Patch(facecolor=PALETTE[CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
-                     label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
+    handles = [
+        Patch(
+            facecolor=PALETTE[CATEGORY_NAMES[c][2]],
+            edgecolor=PALETTE["grid"],
+            label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})",
+        )
+        for c in (TP, FP, FN, TN)
+    ]
     handles += list(extra)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8,
-              borderaxespad=0.0)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8, borderaxespad=0.0
+    )
 
 
 def draw_category_map(ax, codes, title):
@@ -234,8 +243,9 @@ def draw_category_map(ax, codes, title):
     format_category_axes(ax, p)
     if p <= ANNOTATE_MAX_P:
         annotate_cells(ax, image, codes, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in codes])
-    category_legend(ax, codes, [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"],
-                                       label="diagonal (not scored)")])
+    category_legend(
+        ax, codes, [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"], label="diagonal (not scored)")]
+    )
     ax.set_title(title)
 
 

@@ -103,12 +103,16 @@ class EvaluationExplorerResult:
     def scores_text(self) -> str:
         """``"AUROC 0.91, AUPRC 0.79; 54 edges, SHD 29; best SHD over thresholds (uses the truth) 9"``."""
         edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
-        return (f"AUROC {format_score(self.auroc)}, AUPRC {format_score(self.auprc)}; {edges}, SHD {self.shd}; "
-                f"best SHD over thresholds (uses the truth) {self.best_shd}")
+        return (
+            f"AUROC {format_score(self.auroc)}, AUPRC {format_score(self.auprc)}; {edges}, SHD {self.shd}; "
+            f"best SHD over thresholds (uses the truth) {self.best_shd}"
+        )
 
     def __repr__(self) -> str:
-        return (f"EvaluationExplorerResult(threshold={self.threshold:g}, include_diagonal={self.include_diagonal}, "
-                f"p={self.p}, T={self.T}, seed={self.seed}; {self.scores_text()})")
+        return (
+            f"EvaluationExplorerResult(threshold={self.threshold:g}, include_diagonal={self.include_diagonal}, "
+            f"p={self.p}, T={self.T}, seed={self.seed}; {self.scores_text()})"
+        )
 
 
 def _check_evaluation_explorer_args(threshold, include_diagonal, T, p, seed):
@@ -133,8 +137,10 @@ def _evaluation_scores(A, scores, threshold, include_diagonal):
         np.fill_diagonal(scored, False)
     n_true = int((A[scored] != 0).sum())
     if 0 < n_true < int(scored.sum()):
-        ranking = (float(auroc(A, scores, include_diagonal=include_diagonal)),
-                   float(auprc(A, scores, include_diagonal=include_diagonal)))
+        ranking = (
+            float(auroc(A, scores, include_diagonal=include_diagonal)),
+            float(auprc(A, scores, include_diagonal=include_diagonal)),
+        )
     else:
         ranking = (float("nan"), float("nan"))
 
@@ -155,8 +161,7 @@ def _draw_evaluation(axes, result):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    from gcbook.plotting import (ANNOTATE_MAX_P, CATEGORY_NAMES, PALETTE, annotate_cells, category_cmap,
-                                 edge_categories)
+    from gcbook.plotting import ANNOTATE_MAX_P, CATEGORY_NAMES, PALETTE, annotate_cells, category_cmap, edge_categories
 
     ax_s, ax_graph = axes
     A, S, threshold, p = result.A != 0, result.scores, result.threshold, result.p
@@ -169,18 +174,32 @@ def _draw_evaluation(axes, result):
     rows = [(2, "true edge\n$i \\to j$", A & off, True), (1, "no edge", ~A & off, False)]
     for y, _, mask, is_true in rows:
         values = S[mask]
-        ax_s.scatter(values, y + jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
-                     c=strip_colours(is_true, kept[mask]))
+        ax_s.scatter(
+            values,
+            y + jitter(values.size),
+            s=18,
+            zorder=3,
+            linewidths=0.4,
+            edgecolors="white",
+            c=strip_colours(is_true, kept[mask]),
+        )
     own = np.diag(S)
     own_true = np.diag(A)
     if result.include_diagonal:
         colours = np.where(own_true, strip_colours(True, np.diag(kept)), strip_colours(False, np.diag(kept)))
-        ax_s.scatter(own, jitter(own.size), s=30, marker="D", zorder=3, linewidths=0.4, edgecolors="white",
-                     c=colours)
+        ax_s.scatter(own, jitter(own.size), s=30, marker="D", zorder=3, linewidths=0.4, edgecolors="white", c=colours)
         own_label = "self-loop\n$i \\to i$ (scored)"
     else:
-        ax_s.scatter(own, jitter(own.size), s=30, marker="D", zorder=3, facecolors="none",
-                     edgecolors=PALETTE["edge"], linewidths=0.8)
+        ax_s.scatter(
+            own,
+            jitter(own.size),
+            s=30,
+            marker="D",
+            zorder=3,
+            facecolors="none",
+            edgecolors=PALETTE["edge"],
+            linewidths=0.8,
+        )
         own_label = "self-loop\n$i \\to i$ (not scored)"
     ax_s.set_yticks([2, 1, 0], [rows[0][1], rows[1][1], own_label])
     ax_s.set_ylim(-1.05, 2.5)  # room for the legend under the last row
@@ -188,13 +207,16 @@ def _draw_evaluation(axes, result):
     ax_s.grid(False, axis="y")
     ax_s.set_xlabel(f"score: largest $|C_k[i, j]|$ over the lags of the lasso VAR(2), $\\alpha$ = {EVALUATION_ALPHA:g}")
     diagonal = "with" if result.include_diagonal else "without"
-    ax_s.set_title(f"VAR(2), p = {p}, T = {result.T}, seed {result.seed}\n"
-                   f"AUROC {format_score(result.auroc)}, AUPRC {format_score(result.auprc)} "
-                   f"({diagonal} self-loops)")
-    handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"threshold {threshold:.2f}"),
-               Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="at or below: no edge")]
-    ax_s.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=True, framealpha=0.9,
-                edgecolor="none")
+    ax_s.set_title(
+        f"VAR(2), p = {p}, T = {result.T}, seed {result.seed}\n"
+        f"AUROC {format_score(result.auroc)}, AUPRC {format_score(result.auprc)} "
+        f"({diagonal} self-loops)"
+    )
+    handles = [
+        Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"threshold {threshold:.2f}"),
+        Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="at or below: no edge"),
+    ]
+    ax_s.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=True, framealpha=0.9, edgecolor="none")
 
     # The map shows every entry's category, the diagonal too; an unscored diagonal is hatched over.
     shown = edge_categories(A, kept, include_diagonal=True)
@@ -207,18 +229,35 @@ def _draw_evaluation(axes, result):
     extra = []
     if not result.include_diagonal:
         for k in range(p):
-            ax_graph.add_patch(Rectangle((k - 0.5, k - 0.5), 1.0, 1.0, facecolor="white", alpha=0.6,
-                                         hatch="///", edgecolor=PALETTE["edge"], linewidth=0.0, zorder=2))
-        extra = [Patch(facecolor="white", hatch="///", edgecolor=PALETTE["edge"], linewidth=0.0,
-                       label="diagonal (not scored)")]
+            ax_graph.add_patch(
+                Rectangle(
+                    (k - 0.5, k - 0.5),
+                    1.0,
+                    1.0,
+                    facecolor="white",
+                    alpha=0.6,
+                    hatch="///",
+                    edgecolor=PALETTE["edge"],
+                    linewidth=0.0,
+                    zorder=2,
+                )
+            )
+        extra = [
+            Patch(
+                facecolor="white", hatch="///", edgecolor=PALETTE["edge"], linewidth=0.0, label="diagonal (not scored)"
+            )
+        ]
     category_legend(ax_graph, counted, extra)
     edges = f"{result.n_edges} edge{'' if result.n_edges == 1 else 's'}"
-    ax_graph.set_title(f"graph at threshold {threshold:.2f}: {edges}, SHD {result.shd}\n"
-                       f"best SHD over thresholds (uses the truth): {result.best_shd}")
+    ax_graph.set_title(
+        f"graph at threshold {threshold:.2f}: {edges}, SHD {result.shd}\n"
+        f"best SHD over thresholds (uses the truth): {result.best_shd}"
+    )
 
 
-def evaluation_explorer(threshold: float, *, include_diagonal: bool = False, T: int = 60, p: int = 10, seed: int = 2,
-                        axes=None) -> EvaluationExplorerResult:
+def evaluation_explorer(
+    threshold: float, *, include_diagonal: bool = False, T: int = 60, p: int = 10, seed: int = 2, axes=None
+) -> EvaluationExplorerResult:
     """Score a simulated VAR's edges with a lasso VAR and evaluate them at ``threshold``, with or without self-loops.
 
     The series are ``gcbook.simulate.var(p=p, T=T, lag=2, seed=seed)`` (off-diagonal edges with
@@ -285,7 +324,8 @@ def evaluation_explorer(threshold: float, *, include_diagonal: bool = False, T: 
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     scores = np.abs(lasso_var(X, EVALUATION_LAG, EVALUATION_ALPHA)).max(axis=0)
     estimate, (score_roc, score_pr), n_edges, distance, best_shd, best_threshold = _evaluation_scores(
-        A, scores, threshold, include_diagonal)
+        A, scores, threshold, include_diagonal
+    )
 
     if axes is None:
         from matplotlib.figure import Figure
@@ -293,9 +333,22 @@ def evaluation_explorer(threshold: float, *, include_diagonal: bool = False, T: 
         figure = Figure(figsize=(10.5, 4.4), layout="constrained")
         axes = figure.subplots(1, 2, width_ratios=[1.2, 1.0])
     result = EvaluationExplorerResult(
-        threshold=threshold, include_diagonal=include_diagonal, p=p, T=T, seed=seed, X=X, A=A, scores=scores,
-        estimate=estimate, auroc=score_roc, auprc=score_pr, n_edges=n_edges, shd=distance, best_shd=best_shd,
-        best_threshold=best_threshold, figure=axes[0].figure,
+        threshold=threshold,
+        include_diagonal=include_diagonal,
+        p=p,
+        T=T,
+        seed=seed,
+        X=X,
+        A=A,
+        scores=scores,
+        estimate=estimate,
+        auroc=score_roc,
+        auprc=score_pr,
+        n_edges=n_edges,
+        shd=distance,
+        best_shd=best_shd,
+        best_threshold=best_threshold,
+        figure=axes[0].figure,
     )
     _draw_evaluation(axes, result)
     return result
@@ -325,26 +378,47 @@ def evaluation_explorer_widget(threshold: float = 0.05, include_diagonal: bool =
     ImportError
         If ipywidgets is not installed.
     """
-    threshold = check_real(threshold, "threshold", low=EVALUATION_THRESHOLD_RANGE[0],
-                           high=EVALUATION_THRESHOLD_RANGE[1])
+    threshold = check_real(
+        threshold, "threshold", low=EVALUATION_THRESHOLD_RANGE[0], high=EVALUATION_THRESHOLD_RANGE[1]
+    )
     if not isinstance(include_diagonal, (bool, np.bool_)):
         raise ValueError(f"include_diagonal must be True or False, got {include_diagonal!r}.")
     T = check_slider_int(T, "T", EVALUATION_T_RANGE)
     seed = check_slider_int(seed, "seed", EVALUATION_SEED_RANGE)
 
     import ipywidgets as widgets
+
     def update(threshold, include_diagonal, T, seed):
-        return show(lambda: evaluation_explorer(threshold, include_diagonal=include_diagonal, T=T, seed=seed),
-                     "Cannot evaluate")
+        return show(
+            lambda: evaluation_explorer(threshold, include_diagonal=include_diagonal, T=T, seed=seed), "Cannot evaluate"
+        )
 
     controls = dict(
-        threshold=widgets.FloatSlider(value=threshold, min=EVALUATION_THRESHOLD_RANGE[0],
-                                      max=EVALUATION_THRESHOLD_RANGE[1], step=0.01, description="threshold",
-                                      readout_format=".2f", continuous_update=False),
+        threshold=widgets.FloatSlider(
+            value=threshold,
+            min=EVALUATION_THRESHOLD_RANGE[0],
+            max=EVALUATION_THRESHOLD_RANGE[1],
+            step=0.01,
+            description="threshold",
+            readout_format=".2f",
+            continuous_update=False,
+        ),
         include_diagonal=widgets.Checkbox(value=bool(include_diagonal), description="include diagonal"),
-        T=widgets.IntSlider(value=T, min=EVALUATION_T_RANGE[0], max=EVALUATION_T_RANGE[1], step=10, description="T",
-                            continuous_update=False),
-        seed=widgets.IntSlider(value=seed, min=EVALUATION_SEED_RANGE[0], max=EVALUATION_SEED_RANGE[1], step=1,
-                               description="seed", continuous_update=False),
+        T=widgets.IntSlider(
+            value=T,
+            min=EVALUATION_T_RANGE[0],
+            max=EVALUATION_T_RANGE[1],
+            step=10,
+            description="T",
+            continuous_update=False,
+        ),
+        seed=widgets.IntSlider(
+            value=seed,
+            min=EVALUATION_SEED_RANGE[0],
+            max=EVALUATION_SEED_RANGE[1],
+            step=1,
+            description="seed",
+            continuous_update=False,
+        ),
     )
     return interactive(update, controls)

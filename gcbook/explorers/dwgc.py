@@ -82,8 +82,10 @@ class WindowExplorerResult:
 
     def scores_text(self) -> str:
         """``"recall 0.95, accuracy 0.72, precision 0.64"``, with ``n/a`` for an undefined score."""
-        return (f"recall {format_score(self.recall)}, accuracy {format_score(self.accuracy)}, "
-                f"precision {format_score(self.precision)}")
+        return (
+            f"recall {format_score(self.recall)}, accuracy {format_score(self.accuracy)}, "
+            f"precision {format_score(self.precision)}"
+        )
 
     def __repr__(self) -> str:
         return (
@@ -162,8 +164,17 @@ def _draw_windows(axes, X, event, res, truth, detected, epsilon, title, scores):
     np.add.at(covered, starts[truth], 1)
     np.add.at(covered, starts[truth] + window, -1)
     covered = np.cumsum(covered)[:-1] > 0
-    ax_f.fill_between(t, 0, 1, where=covered, step="mid", transform=ax_f.get_xaxis_transform(),
-                      color=PALETTE["fn"], alpha=0.25, linewidth=0)
+    ax_f.fill_between(
+        t,
+        0,
+        1,
+        where=covered,
+        step="mid",
+        transform=ax_f.get_xaxis_transform(),
+        color=PALETTE["fn"],
+        alpha=0.25,
+        linewidth=0,
+    )
     centers = res.centers
     F = res.f_stat
     ax_f.plot(centers, F, color=PALETTE["neutral"], linewidth=0.8, zorder=2)
@@ -173,8 +184,15 @@ def _draw_windows(axes, X, event, res, truth, detected, epsilon, title, scores):
         (~detected, PALETTE["edge"], "not detected"),
     ]:
         if mask.any():
-            ax_f.scatter(centers[mask], F[mask], s=16, color=colour, zorder=3, label=label,
-                         facecolors="none" if colour == PALETTE["edge"] else colour)
+            ax_f.scatter(
+                centers[mask],
+                F[mask],
+                s=16,
+                color=colour,
+                zorder=3,
+                label=label,
+                facecolors="none" if colour == PALETTE["edge"] else colour,
+            )
     ax_f.axhline(epsilon, color="k", linestyle="--", linewidth=1.0, label=f"$\\varepsilon$ = {epsilon:g}")
     ax_f.set_yscale("log")
     ax_f.set_ylabel(f"window $F({res.df_num}, {res.df_den})$" if res.model == "linear" else "window $L_1 / L_2$ (NAR)")
@@ -183,8 +201,17 @@ def _draw_windows(axes, X, event, res, truth, detected, epsilon, title, scores):
     ax_f.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
-def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int = 600, seed=0, lag: int = 2,
-                    model: str = "linear", axes=None) -> WindowExplorerResult:
+def window_explorer(
+    window: int,
+    epsilon: float,
+    *,
+    kind: str = "linear",
+    T: int = 600,
+    seed=0,
+    lag: int = 2,
+    model: str = "linear",
+    axes=None,
+) -> WindowExplorerResult:
     """Simulate a DWGC pair, run the window-level Granger test and draw it.
 
     The pair is the DWGC paper's: ``kind="linear"`` is
@@ -264,18 +291,30 @@ def window_explorer(window: int, epsilon: float, *, kind: str = "linear", T: int
         figure = Figure(figsize=(9.0, 5.0), layout="constrained")
         axes = figure.subplots(2, 1, sharex=True)
     figure = axes[0].figure
-    title = (f"{kind} pair, T = {T}, lag {lag}, {model} test: {int(sim.event.sum())} causal events "
-             "(cause -> effect)")
+    title = f"{kind} pair, T = {T}, lag {lag}, {model} test: {int(sim.event.sum())} causal events (cause -> effect)"
     result = WindowExplorerResult(
-        kind=kind, window=window, epsilon=epsilon, T=T, lag=lag, X=sim.X, event=sim.event, result=res,
-        truth=truth, detected=detected, recall=recall, accuracy=accuracy, precision=precision, figure=figure,
+        kind=kind,
+        window=window,
+        epsilon=epsilon,
+        T=T,
+        lag=lag,
+        X=sim.X,
+        event=sim.event,
+        result=res,
+        truth=truth,
+        detected=detected,
+        recall=recall,
+        accuracy=accuracy,
+        precision=precision,
+        figure=figure,
     )
     _draw_windows(axes, sim.X, sim.event, res, truth, detected, epsilon, title, result.scores_text())
     return result
 
 
-def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "linear", T: int = 600,
-                           seed: int = 0, model: str = "linear"):
+def window_explorer_widget(
+    window: int = 20, epsilon: float = 1.0, kind: str = "linear", T: int = 600, seed: int = 0, model: str = "linear"
+):
     """An :func:`ipywidgets.interactive` explorer of the window-level Granger test (live only with a kernel).
 
     A slider for the window length (6 to 120; the test uses ``lag = 2``, whose shortest window
@@ -320,16 +359,30 @@ def window_explorer_widget(window: int = 20, epsilon: float = 1.0, kind: str = "
         raise ValueError(f"seed must be <= 50 (the slider's range), got {seed}.")
 
     import ipywidgets as widgets
+
     def update(window, epsilon, kind, model, T, seed):
-        return show(lambda: window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model),
-                     "Cannot run the test")
+        return show(
+            lambda: window_explorer(window, epsilon, kind=kind, T=T, seed=seed, model=model), "Cannot run the test"
+        )
 
     controls = dict(
-        window=widgets.IntSlider(value=window, min=WINDOW_RANGE[0], max=WINDOW_RANGE[1], step=1,
-                                 description="window", continuous_update=False),
-        epsilon=widgets.FloatLogSlider(value=epsilon, base=2, min=np.log2(EPSILON_RANGE[0]),
-                                       max=np.log2(EPSILON_RANGE[1]), step=0.25, description="epsilon",
-                                       continuous_update=False),
+        window=widgets.IntSlider(
+            value=window,
+            min=WINDOW_RANGE[0],
+            max=WINDOW_RANGE[1],
+            step=1,
+            description="window",
+            continuous_update=False,
+        ),
+        epsilon=widgets.FloatLogSlider(
+            value=epsilon,
+            base=2,
+            min=np.log2(EPSILON_RANGE[0]),
+            max=np.log2(EPSILON_RANGE[1]),
+            step=0.25,
+            description="epsilon",
+            continuous_update=False,
+        ),
         kind=widgets.Dropdown(options=list(WINDOW_KINDS), value=kind, description="kind"),
         model=widgets.Dropdown(options=list(WINDOW_MODELS), value=model, description="test"),
         T=widgets.IntSlider(value=T, min=200, max=3000, step=100, description="T", continuous_update=False),

@@ -48,8 +48,16 @@ def _check_coupling(coupling) -> float:
     return coupling
 
 
-def simulate_pairs(T: int, reps: int = 1, coupling: float = 0.0, delay: int = 1, cause_ar: float = SELF_COEF,
-                   effect_ar=(SELF_COEF,), burn_in: int = 500, seed=0) -> np.ndarray:
+def simulate_pairs(
+    T: int,
+    reps: int = 1,
+    coupling: float = 0.0,
+    delay: int = 1,
+    cause_ar: float = SELF_COEF,
+    effect_ar=(SELF_COEF,),
+    burn_in: int = 500,
+    seed=0,
+) -> np.ndarray:
     """Many independent copies of a cause-effect pair, simulated at once.
 
     .. code-block:: text
@@ -111,8 +119,11 @@ def simulate_pairs(T: int, reps: int = 1, coupling: float = 0.0, delay: int = 1,
     coupling = _check_coupling(coupling)
     delay = check_int(delay, "delay", 1)
     burn_in = check_int(burn_in, "burn_in", 0)
-    if isinstance(cause_ar, (bool, np.bool_)) or not isinstance(cause_ar, (numbers.Real, np.floating, np.integer)) \
-            or not -1.0 <= float(cause_ar) <= 1.0:
+    if (
+        isinstance(cause_ar, (bool, np.bool_))
+        or not isinstance(cause_ar, (numbers.Real, np.floating, np.integer))
+        or not -1.0 <= float(cause_ar) <= 1.0
+    ):
         raise ValueError(f"cause_ar must be a number in [-1, 1], got {cause_ar!r}.")
     try:
         phi = np.atleast_1d(np.asarray(effect_ar, dtype=float))
@@ -257,19 +268,34 @@ def _draw(axes, X, f_stat, p_value, df_num, df_den, critical, alpha, title):
     if f_stat <= right:
         ax_f.axvline(f_stat, color=colour, linewidth=2.2)
         left_half = f_stat < 0.55 * right
-        ax_f.annotate(text, xy=(f_stat, 0.8 * top), xytext=(6 if left_half else -6, 0), textcoords="offset points",
-                      ha="left" if left_half else "right", va="center", color=colour, bbox=box)
+        ax_f.annotate(
+            text,
+            xy=(f_stat, 0.8 * top),
+            xytext=(6 if left_half else -6, 0),
+            textcoords="offset points",
+            ha="left" if left_half else "right",
+            va="center",
+            color=colour,
+            bbox=box,
+        )
     else:  # off scale: say so at the right edge
-        ax_f.annotate(text + "\n(off scale) \u2192", xy=(0.98 * right, 0.75 * top), ha="right", va="center",
-                      color=colour, bbox=box)
+        ax_f.annotate(
+            text + "\n(off scale) \u2192",
+            xy=(0.98 * right, 0.75 * top),
+            ha="right",
+            va="center",
+            color=colour,
+            bbox=box,
+        )
     ax_f.set_xlim(0.0, right)
     ax_f.set_ylim(0.0, top)
     ax_f.set_xlabel("$F$")
     ax_f.set_ylabel("density")
 
 
-def granger_explorer(coupling: float, T: int, lag: int = 1, seed=0, alpha: float = 0.05, axes=None,
-                     title: str | None = None) -> ExplorerResult:
+def granger_explorer(
+    coupling: float, T: int, lag: int = 1, seed=0, alpha: float = 0.05, axes=None, title: str | None = None
+) -> ExplorerResult:
     """Simulate a coupled pair, run the pairwise Granger F-test ``x0 -> x1`` and draw it.
 
     This is the update function of :func:`granger_explorer_widget`; call it directly for a static
@@ -343,8 +369,17 @@ def granger_explorer(coupling: float, T: int, lag: int = 1, seed=0, alpha: float
         title = f"coupling {coupling:g}, T = {T}, lag {lag}"
     _draw(axes, X, f_stat, p_value, result.df_num, result.df_den, critical, alpha, title)
     return ExplorerResult(
-        coupling=coupling, T=T, lag=lag, X=X, f_stat=f_stat, p_value=p_value, df_num=result.df_num,
-        df_den=result.df_den, critical_value=critical, alpha=float(alpha), figure=figure,
+        coupling=coupling,
+        T=T,
+        lag=lag,
+        X=X,
+        f_stat=f_stat,
+        p_value=p_value,
+        df_num=result.df_num,
+        df_den=result.df_den,
+        critical_value=critical,
+        alpha=float(alpha),
+        figure=figure,
     )
 
 
@@ -408,12 +443,14 @@ def granger_explorer_widget(coupling: float = 0.2, T: int = 200, lag: int = 1, s
         If ipywidgets is not installed.
     """
     import ipywidgets as widgets
+
     def update(coupling, T, lag, seed):
         return show(lambda: granger_explorer(coupling, T, lag=lag, seed=seed), "Cannot run the test")
 
     controls = dict(
-        coupling=widgets.FloatSlider(value=float(coupling), min=-1.0, max=1.0, step=0.05, description="coupling",
-                                     continuous_update=False),
+        coupling=widgets.FloatSlider(
+            value=float(coupling), min=-1.0, max=1.0, step=0.05, description="coupling", continuous_update=False
+        ),
         T=widgets.IntSlider(value=int(T), min=30, max=2000, step=10, description="T", continuous_update=False),
         lag=widgets.IntSlider(value=int(lag), min=1, max=8, step=1, description="lag", continuous_update=False),
         seed=widgets.IntSlider(value=int(seed), min=0, max=50, step=1, description="seed", continuous_update=False),

@@ -121,9 +121,11 @@ class GrngcExplorerResult:
         return f"{edges}, precision {format_score(self.precision)}, recall {format_score(self.recall)}"
 
     def __repr__(self) -> str:
-        return (f"GrngcExplorerResult(lam={self.lam:g}, threshold={self.threshold:g}, system={self.system!r}, "
-                f"p={self.p}, T={self.T}, seed={self.seed}; validation MSE {self.val_loss:.3f}, "
-                f"AUROC {format_score(self.auroc)}; {self.scores_text()})")
+        return (
+            f"GrngcExplorerResult(lam={self.lam:g}, threshold={self.threshold:g}, system={self.system!r}, "
+            f"p={self.p}, T={self.T}, seed={self.seed}; validation MSE {self.val_loss:.3f}, "
+            f"AUROC {format_score(self.auroc)}; {self.scores_text()})"
+        )
 
 
 @contextlib.contextmanager
@@ -175,8 +177,9 @@ def _check_grngc_explorer_args(lam, threshold, system, p, T, seed):
     p = check_int(p, "p", 4 if system == "lorenz96" else 2)
     T = check_int(T, "T", 50)
     if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer)):
-        raise ValueError(f"seed must be an int >= 0 (the fit is cached per seed), got {seed!r} "
-                         f"({type(seed).__name__}).")
+        raise ValueError(
+            f"seed must be an int >= 0 (the fit is cached per seed), got {seed!r} ({type(seed).__name__})."
+        )
     seed = check_int(seed, "seed", 0)
     return lam, threshold, system, p, T, seed
 
@@ -230,11 +233,17 @@ def _draw_grngc(axes, result):
     rows = [(2, "true edge\n$i \\to j$", A & off, True), (1, "no edge", ~A & off, False)]
     for y, _, mask, is_true in rows:
         values = np.maximum(S[mask], floor)
-        ax_s.scatter(values, y + jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
-                     c=strip_colours(is_true, estimate[mask]))
+        ax_s.scatter(
+            values,
+            y + jitter(values.size),
+            s=18,
+            zorder=3,
+            linewidths=0.4,
+            edgecolors="white",
+            c=strip_colours(is_true, estimate[mask]),
+        )
     own = np.maximum(np.diag(S), floor)
-    ax_s.scatter(own, jitter(own.size), s=18, zorder=3, facecolors="none", edgecolors=PALETTE["edge"],
-                 linewidths=0.8)
+    ax_s.scatter(own, jitter(own.size), s=18, zorder=3, facecolors="none", edgecolors=PALETTE["edge"], linewidths=0.8)
     ax_s.set_yticks([2, 1, 0], [rows[0][1], rows[1][1], "own past\n(not scored)"])
     ax_s.set_ylim(-1.05, 2.5)  # room for the legend under the last row
     ax_s.set_xscale("log")
@@ -244,20 +253,34 @@ def _draw_grngc(axes, result):
     ax_s.xaxis.set_minor_formatter(NullFormatter())
     ax_s.grid(False, axis="y")
     ax_s.set_xlabel("score: mean $|\\partial \\hat x_j(t) / \\partial x_i(t-k)|$, max over lags (log scale)")
-    ax_s.set_title(f"GRNGC on {_SYSTEM_NAMES[result.system]}, $\\lambda$ = {result.lam:g}\n"
-                   f"validation MSE {result.val_loss:.3f}, AUROC {format_score(result.auroc)}")
-    handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0,
-                      label=f"{result.threshold:.2f} $\\times$ largest"),
-               Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="below: no edge")]
+    ax_s.set_title(
+        f"GRNGC on {_SYSTEM_NAMES[result.system]}, $\\lambda$ = {result.lam:g}\n"
+        f"validation MSE {result.val_loss:.3f}, AUROC {format_score(result.auroc)}"
+    )
+    handles = [
+        Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"{result.threshold:.2f} $\\times$ largest"),
+        Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="below: no edge"),
+    ]
     ax_s.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
 
     codes = edge_categories(A, estimate, include_diagonal=False)
-    draw_category_map(ax_graph, codes, f"threshold {result.threshold:.2f} $\\times$ largest = {result.cutoff:.3g}"
-                                        f"\n{result.scores_text()}")
+    draw_category_map(
+        ax_graph,
+        codes,
+        f"threshold {result.threshold:.2f} $\\times$ largest = {result.cutoff:.3g}\n{result.scores_text()}",
+    )
 
 
-def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = "lorenz96", p: int = GRNGC_P,
-                   T: int = GRNGC_T, seed: int = 0, axes=None) -> GrngcExplorerResult:
+def grngc_explorer(
+    lam: float = 0.03,
+    threshold: float = 0.25,
+    *,
+    system: str = "lorenz96",
+    p: int = GRNGC_P,
+    T: int = GRNGC_T,
+    seed: int = 0,
+    axes=None,
+) -> GrngcExplorerResult:
     """Train a small GRNGC with penalty ``lam`` on a simulated system and threshold its scores.
 
     The series are ``lorenz96(p, T, seed=seed)`` (F = 10, chaotic; three parents per series) or
@@ -335,9 +358,24 @@ def grngc_explorer(lam: float = 0.03, threshold: float = 0.25, *, system: str = 
         figure = Figure(figsize=(10.5, 4.2), layout="constrained")
         axes = figure.subplots(1, 2, width_ratios=[1.2, 1.0])
     result = GrngcExplorerResult(
-        lam=lam, threshold=threshold, system=system, p=p, T=T, seed=seed, X=X, A=A, scores=scores,
-        val_loss=val_loss, best_epoch=best_epoch, cutoff=cutoff, estimate=estimate, n_edges=n_edges,
-        precision=precision, recall=recall, auroc=score, figure=axes[0].figure,
+        lam=lam,
+        threshold=threshold,
+        system=system,
+        p=p,
+        T=T,
+        seed=seed,
+        X=X,
+        A=A,
+        scores=scores,
+        val_loss=val_loss,
+        best_epoch=best_epoch,
+        cutoff=cutoff,
+        estimate=estimate,
+        n_edges=n_edges,
+        precision=precision,
+        recall=recall,
+        auroc=score,
+        figure=axes[0].figure,
     )
     _draw_grngc(axes, result)
     return result
@@ -377,17 +415,33 @@ def grngc_explorer_widget(lam: float = 0.03, threshold: float = 0.25, system: st
     seed = check_slider_int(seed, "seed", GRNGC_SEED_RANGE)
 
     import ipywidgets as widgets
+
     def update(lam, threshold, system, seed):
         return show(lambda: grngc_explorer(lam, threshold, system=system, seed=seed), "Cannot fit GRNGC")
 
     controls = dict(
-        lam=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in GRNGC_LAMS], value=lam, description="lam",
-                                    continuous_update=False),
-        threshold=widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.05, description="threshold",
-                                      readout_format=".2f", continuous_update=False),
-        system=widgets.Dropdown(options=[(_SYSTEM_NAMES[s], s) for s in GRNGC_SYSTEMS], value=system,
-                                description="system"),
-        seed=widgets.IntSlider(value=seed, min=GRNGC_SEED_RANGE[0], max=GRNGC_SEED_RANGE[1], step=1,
-                               description="seed", continuous_update=False),
+        lam=widgets.SelectionSlider(
+            options=[(f"{v:g}", v) for v in GRNGC_LAMS], value=lam, description="lam", continuous_update=False
+        ),
+        threshold=widgets.FloatSlider(
+            value=threshold,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description="threshold",
+            readout_format=".2f",
+            continuous_update=False,
+        ),
+        system=widgets.Dropdown(
+            options=[(_SYSTEM_NAMES[s], s) for s in GRNGC_SYSTEMS], value=system, description="system"
+        ),
+        seed=widgets.IntSlider(
+            value=seed,
+            min=GRNGC_SEED_RANGE[0],
+            max=GRNGC_SEED_RANGE[1],
+            step=1,
+            description="seed",
+            continuous_update=False,
+        ),
     )
     return interactive(update, controls)

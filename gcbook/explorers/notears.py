@@ -104,15 +104,16 @@ class NotearsExplorerResult:
     def scores_text(self) -> str:
         """``"20 edges, SHD 0, precision 1.00, recall 1.00"``, with ``n/a`` for an undefined score."""
         edges = f"{self.n_edges} edge{'' if self.n_edges == 1 else 's'}"
-        return (f"{edges}, SHD {self.shd}, precision {format_score(self.precision)}, "
-                f"recall {format_score(self.recall)}")
+        return f"{edges}, SHD {self.shd}, precision {format_score(self.precision)}, recall {format_score(self.recall)}"
 
     def __repr__(self) -> str:
         data = "standardised" if self.standardize else "raw"
         cut = f", {len(self.removed)} cycle edge(s) cut" if self.removed else ""
-        return (f"NotearsExplorerResult(threshold={self.threshold:g}, lambda1={self.lambda1:g}, d={self.d}, "
-                f"n={self.n}, seed={self.seed}, {data} data, varsortability {self.varsortability:.2f}; "
-                f"{self.scores_text()}{cut})")
+        return (
+            f"NotearsExplorerResult(threshold={self.threshold:g}, lambda1={self.lambda1:g}, d={self.d}, "
+            f"n={self.n}, seed={self.seed}, {data} data, varsortability {self.varsortability:.2f}; "
+            f"{self.scores_text()}{cut})"
+        )
 
 
 def _notears_data(d: int, n: int, seed: int):
@@ -170,8 +171,9 @@ def _check_notears_explorer_args(threshold, lambda1, standardize, d, n, seed):
     d = check_int(d, "d", NOTEARS_D_RANGE[0])
     n = check_int(n, "n", 10)
     if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer)):
-        raise ValueError(f"seed must be an int >= 0 (the fit is cached per seed), got {seed!r} "
-                         f"({type(seed).__name__}).")
+        raise ValueError(
+            f"seed must be an int >= 0 (the fit is cached per seed), got {seed!r} ({type(seed).__name__})."
+        )
     seed = check_int(seed, "seed", 0)
     return threshold, lambda1, bool(standardize), d, n, seed
 
@@ -186,26 +188,38 @@ def _draw_notears(axes, result):
     ax_w, ax_graph = axes
     B, W_raw, W, threshold = result.B != 0, np.abs(result.W_raw), result.W != 0, result.threshold
     off = ~np.eye(result.d, dtype=bool)
-    rows = [(2, "true edge\n$i \\to j$", B & off, True),
-            (1, "reversed\ntrue edge", B.T & ~B & off, False),
-            (0, "no edge\neither way", ~B & ~B.T & off, False)]
+    rows = [
+        (2, "true edge\n$i \\to j$", B & off, True),
+        (1, "reversed\ntrue edge", B.T & ~B & off, False),
+        (0, "no edge\neither way", ~B & ~B.T & off, False),
+    ]
     right = max(1.08 * float(W_raw.max()), 1.15 * threshold, 0.5)
     ax_w.axvspan(0.0, threshold, color=PALETTE["tn"], alpha=0.9, linewidth=0, zorder=0)
     ax_w.axvline(threshold, color="k", linestyle="--", linewidth=1.0, zorder=1)
     for y, _, mask, is_true in rows:
         values, kept = W_raw[mask], W[mask]
-        ax_w.scatter(values, y + jitter(values.size), s=18, zorder=3, linewidths=0.4, edgecolors="white",
-                     c=strip_colours(is_true, kept))
+        ax_w.scatter(
+            values,
+            y + jitter(values.size),
+            s=18,
+            zorder=3,
+            linewidths=0.4,
+            edgecolors="white",
+            c=strip_colours(is_true, kept),
+        )
     ax_w.set_yticks([y for y, *_ in rows], [label for _, label, *_ in rows])
     ax_w.set_ylim(-1.05, 2.5)  # room for the legend under the last row
     ax_w.set_xlim(-0.03 * right, right)  # the exact zeros (many, with the L1 term) stay visible
     ax_w.grid(False, axis="y")
     ax_w.set_xlabel("$|W[i, j]|$ before the threshold, one point per pair $i \\neq j$")
     data = "standardised" if result.standardize else "raw"
-    ax_w.set_title(f"NOTEARS, $\\lambda_1$ = {result.lambda1:g}, {data} data\n"
-                   f"varsortability {result.varsortability:.2f}")
-    handles = [Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"threshold {threshold:.2f}"),
-               Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="set to 0")]
+    ax_w.set_title(
+        f"NOTEARS, $\\lambda_1$ = {result.lambda1:g}, {data} data\nvarsortability {result.varsortability:.2f}"
+    )
+    handles = [
+        Line2D([], [], color="k", linestyle="--", linewidth=1.0, label=f"threshold {threshold:.2f}"),
+        Patch(facecolor=PALETTE["tn"], edgecolor=PALETTE["grid"], label="set to 0"),
+    ]
     ax_w.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
 
     codes = edge_categories(B, W, include_diagonal=False)
@@ -213,8 +227,16 @@ def _draw_notears(axes, result):
     draw_category_map(ax_graph, codes, f"threshold {threshold:.2f}{cut}\n{result.scores_text()}")
 
 
-def notears_explorer(threshold: float = 0.3, *, lambda1: float = 0.1, standardize: bool = False, d: int = 8,
-                     n: int = 300, seed: int = 0, axes=None) -> NotearsExplorerResult:
+def notears_explorer(
+    threshold: float = 0.3,
+    *,
+    lambda1: float = 0.1,
+    standardize: bool = False,
+    d: int = 8,
+    n: int = 300,
+    seed: int = 0,
+    axes=None,
+) -> NotearsExplorerResult:
     """Fit NOTEARS to a simulated ER2 graph and show what its final threshold keeps.
 
     The data are the chapter's benchmark: with ``rng = numpy.random.default_rng(seed)``,
@@ -275,7 +297,8 @@ def notears_explorer(threshold: float = 0.3, *, lambda1: float = 0.1, standardiz
     varsortability 0.50 | ... edges, SHD ..., precision ..., recall ...
     """
     threshold, lambda1, standardize, d, n, seed = _check_notears_explorer_args(
-        threshold, lambda1, standardize, d, n, seed)
+        threshold, lambda1, standardize, d, n, seed
+    )
     if axes is not None:
         axes = list(np.ravel(axes))
         if len(axes) != 2:
@@ -295,16 +318,31 @@ def notears_explorer(threshold: float = 0.3, *, lambda1: float = 0.1, standardiz
         figure = Figure(figsize=(10.5, 4.2), layout="constrained")
         axes = figure.subplots(1, 2, width_ratios=[1.2, 1.0])
     result = NotearsExplorerResult(
-        threshold=threshold, lambda1=lambda1, standardize=standardize, d=d, n=n, seed=seed, X=X, B=B,
-        W_raw=W_raw, W=W, removed=tuple(removed), varsortability=_edge_varsortability(X, B), n_edges=n_edges, shd=shd,
-        precision=precision, recall=recall, figure=axes[0].figure,
+        threshold=threshold,
+        lambda1=lambda1,
+        standardize=standardize,
+        d=d,
+        n=n,
+        seed=seed,
+        X=X,
+        B=B,
+        W_raw=W_raw,
+        W=W,
+        removed=tuple(removed),
+        varsortability=_edge_varsortability(X, B),
+        n_edges=n_edges,
+        shd=shd,
+        precision=precision,
+        recall=recall,
+        figure=axes[0].figure,
     )
     _draw_notears(axes, result)
     return result
 
 
-def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standardize: bool = False, d: int = 8,
-                            n: int = 300, seed: int = 0):
+def notears_explorer_widget(
+    threshold: float = 0.3, lambda1: float = 0.1, standardize: bool = False, d: int = 8, n: int = 300, seed: int = 0
+):
     """An :func:`ipywidgets.interactive` explorer of the NOTEARS threshold (live only with a kernel).
 
     A slider for the threshold (0 to 1.5), one for ``lambda1`` over the chapter's grid (0, 0.01,
@@ -338,22 +376,43 @@ def notears_explorer_widget(threshold: float = 0.3, lambda1: float = 0.1, standa
     seed = check_slider_int(seed, "seed", NOTEARS_SEED_RANGE)
 
     import ipywidgets as widgets
+
     def update(threshold, lambda1, standardize, d, n, seed):
-        return show(lambda: notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n,
-                                              seed=seed), "Cannot fit NOTEARS")
+        return show(
+            lambda: notears_explorer(threshold, lambda1=lambda1, standardize=standardize, d=d, n=n, seed=seed),
+            "Cannot fit NOTEARS",
+        )
 
     controls = dict(
-        threshold=widgets.FloatSlider(value=threshold, min=NOTEARS_THRESHOLD_RANGE[0],
-                                      max=NOTEARS_THRESHOLD_RANGE[1], step=0.05, description="threshold",
-                                      readout_format=".2f", continuous_update=False),
-        lambda1=widgets.SelectionSlider(options=[(f"{v:g}", v) for v in NOTEARS_LAMBDAS], value=lambda1,
-                                        description="lambda1", continuous_update=False),
+        threshold=widgets.FloatSlider(
+            value=threshold,
+            min=NOTEARS_THRESHOLD_RANGE[0],
+            max=NOTEARS_THRESHOLD_RANGE[1],
+            step=0.05,
+            description="threshold",
+            readout_format=".2f",
+            continuous_update=False,
+        ),
+        lambda1=widgets.SelectionSlider(
+            options=[(f"{v:g}", v) for v in NOTEARS_LAMBDAS],
+            value=lambda1,
+            description="lambda1",
+            continuous_update=False,
+        ),
         standardize=widgets.Checkbox(value=bool(standardize), description="standardize"),
-        d=widgets.IntSlider(value=d, min=NOTEARS_D_RANGE[0], max=NOTEARS_D_RANGE[1], step=1, description="d",
-                            continuous_update=False),
-        n=widgets.IntSlider(value=n, min=NOTEARS_N_RANGE[0], max=NOTEARS_N_RANGE[1], step=50, description="n",
-                            continuous_update=False),
-        seed=widgets.IntSlider(value=seed, min=NOTEARS_SEED_RANGE[0], max=NOTEARS_SEED_RANGE[1], step=1,
-                               description="seed", continuous_update=False),
+        d=widgets.IntSlider(
+            value=d, min=NOTEARS_D_RANGE[0], max=NOTEARS_D_RANGE[1], step=1, description="d", continuous_update=False
+        ),
+        n=widgets.IntSlider(
+            value=n, min=NOTEARS_N_RANGE[0], max=NOTEARS_N_RANGE[1], step=50, description="n", continuous_update=False
+        ),
+        seed=widgets.IntSlider(
+            value=seed,
+            min=NOTEARS_SEED_RANGE[0],
+            max=NOTEARS_SEED_RANGE[1],
+            step=1,
+            description="seed",
+            continuous_update=False,
+        ),
     )
     return interactive(update, controls)

@@ -92,12 +92,16 @@ class LassoExplorerResult:
     def scores_text(self) -> str:
         """``"17 edges, precision 0.82, recall 0.93, AUROC 0.98"``, with ``n/a`` for an undefined score."""
         edges = f"{self.n_nonzero} edge{'' if self.n_nonzero == 1 else 's'}"
-        return (f"{edges}, precision {format_score(self.precision)}, "
-                f"recall {format_score(self.recall)}, AUROC {format_score(self.auroc)}")
+        return (
+            f"{edges}, precision {format_score(self.precision)}, "
+            f"recall {format_score(self.recall)}, AUROC {format_score(self.auroc)}"
+        )
 
     def __repr__(self) -> str:
-        return (f"LassoExplorerResult(alpha={self.alpha:g}, p={self.p}, T={self.T}, target={self.target}, "
-                f"true edges: {int(off_diagonal_truth(self.A).sum())}; {self.scores_text()})")
+        return (
+            f"LassoExplorerResult(alpha={self.alpha:g}, p={self.p}, T={self.T}, target={self.target}, "
+            f"true edges: {int(off_diagonal_truth(self.A).sum())}; {self.scores_text()})"
+        )
 
 
 def _lasso_scores(A: np.ndarray, C: np.ndarray) -> tuple[int, float, float, float]:
@@ -133,8 +137,19 @@ def _draw_lasso(axes, alpha, target, A, coef, path_alphas, path_coefs, scores):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    from gcbook.plotting import (ANNOTATE_MAX_P, CATEGORY_NAMES, FN, FP, METHOD_COLORS, PALETTE, TN, TP,
-                                 annotate_cells, category_cmap, edge_categories)
+    from gcbook.plotting import (
+        ANNOTATE_MAX_P,
+        CATEGORY_NAMES,
+        FN,
+        FP,
+        METHOD_COLORS,
+        PALETTE,
+        TN,
+        TP,
+        annotate_cells,
+        category_cmap,
+        edge_categories,
+    )
 
     ax_path, ax_graph = axes
     p = A.shape[0]
@@ -159,21 +174,29 @@ def _draw_lasso(axes, alpha, target, A, coef, path_alphas, path_coefs, scores):
     shown = alpha if alpha > 0 else floor
     ax_path.axvline(shown, color=PALETTE["edge"], linewidth=1.0, linestyle=":", zorder=1)
     at_alpha = coef[0][:, target]
-    ax_path.scatter(np.full(p, shown), at_alpha, s=14, zorder=3,
-                    color=[colour.get(i, PALETTE["neutral"]) for i in range(p)])
+    ax_path.scatter(
+        np.full(p, shown), at_alpha, s=14, zorder=3, color=[colour.get(i, PALETTE["neutral"]) for i in range(p)]
+    )
     ax_path.axhline(0.0, color="k", linewidth=0.5)
     ax_path.set_xscale("log")
     ax_path.set_xlim(top, floor)  # decreasing alpha to the right: edges enter from the left
     ax_path.set_xlabel("penalty $\\alpha$ (log scale; smaller to the right)")
     ax_path.set_ylabel(f"coefficient of $x_i(t-1)$ in $x_{{{target}}}(t)$")
     ax_path.set_title(f"lasso path of $x_{{{target}}}(t)$, its true causes in colour")
-    handles = [Line2D([], [], color=colour[i], linewidth=1.6, label=f"$x_{{{i}}} \\to x_{{{target}}}$ (true)")
-               for i in parents]
+    handles = [
+        Line2D([], [], color=colour[i], linewidth=1.6, label=f"$x_{{{i}}} \\to x_{{{target}}}$ (true)") for i in parents
+    ]
     handles += [
         Line2D([], [], color="k", linestyle="--", linewidth=1.4, label=f"own past $x_{{{target}}}(t-1)$"),
         Line2D([], [], color=PALETTE["neutral"], linewidth=0.8, label="no true edge"),
-        Line2D([], [], color=PALETTE["edge"], linewidth=1.0, linestyle=":",
-               label=f"$\\alpha$ = {alpha:.3g}" + (" (least squares)" if alpha == 0 else "")),
+        Line2D(
+            [],
+            [],
+            color=PALETTE["edge"],
+            linewidth=1.0,
+            linestyle=":",
+            label=f"$\\alpha$ = {alpha:.3g}" + (" (least squares)" if alpha == 0 else ""),
+        ),
     ]
     ax_path.legend(handles=handles, loc="best", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
 
@@ -183,19 +206,30 @@ def _draw_lasso(axes, alpha, target, A, coef, path_alphas, path_coefs, scores):
     format_category_axes(ax_graph, p)
     if p <= ANNOTATE_MAX_P:
         annotate_cells(ax_graph, image, codes, texts=[[CATEGORY_NAMES[c][0] for c in row] for row in codes])
-    ax_graph.add_patch(Rectangle((target - 0.5, -0.5), 1.0, p, fill=False, edgecolor="k", linewidth=1.6, zorder=3,
-                                 clip_on=False))
-    handles = [Patch(facecolor=PALETTE[CATEGORY_NAMES[c][2]], edgecolor=PALETTE["grid"],
-                     label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})") for c in (TP, FP, FN, TN)]
-    handles += [Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"], label="own past (not scored)"),
-                Patch(facecolor="none", edgecolor="k", linewidth=1.6, label=f"target $x_{{{target}}}$ (left)")]
-    ax_graph.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8,
-                    borderaxespad=0.0)
+    ax_graph.add_patch(
+        Rectangle((target - 0.5, -0.5), 1.0, p, fill=False, edgecolor="k", linewidth=1.6, zorder=3, clip_on=False)
+    )
+    handles = [
+        Patch(
+            facecolor=PALETTE[CATEGORY_NAMES[c][2]],
+            edgecolor=PALETTE["grid"],
+            label=f"{CATEGORY_NAMES[c][1]} ({int((codes == c).sum())})",
+        )
+        for c in (TP, FP, FN, TN)
+    ]
+    handles += [
+        Patch(facecolor=PALETTE["not_evaluated"], edgecolor=PALETTE["grid"], label="own past (not scored)"),
+        Patch(facecolor="none", edgecolor="k", linewidth=1.6, label=f"target $x_{{{target}}}$ (left)"),
+    ]
+    ax_graph.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8, borderaxespad=0.0
+    )
     ax_graph.set_title(f"estimate at $\\alpha$ = {alpha:.3g} vs truth\n{scores}")
 
 
-def lasso_var_explorer(alpha: float, *, p: int = 10, T: int = 200, seed=0, target: int = 0,
-                       axes=None) -> LassoExplorerResult:
+def lasso_var_explorer(
+    alpha: float, *, p: int = 10, T: int = 200, seed=0, target: int = 0, axes=None
+) -> LassoExplorerResult:
     """Simulate a sparse VAR(1), fit the lasso VAR at ``alpha`` and draw a target's lasso path and the graph.
 
     The series are ``gcbook.simulate.var(p=p, T=T, lag=1, seed=seed)`` (off-diagonal edges with
@@ -280,8 +314,20 @@ def lasso_var_explorer(alpha: float, *, p: int = 10, T: int = 200, seed=0, targe
         axes = figure.subplots(1, 2, width_ratios=[1.25, 1.0])
     figure = axes[0].figure
     result = LassoExplorerResult(
-        alpha=alpha, p=p, T=T, target=target, X=X, A=A, coef=coef, path_alphas=path_alphas, path_coefs=path_coefs,
-        n_nonzero=n_nonzero, precision=precision, recall=recall, auroc=score, figure=figure,
+        alpha=alpha,
+        p=p,
+        T=T,
+        target=target,
+        X=X,
+        A=A,
+        coef=coef,
+        path_alphas=path_alphas,
+        path_coefs=path_coefs,
+        n_nonzero=n_nonzero,
+        precision=precision,
+        recall=recall,
+        auroc=score,
+        figure=figure,
     )
     _draw_lasso(axes, alpha, target, A, coef, path_alphas, path_coefs, result.scores_text())
     return result
@@ -326,21 +372,36 @@ def lasso_var_explorer_widget(alpha: float = 0.05, p: int = 10, T: int = 200, se
         raise ValueError(f"target must be one of the series 0..{p - 1} (p={p}), got {target}.")
 
     import ipywidgets as widgets
+
     def update(alpha, p, T, seed, target):
         return show(lambda: lasso_var_explorer(alpha, p=p, T=T, seed=seed, target=target), "Cannot fit the lasso VAR")
 
     controls = dict(
-        alpha=widgets.FloatLogSlider(value=alpha, base=10, min=np.log10(LASSO_ALPHA_RANGE[0]),
-                                     max=np.log10(LASSO_ALPHA_RANGE[1]), step=0.05, description="alpha",
-                                     readout_format=".3g", continuous_update=False),
-        p=widgets.IntSlider(value=p, min=LASSO_P_RANGE[0], max=LASSO_P_RANGE[1], step=1, description="p",
-                            continuous_update=False),
-        T=widgets.IntSlider(value=T, min=LASSO_T_RANGE[0], max=LASSO_T_RANGE[1], step=10, description="T",
-                            continuous_update=False),
-        seed=widgets.IntSlider(value=seed, min=LASSO_SEED_RANGE[0], max=LASSO_SEED_RANGE[1], step=1,
-                               description="seed", continuous_update=False),
-        target=widgets.IntSlider(value=target, min=0, max=p - 1, step=1, description="target",
-                                 continuous_update=False),
+        alpha=widgets.FloatLogSlider(
+            value=alpha,
+            base=10,
+            min=np.log10(LASSO_ALPHA_RANGE[0]),
+            max=np.log10(LASSO_ALPHA_RANGE[1]),
+            step=0.05,
+            description="alpha",
+            readout_format=".3g",
+            continuous_update=False,
+        ),
+        p=widgets.IntSlider(
+            value=p, min=LASSO_P_RANGE[0], max=LASSO_P_RANGE[1], step=1, description="p", continuous_update=False
+        ),
+        T=widgets.IntSlider(
+            value=T, min=LASSO_T_RANGE[0], max=LASSO_T_RANGE[1], step=10, description="T", continuous_update=False
+        ),
+        seed=widgets.IntSlider(
+            value=seed,
+            min=LASSO_SEED_RANGE[0],
+            max=LASSO_SEED_RANGE[1],
+            step=1,
+            description="seed",
+            continuous_update=False,
+        ),
+        target=widgets.IntSlider(value=target, min=0, max=p - 1, step=1, description="target", continuous_update=False),
     )
 
     def follow_p(change):

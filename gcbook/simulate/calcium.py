@@ -184,8 +184,9 @@ class CalciumPair:
 
 
 # ----------------------------------------------------------------------------- checks
-def _check_settings(T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width,
-                    burn_in, dtype):
+def _check_settings(
+    T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype
+):
     T = check_int(T, "T", 2)
     K = check_int(K, "K", 2)
     size = check_int(size, "size", 1)
@@ -330,8 +331,15 @@ def _unit(rng, K, size, footprint_width, background):
 def _package(coef, x, spikes, movie, centres, footprints, bg, settings) -> CalciumMovie:
     graph = ((coef != 0) & ~np.eye(coef.shape[0], dtype=bool)).astype(np.int64)
     return CalciumMovie(
-        movie=movie, factors=x, spikes=spikes, footprints=footprints.copy(), centres=centres.copy(),
-        coef=coef.copy(), graph=graph, background=bg.copy(), **settings,
+        movie=movie,
+        factors=x,
+        spikes=spikes,
+        footprints=footprints.copy(),
+        centres=centres.copy(),
+        coef=coef.copy(),
+        graph=graph,
+        background=bg.copy(),
+        **settings,
     )
 
 
@@ -443,15 +451,24 @@ def calcium_movie(
     >>> print(f"{resid.std():.2f}")                  # what is left is the pixel noise
     0.10
     """
-    (T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in,
-     dtype) = _check_settings(T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise,
-                              footprint_width, burn_in, dtype)
+    (T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype) = (
+        _check_settings(
+            T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype
+        )
+    )
     rng = check_random_state(seed)
     centres, footprints, bg = _unit(rng, K, size, footprint_width, background)
     coef = _draw_coef(rng, K, n_drivers, decay, coupling)
     x, spikes, movie = _record(rng, coef, T, burn_in, spike_rate, spike_scale, noise, footprints, bg, dtype)
-    settings = dict(noise=noise, decay=decay, coupling=coupling, spike_rate=spike_rate, spike_scale=spike_scale,
-                    footprint_width=footprint_width, burn_in=burn_in)
+    settings = dict(
+        noise=noise,
+        decay=decay,
+        coupling=coupling,
+        spike_rate=spike_rate,
+        spike_scale=spike_scale,
+        footprint_width=footprint_width,
+        burn_in=burn_in,
+    )
     return _package(coef, x, spikes, movie, centres, footprints, bg, settings)
 
 
@@ -532,9 +549,11 @@ def movie_pair(
     >>> np.argwhere(first.graph != second.graph).tolist()
     [[3, 0]]
     """
-    (T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in,
-     dtype) = _check_settings(T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise,
-                              footprint_width, burn_in, dtype)
+    (T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype) = (
+        _check_settings(
+            T, K, size, n_drivers, decay, coupling, spike_rate, spike_scale, noise, footprint_width, burn_in, dtype
+        )
+    )
     if not isinstance(same, (bool, np.bool_)):
         raise ValueError(f"same must be True or False, got {same!r}.")
     same = bool(same)
@@ -550,8 +569,15 @@ def movie_pair(
     rng = check_random_state(seed)
     centres, footprints, bg = _unit(rng, K, size, footprint_width, background)
     coef1 = _draw_coef(rng, K, n_drivers, decay, coupling)
-    settings = dict(noise=noise, decay=decay, coupling=coupling, spike_rate=spike_rate, spike_scale=spike_scale,
-                    footprint_width=footprint_width, burn_in=burn_in)
+    settings = dict(
+        noise=noise,
+        decay=decay,
+        coupling=coupling,
+        spike_rate=spike_rate,
+        spike_scale=spike_scale,
+        footprint_width=footprint_width,
+        burn_in=burn_in,
+    )
     x, spikes, movie = _record(rng, coef1, T, burn_in, spike_rate, spike_scale, noise, footprints, bg, dtype)
     first = _package(coef1, x, spikes, movie, centres, footprints, bg, settings)
 
@@ -632,8 +658,25 @@ def rerecord(unit: CalciumMovie, T=None, seed=None, *, coef=None, dtype=None) ->
             raise ValueError(f"coef has spectral radius {radius:.3g} >= 1: the VAR would not be stable.")
     dtype = unit.movie.dtype if dtype is None else _check_dtype(dtype)
     rng = check_random_state(seed)
-    x, spikes, movie = _record(rng, coef, T, unit.burn_in, unit.spike_rate, unit.spike_scale, unit.noise,
-                               unit.footprints, unit.background, dtype)
-    settings = dict(noise=unit.noise, decay=unit.decay, coupling=unit.coupling, spike_rate=unit.spike_rate,
-                    spike_scale=unit.spike_scale, footprint_width=unit.footprint_width, burn_in=unit.burn_in)
+    x, spikes, movie = _record(
+        rng,
+        coef,
+        T,
+        unit.burn_in,
+        unit.spike_rate,
+        unit.spike_scale,
+        unit.noise,
+        unit.footprints,
+        unit.background,
+        dtype,
+    )
+    settings = dict(
+        noise=unit.noise,
+        decay=unit.decay,
+        coupling=unit.coupling,
+        spike_rate=unit.spike_rate,
+        spike_scale=unit.spike_scale,
+        footprint_width=unit.footprint_width,
+        burn_in=unit.burn_in,
+    )
     return _package(coef, x, spikes, movie, unit.centres, unit.footprints, unit.background, settings)

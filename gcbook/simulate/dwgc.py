@@ -175,7 +175,7 @@ def _effect(cause: np.ndarray, coupling: np.ndarray, lags: np.ndarray, noise: fl
     t = np.arange(len(_TENT), n)
     effect = np.empty(n)
     effect[: len(_TENT)] = _TENT
-    effect[len(_TENT):] = coupling[t] * transform(cause[t - lags[t]]) + noise * rng.standard_normal(t.size)
+    effect[len(_TENT) :] = coupling[t] * transform(cause[t - lags[t]]) + noise * rng.standard_normal(t.size)
     return effect
 
 
@@ -303,7 +303,7 @@ def switching_ar_pair(
     cause = np.empty(n)
     cause[: len(_TENT)] = _TENT
     # AR(1) from the last initial value: y[t] = c y[t-1] + sigma e[t]
-    cause[len(_TENT):] = lfilter(
+    cause[len(_TENT) :] = lfilter(
         [1.0], [1.0, -driver_coef], noise * rng.standard_normal(n - len(_TENT)), zi=[driver_coef * _TENT[-1]]
     )[0]
     effect = _effect(cause, coupling, lags, noise, rng, transform=lambda x: x)

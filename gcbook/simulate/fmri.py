@@ -380,8 +380,8 @@ def netsim_graph(n_nodes: int, seed=None) -> np.ndarray:
 # ----------------------------------------------------------------------------- balloon model
 def _balloon_rhs(z, s, f, v, q, inv_tau, eps):
     """Time derivatives of (s, f, v, q); all arrays of one shape, inv_tau broadcasts."""
-    outflow = np.exp(np.log(v) / ALPHA)                       # v ** (1 / alpha)
-    extraction = -np.expm1(_LOG_1MRHO / f) / _E1              # E(f) / E(1)
+    outflow = np.exp(np.log(v) / ALPHA)  # v ** (1 / alpha)
+    extraction = -np.expm1(_LOG_1MRHO / f) / _E1  # E(f) / E(1)
     ds = eps * z - KAPPA * s - GAMMA * (f - 1.0)
     dv = inv_tau * (f - outflow)
     dq = inv_tau * (f * extraction - outflow * q / v)
@@ -474,7 +474,9 @@ def hemodynamic_response(z, dt, transit_time=TAU, *, efficacy=EFFICACY, return_s
     try:
         inv_tau = np.broadcast_to(1.0 / tau, z.shape[1:])
     except ValueError as exc:
-        raise ValueError(f"transit_time of shape {tau.shape} does not broadcast to z.shape[1:] = {z.shape[1:]}.") from exc
+        raise ValueError(
+            f"transit_time of shape {tau.shape} does not broadcast to z.shape[1:] = {z.shape[1:]}."
+        ) from exc
     out = np.empty_like(z)
     states = np.empty((4,) + z.shape) if return_states else None
     state = _rest(z.shape[1:])
@@ -495,11 +497,11 @@ def _peak_times(efficacy: float) -> np.ndarray:
     """Peak time (s) of the impulse response for each transit time of ``_TAU_GRID``."""
     dt = 0.01
     z = np.zeros((3001, _TAU_GRID.size))
-    z[:10] = 1.0                                              # 0.1 s impulse
+    z[:10] = 1.0  # 0.1 s impulse
     y = hemodynamic_response(z, dt, _TAU_GRID, efficacy=efficacy)
     k = np.argmax(y, axis=0)
     cols = np.arange(_TAU_GRID.size)
-    a, b, c = y[k - 1, cols], y[k, cols], y[k + 1, cols]     # parabolic refinement
+    a, b, c = y[k - 1, cols], y[k, cols], y[k + 1, cols]  # parabolic refinement
     shift = 0.5 * (a - c) / (a - 2.0 * b + c)
     return (k + shift) * dt
 
@@ -531,7 +533,7 @@ def transit_time_for_delay(delay, *, efficacy=EFFICACY) -> tuple[np.ndarray, np.
     (0.98, True, 0.5)
     """
     peaks = _peak_times(float(efficacy))
-    if np.any(np.diff(peaks) <= 0):                          # guards the interpolation below
+    if np.any(np.diff(peaks) <= 0):  # guards the interpolation below
         raise RuntimeError("the peak time is not monotone in the transit time; the calibration grid is wrong.")
     ref = float(np.interp(TAU, _TAU_GRID, peaks))
     delay = np.asarray(delay, dtype=float)
@@ -553,9 +555,7 @@ def _as_graph(graph, n_nodes: int) -> np.ndarray:
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"graph must be a square (p, p) matrix, got shape {A.shape}.")
     if A.shape[0] != n_nodes:
-        raise ValueError(
-            f"graph is {A.shape[0]} x {A.shape[1]} but n_nodes = {n_nodes}; pass n_nodes={A.shape[0]}."
-        )
+        raise ValueError(f"graph is {A.shape[0]} x {A.shape[1]} but n_nodes = {n_nodes}; pass n_nodes={A.shape[0]}.")
     if not np.all(np.isfinite(A.astype(float))):
         raise ValueError("graph contains NaN or inf.")
     A = (A != 0).astype(int)
@@ -807,11 +807,30 @@ def fmri_bold(
     if noise_sd > 0:
         bold = bold + noise_sd * meas_rng.standard_normal(bold.shape)
     settings = dict(
-        n_nodes=n_nodes, n_scans=n_scans, n_timepoints=n_timepoints, tr=tr, dt=dt, noise_sd=noise_sd,
-        neural_noise_sd=neural_noise_sd, hemo_delay_sd=hemo_delay_sd, neural_lag=neural_lag, sigma=sigma,
-        strength_mean=strength_mean, strength_sd=strength_sd, input_amplitude=input_amplitude,
-        driven=np.flatnonzero(mask).tolist(), efficacy=efficacy, burn_in=burn_in, mean_up=MEAN_UP,
-        mean_down=MEAN_DOWN, kappa=KAPPA, gamma=GAMMA, tau=TAU, alpha=ALPHA, rho=RHO, v0=V0,
+        n_nodes=n_nodes,
+        n_scans=n_scans,
+        n_timepoints=n_timepoints,
+        tr=tr,
+        dt=dt,
+        noise_sd=noise_sd,
+        neural_noise_sd=neural_noise_sd,
+        hemo_delay_sd=hemo_delay_sd,
+        neural_lag=neural_lag,
+        sigma=sigma,
+        strength_mean=strength_mean,
+        strength_sd=strength_sd,
+        input_amplitude=input_amplitude,
+        driven=np.flatnonzero(mask).tolist(),
+        efficacy=efficacy,
+        burn_in=burn_in,
+        mean_up=MEAN_UP,
+        mean_down=MEAN_DOWN,
+        kappa=KAPPA,
+        gamma=GAMMA,
+        tau=TAU,
+        alpha=ALPHA,
+        rho=RHO,
+        v0=V0,
         duration=n_timepoints * tr,
     )
     return FMRISimulation(

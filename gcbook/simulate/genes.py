@@ -332,8 +332,15 @@ class GeneSimulation:
         x = self.trajectories[b]
         for c, g in enumerate(genes):
             style = "-" if g in set(hit.tolist()) else "--"
-            ax.plot(self.times, x[:, g], style, marker="o", ms=3, color=METHOD_COLORS[c % len(METHOD_COLORS)],
-                    label=f"gene {g}" + (" (perturbed)" if style == "-" else ""))
+            ax.plot(
+                self.times,
+                x[:, g],
+                style,
+                marker="o",
+                ms=3,
+                color=METHOD_COLORS[c % len(METHOD_COLORS)],
+                label=f"gene {g}" + (" (perturbed)" if style == "-" else ""),
+            )
         ax.set_xlabel("time (min)")
         ax.set_ylabel("mRNA (normalised)" if self.settings["normalize"] else "mRNA")
         ax.set_title(f"Trajectory {b}: perturbation on until t = {t_off:g} min")
@@ -467,8 +474,14 @@ def _draw_kinetics(rng: np.random.Generator, sign: np.ndarray) -> dict:
     lam_rna = np.log(2.0) / _truncnorm(rng, 5.0, 50.0, 27.5, 7.5, p)
     lam_prot = np.log(2.0) / _truncnorm(rng, 5.0, 50.0, 27.5, 7.5, p)
     return {
-        "regulators": regulators, "valid": valid, "alpha0": alpha0, "delta_alpha": dalpha,
-        "k": k, "n": n, "lambda_rna": lam_rna, "lambda_protein": lam_prot,
+        "regulators": regulators,
+        "valid": valid,
+        "alpha0": alpha0,
+        "delta_alpha": dalpha,
+        "k": k,
+        "n": n,
+        "lambda_rna": lam_rna,
+        "lambda_protein": lam_prot,
     }
 
 
@@ -738,21 +751,45 @@ def gene_expression(
     alpha_pert = np.clip(alpha_wt[None] + delta[..., None], 0.0, 1.0)
 
     t_off = (T - 1) * interval / 2.0
-    xs, ys = _simulate(rng, kin, alpha_wt, alpha_pert, x0, B=B, n_timepoints=T, interval=interval, dt=dt,
-                       burn_in=burn_in, t_off=t_off, noise=noise)
+    xs, ys = _simulate(
+        rng,
+        kin,
+        alpha_wt,
+        alpha_pert,
+        x0,
+        B=B,
+        n_timepoints=T,
+        interval=interval,
+        dt=dt,
+        burn_in=burn_in,
+        t_off=t_off,
+        noise=noise,
+    )
     if measurement_noise == "microarray":
         xs = _microarray_noise(rng, xs)
     elif measurement_noise == "gaussian":
         xs = np.maximum(xs + measurement_sd * rng.standard_normal(xs.shape), 0.0)
     scale = float(xs.max()) if normalize and xs.max() > 0 else 1.0
     settings = {
-        "n_genes": p, "n_trajectories": B, "n_timepoints": T, "topology": topo, "noise": noise,
-        "measurement_noise": measurement_noise, "measurement_sd": measurement_sd,
-        "sampling_interval": interval, "dt": dt, "burn_in": burn_in, "perturbation_off": t_off,
-        "perturbed_fraction": perturbed_fraction, "normalize": bool(normalize),
-        "scale": scale, "module_size": module_size,
+        "n_genes": p,
+        "n_trajectories": B,
+        "n_timepoints": T,
+        "topology": topo,
+        "noise": noise,
+        "measurement_noise": measurement_noise,
+        "measurement_sd": measurement_sd,
+        "sampling_interval": interval,
+        "dt": dt,
+        "burn_in": burn_in,
+        "perturbation_off": t_off,
+        "perturbed_fraction": perturbed_fraction,
+        "normalize": bool(normalize),
+        "scale": scale,
+        "module_size": module_size,
     }
-    kinetics = {key: kin[key] for key in ("regulators", "alpha0", "delta_alpha", "k", "n", "lambda_rna", "lambda_protein")}
+    kinetics = {
+        key: kin[key] for key in ("regulators", "alpha0", "delta_alpha", "k", "n", "lambda_rna", "lambda_protein")
+    }
     return GeneSimulation(
         trajectories=[xs[b] / scale for b in range(B)],
         times=np.arange(T) * interval,

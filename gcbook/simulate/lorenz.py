@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from gcbook._validation import check_random_state
-from gcbook._validation import check_int, check_real
+from gcbook._validation import check_int, check_random_state, check_real
 
 __all__ = ["lorenz96", "lorenz96_rhs", "lorenz96_graph"]
 

@@ -24,7 +24,6 @@ Public functions
 
 from __future__ import annotations
 
-
 import numpy as np
 from scipy.optimize import brentq
 

@@ -88,7 +88,8 @@ def build_dir() -> Path:
             f"No built book at {path} (no index.html). The reader test checks the built book: "
             "run `make book` (which builds it and then runs this test), or build it with "
             "`jupyter-book build .` and point GCBOOK_BUILD_DIR at its _build/html.",
-            returncode=1)
+            returncode=1,
+        )
     return path
 
 
@@ -113,14 +114,18 @@ def mathjax_package() -> Path:
         installed = subprocess.run(["bash", str(script)], capture_output=True, text=True)
         lines = installed.stdout.strip().splitlines()
         if installed.returncode != 0 or not lines:
-            pytest.exit(f"MathJax is needed to typeset the formulas, but {script} failed "
-                        f"(exit status {installed.returncode}):\n{installed.stderr.strip()}",
-                        returncode=1)
+            pytest.exit(
+                f"MathJax is needed to typeset the formulas, but {script} failed "
+                f"(exit status {installed.returncode}):\n{installed.stderr.strip()}",
+                returncode=1,
+            )
         path = Path(lines[-1]).resolve()
         where = f"the folder {script} reported"
     if not (path / "es5" / "tex-mml-chtml.js").is_file():
-        pytest.exit(f"{where} ({path}) holds no es5/tex-mml-chtml.js: it is not the npm package "
-                    "mathjax, version 3.", returncode=1)
+        pytest.exit(
+            f"{where} ({path}) holds no es5/tex-mml-chtml.js: it is not the npm package mathjax, version 3.",
+            returncode=1,
+        )
     return path
 
 
@@ -134,11 +139,16 @@ def chromium(mathjax_package: Path):
     executable = find_chromium()
     if executable is None:
         configured = os.environ.get("GCBOOK_CHROMIUM")
-        where = (f"GCBOOK_CHROMIUM={configured!r} is not an executable" if configured
-                 else "neither `chromium` nor `chromium-browser` is on PATH")
+        where = (
+            f"GCBOOK_CHROMIUM={configured!r} is not an executable"
+            if configured
+            else "neither `chromium` nor `chromium-browser` is on PATH"
+        )
         pytest.exit(
             f"Chromium is needed to open the built book, but {where}. Run .ci/install_chromium "
-            "(or install Debian's `chromium` package).", returncode=1)
+            "(or install Debian's `chromium` package).",
+            returncode=1,
+        )
     browser = Chromium(executable, mathjax_dir=mathjax_package)
     try:
         browser.start()

@@ -366,8 +366,7 @@ class Chromium:
     does persists.
     """
 
-    def __init__(self, executable: str, timeout: float = 60.0, mathjax_dir: Path | None = None
-                 ) -> None:
+    def __init__(self, executable: str, timeout: float = 60.0, mathjax_dir: Path | None = None) -> None:
         self.executable = executable
         self.timeout = timeout
         self.mathjax_dir = Path(mathjax_dir).resolve() if mathjax_dir is not None else None
@@ -422,7 +421,10 @@ class Chromium:
         ]
         with open(self._log_path, "wb") as log:
             self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         port_file = user_data / "DevToolsActivePort"
@@ -435,21 +437,22 @@ class Chromium:
             if self._process.poll() is not None:
                 raise ChromiumError(
                     f"{self.executable} exited with status {self._process.returncode} before "
-                    f"opening its DevTools port.\n{self._log_tail()}")
+                    f"opening its DevTools port.\n{self._log_tail()}"
+                )
             if time.monotonic() > deadline:
                 self.close()
                 raise ChromiumError(
-                    f"{self.executable} did not open its DevTools port within {self.timeout:.0f} s."
-                    f"\n{self._log_tail()}")
+                    f"{self.executable} did not open its DevTools port within {self.timeout:.0f} s.\n{self._log_tail()}"
+                )
             time.sleep(0.05)
         port, path = lines[0], lines[1]
         try:
             self._socket = websocket.create_connection(
-                f"ws://127.0.0.1:{port}{path}", timeout=self.timeout, suppress_origin=True)
+                f"ws://127.0.0.1:{port}{path}", timeout=self.timeout, suppress_origin=True
+            )
         except (OSError, websocket.WebSocketException) as error:
             self.close()
-            raise ChromiumError(f"could not connect to Chromium's DevTools endpoint on port "
-                                f"{port}: {error}") from None
+            raise ChromiumError(f"could not connect to Chromium's DevTools endpoint on port {port}: {error}") from None
 
     def close(self) -> None:
         """Close the browser (politely, then by signal) and delete its temporary profile."""
@@ -493,8 +496,13 @@ class Chromium:
 
     # --- protocol -------------------------------------------------------------------------
 
-    def send(self, method: str, params: dict[str, Any] | None = None,
-             session_id: str | None = None, timeout: float | None = None) -> dict[str, Any]:
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session_id: str | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Send one DevTools command and return its result, keeping events that arrive meanwhile.
 
         Parameters
@@ -533,8 +541,7 @@ class Chromium:
             if "method" in reply:
                 self._pending_events.append(reply)
 
-    def wait_for_event(self, method: str, session_id: str, timeout: float | None = None
-                       ) -> dict[str, Any]:
+    def wait_for_event(self, method: str, session_id: str, timeout: float | None = None) -> dict[str, Any]:
         """Wait for the event ``method`` in ``session_id``; return its parameters.
 
         Events received earlier (while waiting for command answers) are searched first; other
@@ -554,8 +561,7 @@ class Chromium:
     def drain_events(self, session_id: str) -> list[dict[str, Any]]:
         """Remove and return all queued events of ``session_id``, in arrival order."""
         mine = [event for event in self._pending_events if event.get("sessionId") == session_id]
-        self._pending_events = [event for event in self._pending_events
-                                if event.get("sessionId") != session_id]
+        self._pending_events = [event for event in self._pending_events if event.get("sessionId") != session_id]
         return mine
 
     def _receive(self, deadline: float, waiting_for: str) -> dict[str, Any]:
@@ -571,8 +577,8 @@ class Chromium:
             raise ChromiumError(late) from None
         except websocket.WebSocketConnectionClosedException:
             raise ChromiumError(
-                f"Chromium closed the DevTools connection while we waited for {waiting_for}."
-                f"\n{self._log_tail()}") from None
+                f"Chromium closed the DevTools connection while we waited for {waiting_for}.\n{self._log_tail()}"
+            ) from None
         if message.get("method") == "Fetch.requestPaused":
             self._answer_request(message)  # at once: the page waits for it
         elif message.get("id") in self._answers:
@@ -616,11 +622,16 @@ class Chromium:
             if local.suffix == ".js":
                 mime = "application/javascript"
             method = "Fetch.fulfillRequest"
-            answer = {"requestId": params["requestId"], "responseCode": 200,
-                      "responseHeaders": [{"name": "Content-Type", "value": mime},
-                                          # fonts are fetched with CORS from a file:// page
-                                          {"name": "Access-Control-Allow-Origin", "value": "*"}],
-                      "body": base64.b64encode(local.read_bytes()).decode("ascii")}
+            answer = {
+                "requestId": params["requestId"],
+                "responseCode": 200,
+                "responseHeaders": [
+                    {"name": "Content-Type", "value": mime},
+                    # fonts are fetched with CORS from a file:// page
+                    {"name": "Access-Control-Allow-Origin", "value": "*"},
+                ],
+                "body": base64.b64encode(local.read_bytes()).decode("ascii"),
+            }
         else:
             method = "Fetch.failRequest"
             answer = {"requestId": params["requestId"], "errorReason": "BlockedByClient"}
@@ -633,8 +644,7 @@ class Chromium:
 
     # --- one page -------------------------------------------------------------------------
 
-    def inspect_page(self, path: Path, screenshot: Path | None,
-                     screenshot_max_height: int = 16000) -> PageReport:
+    def inspect_page(self, path: Path, screenshot: Path | None, screenshot_max_height: int = 16000) -> PageReport:
         """Open ``path`` in a fresh tab, inspect it as a reader would see it, and screenshot it.
 
         Parameters
@@ -669,13 +679,12 @@ class Chromium:
                 timeout=self.timeout + MATHJAX_TIMEOUT_MS / 1000 + 35,
             )
             if "exceptionDetails" in evaluated:
-                raise ChromiumError(
-                    f"the inspection script failed in {url}: {evaluated['exceptionDetails']}")
+                raise ChromiumError(f"the inspection script failed in {url}: {evaluated['exceptionDetails']}")
             report.inspected = json.loads(evaluated["result"]["value"])
             if screenshot is not None:
-                self._screenshot(session, screenshot,
-                                 max(1, min(int(report.inspected["height"]),
-                                            screenshot_max_height)))
+                self._screenshot(
+                    session, screenshot, max(1, min(int(report.inspected["height"]), screenshot_max_height))
+                )
                 report.screenshot = screenshot
             self._record_events(report, self.drain_events(session))
         finally:
@@ -691,16 +700,17 @@ class Chromium:
         MathJax from the local copy, everything else fails. The window is the reader's.
         """
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}
-                            )["sessionId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for method in ("Page.enable", "Network.enable", "Runtime.enable"):
             self.send(method, session_id=session)
-        self.send("Fetch.enable", {"patterns": [{"urlPattern": "http://*"},
-                                                {"urlPattern": "https://*"}]},
-                  session_id=session)
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": WINDOW_WIDTH, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1,
-                   "mobile": False}, session_id=session)
+        self.send(
+            "Fetch.enable", {"patterns": [{"urlPattern": "http://*"}, {"urlPattern": "https://*"}]}, session_id=session
+        )
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WINDOW_WIDTH, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+            session_id=session,
+        )
         self.drain_events(session)
         return target, session
 
@@ -717,9 +727,12 @@ class Chromium:
 
     def _evaluate(self, session: str, expression: str, timeout: float | None = None) -> Any:
         """Evaluate ``expression`` (awaiting a promise) in the page; return its JSON value."""
-        evaluated = self.send("Runtime.evaluate", {"expression": expression,
-                                                   "awaitPromise": True, "returnByValue": True},
-                              session_id=session, timeout=timeout)
+        evaluated = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+            session_id=session,
+            timeout=timeout,
+        )
         if "exceptionDetails" in evaluated:
             raise ChromiumError(f"a script failed in the page: {evaluated['exceptionDetails']}")
         return evaluated["result"].get("value")
@@ -731,31 +744,34 @@ class Chromium:
         centre (DevTools ``Input.dispatchMouseEvent``), so the page gets the events a real
         click makes: whatever covers the element, not the element itself, receives them.
         """
-        box = self._evaluate(session, f"""(() => {{
+        box = self._evaluate(
+            session,
+            f"""(() => {{
             const el = {selector_js};
             if (!el) return null;
             el.scrollIntoView({{block: "center", inline: "center"}});
             const r = el.getBoundingClientRect();
             return {{x: r.left + r.width / 2, y: r.top + r.height / 2}};
-        }})()""")
+        }})()""",
+        )
         if box is None:
             raise ChromiumError(f"nothing to click: {selector_js} found no element")
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent",
-                      {"type": kind, "x": box["x"], "y": box["y"], "button": "left",
-                       "clickCount": 1}, session_id=session)
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": box["x"], "y": box["y"], "button": "left", "clickCount": 1},
+                session_id=session,
+            )
 
     def _type(self, session: str, text: str) -> None:
         """Type ``text`` into the focused element key by key, then press Enter."""
         for character in text:
-            self.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": character,
-                                                 "text": character}, session_id=session)
-            self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": character},
-                      session_id=session)
-        enter = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13,
-                 "nativeVirtualKeyCode": 13}
-        self.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": "\r", **enter},
-                  session_id=session)
+            self.send(
+                "Input.dispatchKeyEvent", {"type": "keyDown", "key": character, "text": character}, session_id=session
+            )
+            self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": character}, session_id=session)
+        enter = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13}
+        self.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": "\r", **enter}, session_id=session)
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", **enter}, session_id=session)
 
     def answer_quiz(self, path: Path, answers: list[dict[str, Any]]) -> QuizReport:
@@ -789,14 +805,16 @@ class Chromium:
             for action in answers:
                 question = f"document.querySelectorAll('.Quiz')[{int(action['question'])}]"
                 if "click" in action:
-                    self._click(session, f"Array.from({question}.querySelectorAll("
-                                f"'label.MCButton')).find((label) => label.innerText.trim() "
-                                f"=== {json.dumps(action['click'])})")
+                    self._click(
+                        session,
+                        f"Array.from({question}.querySelectorAll("
+                        f"'label.MCButton')).find((label) => label.innerText.trim() "
+                        f"=== {json.dumps(action['click'])})",
+                    )
                 else:
                     self._click(session, f"{question}.querySelector('input.Input-text')")
                     self._type(session, str(action["type"]))
-                report.feedback.append(self._evaluate(
-                    session, _QUIZ_FEEDBACK_JS.replace("__QUESTION__", question)))
+                report.feedback.append(self._evaluate(session, _QUIZ_FEEDBACK_JS.replace("__QUESTION__", question)))
             self._record_events(report, self.drain_events(session))
         finally:
             self.send("Target.closeTarget", {"targetId": target})
@@ -812,18 +830,27 @@ class Chromium:
         then captured a relayout without the sidebars.) The tall window is the last thing the page
         sees: the in-page inspection has already run at the reader's window size.
         """
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": WINDOW_WIDTH, "height": height, "deviceScaleFactor": 1,
-                   "mobile": False}, session_id=session)
-        self.send("Runtime.evaluate", {
-            "expression": "new Promise((done) => requestAnimationFrame("
-                          "() => requestAnimationFrame(done)))",
-            "awaitPromise": True,
-        }, session_id=session)
-        shot = self.send("Page.captureScreenshot", {
-            "format": "png",
-            "clip": {"x": 0, "y": 0, "width": WINDOW_WIDTH, "height": height, "scale": 1},
-        }, session_id=session)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": WINDOW_WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session_id=session,
+        )
+        self.send(
+            "Runtime.evaluate",
+            {
+                "expression": "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))",
+                "awaitPromise": True,
+            },
+            session_id=session,
+        )
+        shot = self.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "clip": {"x": 0, "y": 0, "width": WINDOW_WIDTH, "height": height, "scale": 1},
+            },
+            session_id=session,
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 
@@ -850,12 +877,12 @@ class Chromium:
             elif event["method"] == "Network.responseReceived":
                 response = params["response"]
                 if response["url"].startswith("file:") and response.get("status", 200) >= 400:
-                    report.failed_local_resources.append(
-                        f"{response['url']} (status {response['status']})")
+                    report.failed_local_resources.append(f"{response['url']} (status {response['status']})")
             elif event["method"] == "Runtime.exceptionThrown":
                 details = params["exceptionDetails"]
                 exception = details.get("exception", {})
                 text = exception.get("description") or details.get("text", "")
                 where = details.get("url", "")
-                report.javascript_exceptions.append(f"{text.splitlines()[0] if text else ''} "
-                                                    f"at {where}:{details.get('lineNumber')}")
+                report.javascript_exceptions.append(
+                    f"{text.splitlines()[0] if text else ''} at {where}:{details.get('lineNumber')}"
+                )

@@ -96,7 +96,6 @@ from typing import Any, Callable
 import pytest
 import yaml
 from PIL import Image
-
 from reader_browser import ChromiumError, PageReport, QuizReport
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -121,9 +120,7 @@ CODE_CELL_FENCE = re.compile(r"^\s*(?:`{3,}|:{3,})\{code-cell\}", re.MULTILINE)
 # `<script>const THEBE_JS_URL = ...</script>` tags; the second throws on the redeclaration, while
 # the first has already defined the same constants (thebe loads from its own script tag). The same
 # duplication is harmless for sphinx-togglebutton, whose inline script declares a `var`.
-HARMLESS_JS_EXCEPTIONS = (
-    re.compile(r"^SyntaxError: Identifier 'THEBE_JS_URL' has already been declared\b"),
-)
+HARMLESS_JS_EXCEPTIONS = (re.compile(r"^SyntaxError: Identifier 'THEBE_JS_URL' has already been declared\b"),)
 
 
 # --- the pages and what their sources promise ------------------------------------------------
@@ -185,9 +182,11 @@ def markdown_text(source: Path) -> str:
     if source.suffix != ".ipynb":
         return source.read_text()
     notebook = json.loads(source.read_text())
-    return "\n".join("".join(cell["source"]) if isinstance(cell["source"], list)
-                     else cell["source"]
-                     for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    return "\n".join(
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "markdown"
+    )
 
 
 def has_code_cells(source: Path) -> bool:
@@ -218,7 +217,7 @@ def dropdown_solutions_declared(source: Path) -> int:
     for index, line in enumerate(lines):
         if not SOLUTION_FENCE.match(line):
             continue
-        for option_line in lines[index + 1:]:
+        for option_line in lines[index + 1 :]:
             option = DIRECTIVE_OPTION.match(option_line)
             if option is None:
                 break
@@ -240,8 +239,11 @@ def executed_notebook_of_page(build_dir: Path, document: str) -> Path | None:
         return None
     notebook = executed_notebook(build_dir, document)
     if not notebook.is_file():
-        pytest.fail(f"{document}: the source has code cells but the build wrote no executed "
-                    f"notebook {notebook}; was the book built with execution on?", pytrace=False)
+        pytest.fail(
+            f"{document}: the source has code cells but the build wrote no executed "
+            f"notebook {notebook}; was the book built with execution on?",
+            pytrace=False,
+        )
     return notebook
 
 
@@ -320,14 +322,17 @@ def displaced_streams(notebook: dict, merge_streams: bool = True) -> list[str]:
                     text = output.get("text", "")
                     text = "".join(text) if isinstance(text, list) else text
                     if printed_before and displayed_between and text.strip():
-                        order = ", ".join(o["output_type"] if o["output_type"] != "stream"
-                                          else f"stream({o.get('name')})" for o in outputs)
+                        order = ", ".join(
+                            o["output_type"] if o["output_type"] != "stream" else f"stream({o.get('name')})"
+                            for o in outputs
+                        )
                         source = cell.get("source", "")
                         source = "".join(source) if isinstance(source, list) else source
                         problems.append(
                             f"code cell {index + 1} (starting {source.strip()[:60]!r}): outputs "
                             f"[{order}]; the {name} text {text.strip()[:60]!r} printed after a "
-                            "display is shown above it")
+                            "display is shown above it"
+                        )
                         break
                     printed_before = printed_before or bool(text.strip())
                 elif kind in ("display_data", "execute_result") and printed_before:
@@ -362,11 +367,10 @@ def raw_tex(html: str) -> list[str]:
 
     soup = BeautifulSoup(html, "html.parser")
     main = soup.find("main") or soup
-    for element in main.select("script, style, pre, code, .math, .highlight, .cell_output, "
-                               ".cell_input, mjx-container"):
+    for element in main.select("script, style, pre, code, .math, .highlight, .cell_output, .cell_input, mjx-container"):
         element.decompose()
     text = " ".join(main.get_text(" ").split())
-    return [text[max(match.start() - 40, 0):match.end() + 20] for match in RAW_TEX.finditer(text)]
+    return [text[max(match.start() - 40, 0) : match.end() + 20] for match in RAW_TEX.finditer(text)]
 
 
 SELF_CHECK_CALL = re.compile(r"""\bself_check\(\s*["'](\w+)["']""")
@@ -391,8 +395,9 @@ def _numeric_feedback(question: dict, number: float) -> tuple[bool, str]:
     for answer in question["answers"]:
         if answer.get("type") == "default":
             default = answer["feedback"]
-        elif "value" in answer and rounded == (float(f"{answer['value']:.{precision}g}")
-                                               if precision else answer["value"]):
+        elif "value" in answer and rounded == (
+            float(f"{answer['value']:.{precision}g}") if precision else answer["value"]
+        ):
             return answer["correct"], answer["feedback"]
         elif "range" in answer and answer["range"][0] <= rounded < answer["range"][1]:
             return answer["correct"], answer["feedback"]
@@ -426,15 +431,19 @@ def quiz_plan(questions: list[dict]) -> tuple[list[dict], list[tuple[int, bool, 
     for index, question in enumerate(questions):
         if question["type"] == "numeric":
             explicit = [answer for answer in question["answers"] if answer.get("type") != "default"]
-            candidates = [answer.get("value", sum(answer.get("range", (0, 0))) / 2)
-                          for answer in explicit if not answer["correct"]]
-            bounds = [bound for answer in explicit
-                      for bound in ([answer["value"]] if "value" in answer else answer["range"])]
+            candidates = [
+                answer.get("value", sum(answer.get("range", (0, 0))) / 2)
+                for answer in explicit
+                if not answer["correct"]
+            ]
+            bounds = [
+                bound for answer in explicit for bound in ([answer["value"]] if "value" in answer else answer["range"])
+            ]
             candidates.append(max(map(abs, bounds)) * 10 + 7)  # beyond every answer
-            wrong = next(number for number in candidates
-                         if not _numeric_feedback(question, number)[0])
-            right = next(answer.get("value", sum(answer.get("range", (0, 0))) / 2)
-                         for answer in explicit if answer["correct"])
+            wrong = next(number for number in candidates if not _numeric_feedback(question, number)[0])
+            right = next(
+                answer.get("value", sum(answer.get("range", (0, 0))) / 2) for answer in explicit if answer["correct"]
+            )
             for number in (wrong, right):
                 correct, feedback = _numeric_feedback(question, number)
                 actions.append({"question": index, "type": _number_text(number)})
@@ -444,13 +453,11 @@ def quiz_plan(questions: list[dict]) -> tuple[list[dict], list[tuple[int, bool, 
             right = next(answer for answer in question["answers"] if answer["correct"])
             for answer in (wrong, right):
                 actions.append({"question": index, "click": _plain(answer["answer"])})
-                expected.append((index, answer["correct"], answer["feedback"],
-                                 question["type"] == "many_choice"))
+                expected.append((index, answer["correct"], answer["feedback"], question["type"] == "many_choice"))
     return actions, expected
 
 
-def quiz_problems(questions: list[dict], report: QuizReport,
-                  expected: list[tuple[int, bool, str, bool]]) -> list[str]:
+def quiz_problems(questions: list[dict], report: QuizReport, expected: list[tuple[int, bool, str, bool]]) -> list[str]:
     """What is wrong with a quiz as a reader answered it (empty when all is well).
 
     Parameters
@@ -472,12 +479,12 @@ def quiz_problems(questions: list[dict], report: QuizReport,
     problems = []
     shown = report.questions
     if len(shown) != len(questions):
-        problems.append(f"the page shows {len(shown)} self-check questions, the package has "
-                        f"{len(questions)}")
+        problems.append(f"the page shows {len(shown)} self-check questions, the package has {len(questions)}")
     for index, (question, seen) in enumerate(zip(questions, shown)):
         if _plain(seen["text"]) != _plain(question["question"]):
-            problems.append(f"question {index + 1} reads {seen['text'][:80]!r}, the package has "
-                            f"{question['question'][:80]!r}")
+            problems.append(
+                f"question {index + 1} reads {seen['text'][:80]!r}, the package has {question['question'][:80]!r}"
+            )
         if question["type"] != "numeric":
             due = sorted(_plain(answer["answer"]) for answer in question["answers"])
             if sorted(_plain(text) for text in seen["answers"]) != due:
@@ -490,15 +497,19 @@ def quiz_problems(questions: list[dict], report: QuizReport,
         if not got["shown"]:
             problems.append(f"{what}: no feedback is shown")
         elif (got["correct"], got["incorrect"]) != (correct, not correct):
-            problems.append(f"{what}: the feedback is marked "
-                            f"{'right' if got['correct'] else 'wrong' if got['incorrect'] else 'neither'}")
+            problems.append(
+                f"{what}: the feedback is marked "
+                f"{'right' if got['correct'] else 'wrong' if got['incorrect'] else 'neither'}"
+            )
         if not (text.startswith(_plain(feedback) + " [") if prefix else text == _plain(feedback)):
             problems.append(f"{what}: the feedback reads {text[:100]!r}, due {feedback[:100]!r}")
     if len(report.feedback) != len(expected):
         problems.append(f"only {len(report.feedback)} of {len(expected)} answers were given")
-    problems += [f"uncaught JavaScript exception: {exception}"
-                 for exception in report.javascript_exceptions
-                 if not any(harmless.match(exception) for harmless in HARMLESS_JS_EXCEPTIONS)]
+    problems += [
+        f"uncaught JavaScript exception: {exception}"
+        for exception in report.javascript_exceptions
+        if not any(harmless.match(exception) for harmless in HARMLESS_JS_EXCEPTIONS)
+    ]
     return problems
 
 
@@ -518,8 +529,10 @@ def visit(build_dir: Path, screenshot_dir: Path, chromium) -> Callable[[str], Pa
         if document not in reports:
             html = build_dir / f"{document}.html"
             if not html.is_file():
-                pytest.fail(f"{document}: the built book has no page {html} although _toc.yml "
-                            "lists the document.", pytrace=False)
+                pytest.fail(
+                    f"{document}: the built book has no page {html} although _toc.yml lists the document.",
+                    pytrace=False,
+                )
             screenshot = screenshot_dir / (document.replace("/", "__") + ".png")
             try:
                 reports[document] = chromium.inspect_page(html, screenshot, max_height)
@@ -527,11 +540,9 @@ def visit(build_dir: Path, screenshot_dir: Path, chromium) -> Callable[[str], Pa
                 reports[document] = error
         report = reports[document]
         if isinstance(report, ChromiumError):
-            pytest.fail(f"{document}: Chromium could not inspect the page: {report}",
-                        pytrace=False)
+            pytest.fail(f"{document}: Chromium could not inspect the page: {report}", pytrace=False)
         if report.navigation_error:
-            pytest.fail(f"{document}: Chromium could not open {report.url}: "
-                        f"{report.navigation_error}", pytrace=False)
+            pytest.fail(f"{document}: Chromium could not open {report.url}: {report.navigation_error}", pytrace=False)
         return report
 
     return visit_document
@@ -563,11 +574,12 @@ def test_page_loads(document: str, visit) -> None:
         problems.append("the page has no <title>")
     if not page.get("h1"):
         problems.append(f"the main content ({page.get('main_selector')}) has no <h1>")
-    problems += [f"local resource failed to load: {failure}"
-                 for failure in report.failed_local_resources]
-    problems += [f"uncaught JavaScript exception: {exception}"
-                 for exception in report.javascript_exceptions
-                 if not any(harmless.match(exception) for harmless in HARMLESS_JS_EXCEPTIONS)]
+    problems += [f"local resource failed to load: {failure}" for failure in report.failed_local_resources]
+    problems += [
+        f"uncaught JavaScript exception: {exception}"
+        for exception in report.javascript_exceptions
+        if not any(harmless.match(exception) for harmless in HARMLESS_JS_EXCEPTIONS)
+    ]
     if report.screenshot is None or not report.screenshot.is_file():
         problems.append("no screenshot was written")
     else:
@@ -576,8 +588,9 @@ def test_page_loads(document: str, visit) -> None:
             low, high = grey.getextrema()
             dark = sum(grey.histogram()[:200])
             if high - low < 64 or dark < 0.005 * grey.width * grey.height:
-                problems.append(f"the screenshot {report.screenshot} looks blank "
-                                f"(grey levels {low}..{high}, {dark} dark pixels)")
+                problems.append(
+                    f"the screenshot {report.screenshot} looks blank (grey levels {low}..{high}, {dark} dark pixels)"
+                )
     if problems:
         fail_with(document, "the page does not load cleanly", problems)
 
@@ -586,12 +599,18 @@ def test_page_loads(document: str, visit) -> None:
 def test_images_load(document: str, visit) -> None:
     """Every image in the main content has loaded (naturalWidth > 0)."""
     report = visit(document)
-    broken = [f"<img src={image['src']!r} alt={image['alt']!r}>: "
-              f"naturalWidth={image['natural_width']}, complete={image['complete']}"
-              for image in report.inspected["images"] if image["natural_width"] <= 0]
+    broken = [
+        f"<img src={image['src']!r} alt={image['alt']!r}>: "
+        f"naturalWidth={image['natural_width']}, complete={image['complete']}"
+        for image in report.inspected["images"]
+        if image["natural_width"] <= 0
+    ]
     if broken:
-        fail_with(document, f"{len(broken)} of {len(report.inspected['images'])} images did not "
-                  "load (missing or unreadable file?)", broken)
+        fail_with(
+            document,
+            f"{len(broken)} of {len(report.inspected['images'])} images did not load (missing or unreadable file?)",
+            broken,
+        )
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -602,26 +621,26 @@ def test_figures_present(document: str, visit, build_dir: Path) -> None:
         return
     expected = figure_outputs(notebook)
     report = visit(document)
-    shown = [image for image in report.inspected["images"]
-             if image["in_cell_output"] and image["natural_width"] > 0]
+    shown = [image for image in report.inspected["images"] if image["in_cell_output"] and image["natural_width"] > 0]
     if len(shown) < expected:
-        fail_with(document, f"the executed notebook has {expected} figure outputs, but the page "
-                  f"shows only {len(shown)} loaded images in cell outputs",
-                  [f"shown: {image['src']}" for image in shown] or ["shown: none"])
+        fail_with(
+            document,
+            f"the executed notebook has {expected} figure outputs, but the page "
+            f"shows only {len(shown)} loaded images in cell outputs",
+            [f"shown: {image['src']}" for image in shown] or ["shown: none"],
+        )
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_no_error_output(document: str, visit) -> None:
     """No stderr, traceback or error text is shown to the reader."""
     page = visit(document).inspected
-    problems = [f"{output['element']}: {output['text'][:200]!r}"
-                for output in page["error_outputs"]]
+    problems = [f"{output['element']}: {output['text'][:200]!r}" for output in page["error_outputs"]]
     if TRACEBACK in page["main_text"]:
         where = page["main_text"].index(TRACEBACK)
-        problems.append(f"text {page['main_text'][where:where + 200]!r}")
+        problems.append(f"text {page['main_text'][where : where + 200]!r}")
     for text in page["cell_outputs"]:
-        problems += [f"cell output line {match.group(0).strip()[:200]!r}"
-                     for match in EXCEPTION_LINE.finditer(text)]
+        problems += [f"cell output line {match.group(0).strip()[:200]!r}" for match in EXCEPTION_LINE.finditer(text)]
     if problems:
         fail_with(document, "the page shows error output", problems)
 
@@ -632,21 +651,24 @@ def test_solutions_collapsed(document: str, visit) -> None:
     source = source_file(document)
     declared = dropdown_solutions_declared(source) if source is not None else 0
     page = visit(document).inspected
-    dropdowns = [solution for solution in page["solutions"]
-                 if solution["dropdown"] or solution["is_details"]]
+    dropdowns = [solution for solution in page["solutions"] if solution["dropdown"] or solution["is_details"]]
     problems = []
     if len(dropdowns) < declared:
-        problems.append(f"the source declares {declared} solutions with :class: dropdown, but the "
-                        f"page has only {len(dropdowns)} collapsible solutions "
-                        f"({[solution['title'] for solution in dropdowns]})")
+        problems.append(
+            f"the source declares {declared} solutions with :class: dropdown, but the "
+            f"page has only {len(dropdowns)} collapsible solutions "
+            f"({[solution['title'] for solution in dropdowns]})"
+        )
     for solution in dropdowns:
         name = f"{solution['title']!r} ({solution['element']})"
         if solution["is_details"] and solution["details_open"]:
             problems.append(f"{name} is an open <details>")
         if solution["shown_body_parts"]:
-            problems.append(f"{name} is expanded: {len(solution['shown_body_parts'])} of "
-                            f"{solution['body_parts']} body parts are visible, e.g. "
-                            f"{solution['shown_body_parts'][0]!r}")
+            problems.append(
+                f"{name} is expanded: {len(solution['shown_body_parts'])} of "
+                f"{solution['body_parts']} body parts are visible, e.g. "
+                f"{solution['shown_body_parts'][0]!r}"
+            )
         if not solution["title_shown"]:
             problems.append(f"{name}: the title a reader clicks to open it is not visible")
     if problems:
@@ -660,21 +682,25 @@ def test_math_typesets(document: str, visit) -> None:
     mathjax = report.inspected.get("mathjax", {})
     problems = [f"MathJax file missing from the local copy: {url}" for url in report.mathjax_missing]
     if mathjax.get("math_elements", 0) and not mathjax.get("loaded"):
-        problems.append(f"the page has {mathjax['math_elements']} formulas but MathJax did not "
-                        f"load ({report.mathjax_served} MathJax files served locally)")
+        problems.append(
+            f"the page has {mathjax['math_elements']} formulas but MathJax did not "
+            f"load ({report.mathjax_served} MathJax files served locally)"
+        )
     if mathjax.get("loaded") and not mathjax.get("finished"):
-        problems.append("MathJax did not finish typesetting"
-                        + (f": {mathjax['startup_error']}" if mathjax.get("startup_error")
-                           else " within the time limit"))
-    problems += [f"TeX error in ${problem['tex']}$: {problem['error']}"
-                 for problem in mathjax.get("problems", [])]
+        problems.append(
+            "MathJax did not finish typesetting"
+            + (f": {mathjax['startup_error']}" if mathjax.get("startup_error") else " within the time limit")
+        )
+    problems += [f"TeX error in ${problem['tex']}$: {problem['error']}" for problem in mathjax.get("problems", [])]
     if not mathjax.get("problems"):  # the same errors as seen in the page, if MathJax's list missed them
-        problems += [f"MathJax error shown on the page: {text!r}"
-                     for text in mathjax.get("dom_errors", [])]
+        problems += [f"MathJax error shown on the page: {text!r}" for text in mathjax.get("dom_errors", [])]
     if mathjax.get("loaded"):
         problems += [f"formula not typeset: {text!r}" for text in mathjax.get("untypeset", [])]
-    problems += [f"display formula {wide['width']} px wide in a column of {wide['column']} px (it runs off "
-                 f"the page; break it with aligned): ${wide['tex']}$" for wide in mathjax.get("too_wide", [])]
+    problems += [
+        f"display formula {wide['width']} px wide in a column of {wide['column']} px (it runs off "
+        f"the page; break it with aligned): ${wide['tex']}$"
+        for wide in mathjax.get("too_wide", [])
+    ]
     if problems:
         fail_with(document, "the formulas do not typeset cleanly", problems)
 
@@ -687,10 +713,14 @@ def test_captions_stay_with_their_outputs(document: str, build_dir: Path) -> Non
         return
     problems = displaced_streams(json.loads(notebook.read_text()), merge_streams_configured())
     if problems:
-        fail_with(document, "printed text would be shown away from the table or figure it "
-                  "belongs to (nb_merge_streams gathers a cell's printed text at its first print): "
-                  "give a table its caption with df.style.set_caption or display(Markdown(...)), "
-                  "or split the cell", problems)
+        fail_with(
+            document,
+            "printed text would be shown away from the table or figure it "
+            "belongs to (nb_merge_streams gathers a cell's printed text at its first print): "
+            "give a table its caption with df.style.set_caption or display(Markdown(...)), "
+            "or split the cell",
+            problems,
+        )
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -698,8 +728,12 @@ def test_no_raw_tex_in_prose(document: str, build_dir: Path) -> None:
     """Every formula of the prose became a formula: no stray ``$\\cmd`` or ``\\cmd`` text."""
     problems = raw_tex((build_dir / f"{document}.html").read_text(encoding="utf-8"))
     if problems:
-        fail_with(document, "TeX shows as text (a formula the Markdown broke, or a reference "
-                  "whose heading has math: give the reference its own text)", problems)
+        fail_with(
+            document,
+            "TeX shows as text (a formula the Markdown broke, or a reference "
+            "whose heading has math: give the reference its own text)",
+            problems,
+        )
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -718,8 +752,7 @@ def test_self_check_answers(document: str, build_dir: Path, chromium) -> None:
     except ChromiumError as error:
         pytest.fail(f"{document}: Chromium could not answer the self-check: {error}", pytrace=False)
     if report.navigation_error:
-        pytest.fail(f"{document}: Chromium could not open {report.url}: "
-                    f"{report.navigation_error}", pytrace=False)
+        pytest.fail(f"{document}: Chromium could not open {report.url}: {report.navigation_error}", pytrace=False)
     problems = quiz_problems(questions, report, expected)
     if problems:
         fail_with(document, "the self-check questions do not work as a reader expects", problems)
@@ -729,8 +762,12 @@ def test_self_check_answers(document: str, build_dir: Path, chromium) -> None:
 
 
 def _code_cell(outputs: list[dict], tags: tuple[str, ...] = (), **metadata: Any) -> dict:
-    return {"cell_type": "code", "source": "print('caption')", "outputs": outputs,
-            "metadata": {"tags": list(tags), **metadata}}
+    return {
+        "cell_type": "code",
+        "source": "print('caption')",
+        "outputs": outputs,
+        "metadata": {"tags": list(tags), **metadata},
+    }
 
 
 def _stream(text: str, name: str = "stdout") -> dict:
@@ -759,14 +796,15 @@ def test_math_check_catches_a_tex_error(chromium, tmp_path: Path) -> None:
     """A page like the book's (MathJax 3 from the CDN URL): a good and two broken formulas."""
     page = tmp_path / "broken.html"
     page.write_text(
-        '<!DOCTYPE html><html><head><title>t</title>'
+        "<!DOCTYPE html><html><head><title>t</title>"
         '<script>window.MathJax = {"options": {"processHtmlClass": "math"}}</script>'
         '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
         '</head><body class="tex2jax_ignore mathjax_ignore"><main><h1>t</h1>'
         '<p><span class="math notranslate nohighlight">\\(a^2 + \\mathbb{R}\\)</span>'
         '<span class="math notranslate nohighlight">\\(x^2^3\\)</span>'
         '<span class="math notranslate nohighlight">\\(\\undefinedmacro{x}\\)</span></p>'
-        '</main></body></html>')
+        "</main></body></html>"
+    )
     mathjax = chromium.inspect_page(page, None).inspected["mathjax"]
     assert mathjax["loaded"] and mathjax["finished"] and mathjax["formulas"] == 3
     assert [problem["tex"] for problem in mathjax["problems"]] == ["x^2^3", "\\undefinedmacro{x}"]
@@ -779,13 +817,14 @@ def test_math_check_catches_a_display_formula_wider_than_its_column(chromium, tm
     page = tmp_path / "wide.html"
     long_sum = " + ".join(f"\\frac{{x_{{{k}}}}}{{y_{{{k}}}}}" for k in range(30))
     page.write_text(
-        '<!DOCTYPE html><html><head><title>t</title>'
+        "<!DOCTYPE html><html><head><title>t</title>"
         '<script>window.MathJax = {"options": {"processHtmlClass": "math"}}</script>'
         '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
         '</head><body class="tex2jax_ignore mathjax_ignore"><main style="width: 300px"><h1>t</h1>'
         f'<div class="math notranslate nohighlight">\\[{long_sum}\\]</div>'
         '<div class="math notranslate nohighlight">\\[a + b\\]</div>'
-        '</main></body></html>')
+        "</main></body></html>"
+    )
     mathjax = chromium.inspect_page(page, None).inspected["mathjax"]
     assert mathjax["finished"] and mathjax["formulas"] == 2
     assert [wide["tex"] for wide in mathjax["too_wide"]] == [long_sum[:300]]  # the report keeps 300 characters
@@ -793,14 +832,16 @@ def test_math_check_catches_a_display_formula_wider_than_its_column(chromium, tm
 
 
 def test_raw_tex_finds_a_formula_broken_by_markdown() -> None:
-    page = ('<main><p>the gain has $\\mathbb E \\log m = 0.95</p><blockquote>0$, so</blockquote>'
-            '<p>see <a>Choosing \\lambda</a></p>'
-            '<p>fine: <span class="math">\\(\\lambda\\)</span>, <code>\\alpha</code>, costs $5</p>'
-            '<div class="cell_output"><pre>$\\beta$</pre></div></main>')
+    page = (
+        "<main><p>the gain has $\\mathbb E \\log m = 0.95</p><blockquote>0$, so</blockquote>"
+        "<p>see <a>Choosing \\lambda</a></p>"
+        '<p>fine: <span class="math">\\(\\lambda\\)</span>, <code>\\alpha</code>, costs $5</p>'
+        '<div class="cell_output"><pre>$\\beta$</pre></div></main>'
+    )
     problems = raw_tex(page)
     assert any("$\\mathbb" in problem for problem in problems)
     assert any("Choosing \\lambda" in problem for problem in problems)
-    assert raw_tex("<main>" + page[page.index("<p>fine"):]) == []
+    assert raw_tex("<main>" + page[page.index("<p>fine") :]) == []
 
 
 def _quiz_page(path: Path, questions: list[dict]) -> Path:
@@ -809,42 +850,59 @@ def _quiz_page(path: Path, questions: list[dict]) -> Path:
 
     markup, script = _quiz_outputs(questions, shuffle_answers=True, max_width=720)
     path.write_text(
-        '<!DOCTYPE html><html><head><title>t</title>'
+        "<!DOCTYPE html><html><head><title>t</title>"
         '<script>window.MathJax = {"options": {"processHtmlClass": "math"}}</script>'
         '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>'
         '</head><body><main><h1>t</h1><div class="cell_output"><div class="output text_html">'
         f'{markup}</div><script type="application/javascript">{script}</script></div>'
-        '<p>after</p></main></body></html>')
+        "<p>after</p></main></body></html>"
+    )
     return path
 
 
 _QUIZ = [
-    {"type": "multiple_choice", "question": "Is `a < b`?",
-     "answers": [{"answer": "yes", "correct": True, "feedback": "Right: a is smaller."},
-                 {"answer": "no", "correct": False, "feedback": "Wrong: see `a`."}]},
-    {"type": "many_choice", "question": "Which two?",
-     "answers": [{"answer": "x", "correct": True, "feedback": "x counts."},
-                 {"answer": "y", "correct": True, "feedback": "y counts."},
-                 {"answer": "z", "correct": False, "feedback": "z does not."}]},
-    {"type": "numeric", "question": "How many?", "precision": 2,
-     "answers": [{"value": 12, "correct": True, "feedback": "Twelve."},
-                 {"range": [0, 12], "correct": False, "feedback": "Too few."},
-                 {"type": "default", "feedback": "Not that."}]},
+    {
+        "type": "multiple_choice",
+        "question": "Is `a < b`?",
+        "answers": [
+            {"answer": "yes", "correct": True, "feedback": "Right: a is smaller."},
+            {"answer": "no", "correct": False, "feedback": "Wrong: see `a`."},
+        ],
+    },
+    {
+        "type": "many_choice",
+        "question": "Which two?",
+        "answers": [
+            {"answer": "x", "correct": True, "feedback": "x counts."},
+            {"answer": "y", "correct": True, "feedback": "y counts."},
+            {"answer": "z", "correct": False, "feedback": "z does not."},
+        ],
+    },
+    {
+        "type": "numeric",
+        "question": "How many?",
+        "precision": 2,
+        "answers": [
+            {"value": 12, "correct": True, "feedback": "Twelve."},
+            {"range": [0, 12], "correct": False, "feedback": "Too few."},
+            {"type": "default", "feedback": "Not that."},
+        ],
+    },
 ]
 
 
-def test_quiz_check_passes_a_working_quiz_and_catches_swapped_answers(chromium, tmp_path: Path
-                                                                       ) -> None:
+def test_quiz_check_passes_a_working_quiz_and_catches_swapped_answers(chromium, tmp_path: Path) -> None:
     """The self-check check: clean on a working quiz; a right answer marked wrong is caught."""
     actions, expected = quiz_plan(_QUIZ)
-    assert [action.get("click", action.get("type")) for action in actions] == [
-        "no", "yes", "z", "x", "6", "12"]
+    assert [action.get("click", action.get("type")) for action in actions] == ["no", "yes", "z", "x", "6", "12"]
     report = chromium.answer_quiz(_quiz_page(tmp_path / "quiz.html", _QUIZ), actions)
     assert quiz_problems(_QUIZ, report, expected) == []
     assert report.blocked_external == 0 and report.mathjax_served > 0  # nothing else went out
-    swapped = [dict(_QUIZ[0], answers=[dict(answer, correct=not answer["correct"])
-                                       for answer in _QUIZ[0]["answers"]])] + _QUIZ[1:]
+    swapped = [
+        dict(_QUIZ[0], answers=[dict(answer, correct=not answer["correct"]) for answer in _QUIZ[0]["answers"]])
+    ] + _QUIZ[1:]
     report = chromium.answer_quiz(_quiz_page(tmp_path / "swapped.html", swapped), actions)
     assert quiz_problems(_QUIZ, report, expected) == [
         "question 1, a wrong answer: the feedback is marked right",
-        "question 1, a right answer: the feedback is marked wrong"]
+        "question 1, a right answer: the feedback is marked wrong",
+    ]
