@@ -45,6 +45,8 @@ from pathlib import Path
 
 import nbformat
 
+from gcbook.student import STUB_TAG, chapter_sources, student_notebook
+
 __all__ = [
     "AutoCheckedExercise",
     "auto_checked_exercises",
@@ -55,7 +57,6 @@ __all__ = [
     "main",
 ]
 
-STUB_TAG = "student-stub"
 SOLUTION_SUFFIX = "_solution"
 
 _DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{(exercise|solution-start|solution-end)\}[ \t]*(.*)$", re.MULTILINE)
@@ -243,7 +244,6 @@ def master_notebook(
         The student notebook of the chapter with an assignment configuration cell first and each
         auto-checked exercise's stub and checker cells replaced by an otter question.
     """
-    from gcbook.student import student_notebook
 
     source = Path(source)
     seed = default_seed(source.stem) if seed is None else int(seed)
@@ -317,7 +317,6 @@ def build_assignments(
     out_dir: str | Path, toc: str | Path = "_toc.yml", points: dict | None = None, run_tests: bool = True
 ) -> list[Path]:
     """Write the assignment of every chapter (in the table of contents) that has auto-checked exercises."""
-    from gcbook.student import chapter_sources
 
     return [
         build_assignment(source, out_dir, points=points, run_tests=run_tests)
@@ -353,8 +352,6 @@ def main(argv=None) -> int:
         root = Path(args.toc).parent
         sources = [root / "book" / f"{name}.md" for name in args.chapter]
     else:
-        from gcbook.student import chapter_sources
-
         sources = [source for source in chapter_sources(args.toc) if auto_checked_exercises(source)]
     paths = [build_assignment(source, args.out, points=points, run_tests=not args.no_run_tests) for source in sources]
     for path in paths:
