@@ -373,8 +373,7 @@ def test_nar_window_granger_on_recordings_fits_the_hand_pooled_targets(recording
 def test_window_indexing_on_recordings_keeps_each_window_in_its_recording(recordings):
     from gcbook.window import window_granger
 
-    res = window_granger(
-        recordings,
+    settings = dict(
         cause=1,
         effect=0,
         window=10,
@@ -386,39 +385,14 @@ def test_window_indexing_on_recordings_keeps_each_window_in_its_recording(record
         n_rounds=1,
         phi_steps=20,
         seed=0,
-    )
+    )  # the same small NAR fit, three ways
+    res = window_granger(recordings, **settings)
     assert [phi.shape for phi in res.phi] == [(len(X), 2) for X in recordings]
     assert np.all(
         (res.starts <= res.cause_time) & (res.cause_time < res.effect_time) & (res.effect_time < res.starts + 10)
     )
-    one = window_granger(
-        recordings[:1],
-        cause=1,
-        effect=0,
-        window=10,
-        model="nar",
-        indexing=True,
-        lag=LAG,
-        hidden=8,
-        epochs=20,
-        n_rounds=1,
-        phi_steps=20,
-        seed=0,
-    )
-    alone = window_granger(
-        recordings[0],
-        cause=1,
-        effect=0,
-        window=10,
-        model="nar",
-        indexing=True,
-        lag=LAG,
-        hidden=8,
-        epochs=20,
-        n_rounds=1,
-        phi_steps=20,
-        seed=0,
-    )
+    one = window_granger(recordings[:1], **settings)
+    alone = window_granger(recordings[0], **settings)
     np.testing.assert_allclose(one.f_stat, alone.f_stat, rtol=1e-12)
     np.testing.assert_allclose(one.phi[0], alone.phi, rtol=1e-12)
     assert alone.recording is None and np.array_equal(one.recording, np.zeros(alone.starts.size, dtype=int))
