@@ -38,7 +38,10 @@ space-to-depth plus a linear map over channels (the same operation, faster on a 
   image attribute is reported in the movie's own units.
 
 Orientation, as everywhere in :mod:`gcbook`: ``coef_[k-1, i, j]`` is the effect of latent
-``i`` at ``t-k`` on latent ``j`` at ``t`` (the cause is the row).
+``i`` at ``t-k`` on latent ``j`` at ``t`` (the cause is the row). Like every VAR coefficient
+array named ``coef`` in the package, ``coef_`` has the lag axis first, the ``(lag, K, K)``
+layout of statsmodels' ``coefs``; the ``coef_by_lag`` of :func:`gcbook.sparse_var.lasso_var`'s
+result is the same array with the lag axis last.
 
 The latents of an autoencoder are identified only up to an invertible transformation, so
 latent ``k`` need not correspond to true factor ``k``. :func:`match_factors` pairs them
@@ -403,7 +406,8 @@ class SparseVARAutoencoder(BaseEstimator):
                 self.coef_ = coef.cpu().numpy().astype(np.float64)
                 self.intercept_ = intercept.cpu().numpy().astype(np.float64)
             else:
-                self.coef_ = np.asarray(lasso_var(self.factors_, self.lag, float(self.alpha)), dtype=np.float64)
+                fit = lasso_var(self.factors_, self.lag, float(self.alpha))
+                self.coef_ = np.ascontiguousarray(fit.coef_by_lag.transpose(2, 0, 1))  # back to (lag, K, K)
                 Zs = [self.factors_[self.lag - k : T - k] for k in range(1, self.lag + 1)]
                 pred = sum(Zk @ self.coef_[k] for k, Zk in enumerate(Zs))
                 self.intercept_ = (self.factors_[self.lag :] - pred).mean(0)

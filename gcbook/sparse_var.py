@@ -2,8 +2,11 @@
 
 Taught in the chapter :ref:`chap-sparse-var` (``book/sparse_var.md``).
 
-Orientation: ``C[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (the cause is the row),
-so ``C[k-1] != 0`` read as an adjacency matrix means ``i -> j`` at lag ``k``.
+Orientation: :func:`lasso_var` returns a :class:`LassoVARResult` whose ``coef_by_lag[i, j, k-1]``
+is the effect of ``x_i(t-k)`` on ``x_j(t)`` (the cause is the row, the lag axis last, as in every
+``*_by_lag`` array of the package), so ``coef_by_lag[:, :, k-1] != 0`` read as an adjacency matrix
+means ``i -> j`` at lag ``k``. The torch function :func:`lasso_var_torch` returns a tensor in the
+``(lag, p, p)`` layout of statsmodels' ``coefs`` instead: ``coef[k-1, i, j]``.
 
 Every target ``y`` (a column of ``Y``) gets its own lasso, on scikit-learn's scale,
 
@@ -21,7 +24,8 @@ What is in here:
   ``b_k <- S(z_kᵀ r + G_kk b_k, n alpha) / G_kk``. It stops when the largest coefficient change
   of a sweep is small *and* the duality gap of every target is below ``tol * ||y||²``, the same
   rule as :class:`sklearn.linear_model.Lasso`.
-* :func:`lasso_var`, the lasso on the lagged design of all ``p`` series, one target per series.
+* :func:`lasso_var`, the lasso on the lagged design of all ``p`` series, one target per series,
+  and its result :class:`LassoVARResult`.
 * :func:`lasso_torch`, a lasso whose output is differentiable with respect to ``Z`` and ``Y``:
   the solution is found without gradients by :func:`lasso`, then recomputed with autograd from
   the KKT conditions on its active set ``A`` with signs ``s``,
@@ -35,15 +39,20 @@ What is in here:
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass, field
+
 import numpy as np
 import torch
 
+from gcbook._result import GraphResult, default_labels
 from gcbook._validation import as_float_array, check_bool, check_int, check_lag, check_real, recordings_and_lag
 from gcbook.granger import pooled_lag_matrix
 
 __all__ = [
     "soft_threshold",
     "lasso",
+    "LassoVARResult",
     "lasso_var",
     "lasso_torch",
     "unrolled_ista",
@@ -315,6 +324,114 @@ def lasso(Z, Y, alpha, fit_intercept=True, max_iter=10_000, tol=1e-12, return_n_
     return coef, intercept
 
 
+@dataclass(frozen=True, repr=False, eq=False)
+class LassoVARResult(GraphResult):
+    """A lasso-penalised VAR(L) fitted by :func:`lasso_var`.
+
+    The result shape of every structure-learning method of the package (see
+    :mod:`gcbook.suite`): ``scores``, ``scores_by_lag``, ``adjacency(...)``, ``labels``,
+    ``method``, ``to_frame()`` and ``plot()``. Like the lasso itself, its graph is the
+    support of the coefficients: ``i -> j`` when some ``x_i(t-k)`` has a nonzero
+    coefficient in the lasso of ``x_j(t)``.
+
+    Attributes
+    ----------
+    coef_by_lag : numpy.ndarray, shape (p, p, lag)
+        ``coef_by_lag[i, j, k-1]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (the cause
+        is the row, the lag axis last). ``coef_by_lag.transpose(2, 0, 1)`` is the
+        ``(lag, p, p)`` layout of statsmodels' ``coefs`` that
+        :func:`gcbook.simulate.var_from_coef` and :mod:`gcbook.spectral` take.
+    intercept : numpy.ndarray, shape (p,)
+        The unpenalised intercept of each target ``x_j``; zeros with ``fit_intercept=False``.
+    alpha : float
+        The penalty, on scikit-learn's scale.
+    lag : int
+        The order ``L``.
+    n_iter : int
+        Sweeps of coordinate descent run by :func:`lasso` (one count for all the ``p``
+        targets, which are updated together); ``n_iter == max_iter`` means the solver
+        stopped at its limit.
+    labels : tuple of str
+        The variable names: a DataFrame's columns, else ``x0, x1, ...``.
+    method : str
+        ``"lasso_var"``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((500, 2))
+    >>> X[1:, 1] += 0.8 * X[:-1, 0]                    # x0 -> x1 at lag 1
+    >>> res = lasso_var(X, lag=1, alpha=0.1)
+    >>> res.coef_by_lag.shape, res.scores.shape
+    ((2, 2, 1), (2, 2))
+    >>> res.coef_by_lag[0, 1, 0].round(1)              # x0(t-1) -> x1(t)
+    np.float64(0.7)
+    >>> res.adjacency().tolist()
+    [[0, 1], [0, 0]]
+    >>> res.to_frame().columns.tolist()
+    ['cause', 'effect', 'score', 'edge', 'coef']
+    """
+
+    coef_by_lag: np.ndarray
+    intercept: np.ndarray
+    alpha: float
+    lag: int
+    n_iter: int
+    labels: tuple = field(default=())
+
+    method = "lasso_var"
+
+    def __post_init__(self):
+        object.__setattr__(self, "labels", default_labels(np.shape(self.coef_by_lag)[0], self.labels))
+
+    @property
+    def scores_by_lag(self) -> np.ndarray:
+        """``|coef_by_lag|``, shape (p, p, lag): the size of each lagged effect."""
+        return np.abs(self.coef_by_lag)
+
+    @property
+    def scores(self) -> np.ndarray:
+        """``max_k |coef_by_lag[:, :, k]|``, shape (p, p): the largest effect of ``x_i`` on ``x_j`` over the lags."""
+        return self.scores_by_lag.max(axis=2)
+
+    def adjacency(self, threshold: float = 0.0) -> np.ndarray:
+        """The pairs whose largest absolute coefficient over the lags exceeds ``threshold``.
+
+        Parameters
+        ----------
+        threshold : float, default 0.0
+            ``>= 0``. The default is the lasso's own decision: ``i -> j`` when some
+            coefficient of ``x_i(t-k)`` for ``x_j(t)`` is nonzero.
+
+        Returns
+        -------
+        numpy.ndarray of int, shape (p, p)
+            ``1`` for ``i -> j``; the diagonal holds each series' own lags.
+        """
+        threshold = check_real(threshold, "threshold", low=0.0)
+        return (self.scores > threshold).astype(int)
+
+    def _frame_columns(self) -> dict:
+        # the signed coefficient of largest magnitude over the lags (the first such lag on a tie)
+        k = self.scores_by_lag.argmax(axis=2)
+        return {"coef": np.take_along_axis(self.coef_by_lag, k[:, :, None], axis=2)[:, :, 0]}
+
+    def _array_hint(self) -> str:
+        return (
+            "result.coef_by_lag, shape (p, p, lag): the lag axis is now last "
+            "(result.coef_by_lag.transpose(2, 0, 1) is the old (lag, p, p) array), and result.intercept"
+        )
+
+    def __repr__(self) -> str:
+        p = self.p
+        off = ~np.eye(p, dtype=bool)
+        n_edges = int(self.adjacency()[off].sum())
+        return (
+            f"LassoVARResult(p={p}, lag={self.lag}, alpha={self.alpha:g}, n_iter={self.n_iter}, "
+            f"{n_edges} of {p * (p - 1)} cross pairs with a nonzero coefficient)"
+        )
+
+
 def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_iter=10_000, tol=1e-12):
     """Lasso-penalised VAR(L): one lasso per target on the lagged values of all ``p`` series.
 
@@ -327,6 +444,7 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
         Rows are time. A list holds several recordings of the same variables, shapes
         (T_r, p): the lassos then run on the windows of all recordings together (one
         intercept per target), and no window crosses from one recording into the next.
+        A DataFrame's columns become the result's labels.
     lag : int
         The order ``L >= 1``; needs ``T > L + 1`` (each recording: ``T_r >= L + 1``).
     alpha : float
@@ -334,16 +452,24 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
     fit_intercept : bool
         Fit an unpenalised intercept per target.
     return_intercept : bool
-        Also return the intercepts.
+        Deprecated: return the old tuple ``(coef, intercept)``, ``coef`` of shape
+        ``(lag, p, p)`` with ``coef[k-1, i, j]`` the effect of ``x_i(t-k)`` on ``x_j(t)``.
+        Use the result's ``coef_by_lag`` and ``intercept`` instead.
     max_iter, tol
         Passed to :func:`lasso`.
 
     Returns
     -------
-    coef : numpy.ndarray, shape (lag, p, p)
-        ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (cause is the row).
-    intercept : numpy.ndarray, shape (p,)
-        Only with ``return_intercept=True``.
+    LassoVARResult
+        ``coef_by_lag[i, j, k-1]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (cause is
+        the row, lag axis last), with ``intercept``, ``scores``, ``adjacency()`` and the
+        rest of the shared result shape.
+
+    Raises
+    ------
+    ValueError
+        On NaN or inf, a series too short for ``lag``, a column that is constant after
+        the first ``lag`` points, or ``alpha < 0``.
 
     Examples
     --------
@@ -351,19 +477,37 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
     >>> X = rng.standard_normal((500, 2))
     >>> for t in range(1, 500):
     ...     X[t, 1] += 0.8 * X[t - 1, 0]
-    >>> lasso_var(X, lag=1, alpha=0.1).round(1)
-    array([[[0. , 0.7],
-            [0. , 0. ]]])
+    >>> res = lasso_var(X, lag=1, alpha=0.1)
+    >>> res.coef_by_lag[:, :, 0].round(1)              # lag 1: cause on the rows
+    array([[0. , 0.7],
+           [0. , 0. ]])
+    >>> res.adjacency().tolist()
+    [[0, 1], [0, 0]]
     """
     return_intercept = check_bool(return_intercept, "return_intercept")
-    recordings, _, lag = recordings_and_lag(X, lag)
+    recordings, labels, lag = recordings_and_lag(X, lag)
     p = recordings[0].shape[1]
     Y, lags = pooled_lag_matrix(recordings, lag)
     n = len(Y)
     design = lags.transpose(0, 2, 1).reshape(n, lag * p)  # column (k-1)*p + i holds x_i(t-k)
-    B, b0 = lasso(design, Y, alpha, fit_intercept=fit_intercept, max_iter=max_iter, tol=tol)
-    coef = B.reshape(lag, p, p)
-    return (coef, b0) if return_intercept else coef
+    B, b0, n_iter = lasso(design, Y, alpha, fit_intercept=fit_intercept, max_iter=max_iter, tol=tol, return_n_iter=True)
+    coef = B.reshape(lag, p, p)  # coef[k-1, i, j]
+    if return_intercept:
+        warnings.warn(
+            "lasso_var(..., return_intercept=True) is deprecated and will be removed in gcbook 0.3; use "
+            "res = lasso_var(...) and res.coef_by_lag (shape (p, p, lag), the lag axis last) and res.intercept.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return coef, b0
+    return LassoVARResult(
+        coef_by_lag=coef.transpose(1, 2, 0).copy(),
+        intercept=np.asarray(b0, dtype=np.float64),
+        alpha=float(alpha),
+        lag=lag,
+        n_iter=int(n_iter),
+        labels=tuple(labels),
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -545,8 +689,11 @@ def lasso_var_torch(
     Returns
     -------
     coef : torch.Tensor, shape (lag, p, p)
-        ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (cause is the row).
+        ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)`` (cause is the row), in
+        the ``(lag, p, p)`` layout of statsmodels' ``coefs``: the lag axis comes first, unlike the
+        ``coef_by_lag`` of :func:`lasso_var`'s result, which equals ``coef.permute(1, 2, 0)``.
     intercept : torch.Tensor, shape (p,)
+        Equal to the ``intercept`` of :func:`lasso_var`'s result.
 
     Examples
     --------

@@ -391,7 +391,7 @@ def _lasso_reference(alpha, p, T, seed):
 
     X, A = var(p=p, T=T, lag=1, seed=seed)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    return X, A, lasso_var(X, 1, alpha)
+    return X, A, lasso_var(X, 1, alpha).coef_by_lag.transpose(2, 0, 1)  # the explorer's (1, p, p) layout
 
 
 def _alpha_max(X):
@@ -985,7 +985,7 @@ def _evaluation_reference(p, T, seed):
 
     X, A = var(p=p, T=T, lag=2, seed=seed)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    return X, A, np.abs(lasso_var(X, 2, 0.05)).max(axis=0)
+    return X, A, np.abs(lasso_var(X, 2, 0.05).coef_by_lag).max(axis=2)
 
 
 def _scored_graph(scores, threshold, include_diagonal):

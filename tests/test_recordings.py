@@ -147,11 +147,11 @@ def test_lasso_var_on_recordings_is_the_lasso_of_the_stacked_windows(recordings)
 
     alpha = 0.05
     Y, Z = hand_windows(recordings, LAG)
-    coef = lasso_var(recordings, LAG, alpha)
+    coef = lasso_var(recordings, LAG, alpha).coef_by_lag  # coef[i, j, k-1]: x_i(t-k) -> x_j(t)
     p = Y.shape[1]
     for j in range(p):
         ref = Lasso(alpha=alpha, fit_intercept=True, tol=1e-12, max_iter=100_000).fit(Z, Y[:, j])
-        np.testing.assert_allclose(coef[:, :, j], ref.coef_.reshape(LAG, p), atol=1e-6)
+        np.testing.assert_allclose(coef[:, j, :], ref.coef_.reshape(LAG, p).T, atol=1e-6)
     assert np.count_nonzero(coef) < coef.size  # the penalty acts: a zero pattern is pinned too
     with pytest.raises(ValueError, match="Recording 1 has T=3"):
         lasso_var([recordings[0], recordings[1][:3]], 3, alpha)
@@ -257,10 +257,11 @@ def test_suite_lasso_standardises_with_the_pooled_moments(recordings):
 
     pooled = np.vstack(recordings)
     scaled = [(X - pooled.mean(0)) / pooled.std(0) for X in recordings]
-    expected = lasso_var(scaled, LAG, LASSO_ALPHA)
-    np.testing.assert_allclose(run_method("lasso_var", scans_dataset(recordings)).extra["coef"], expected, atol=1e-10)
+    expected = lasso_var(scaled, LAG, LASSO_ALPHA).coef_by_lag
+    suite_coef = run_method("lasso_var", scans_dataset(recordings)).result.coef_by_lag
+    np.testing.assert_allclose(suite_coef, expected, atol=1e-10)
     own = [(X - X.mean(0)) / X.std(0) for X in recordings]
-    assert np.abs(lasso_var(own, LAG, LASSO_ALPHA) - expected).max() > 1e-4
+    assert np.abs(lasso_var(own, LAG, LASSO_ALPHA).coef_by_lag - expected).max() > 1e-4
 
 
 def test_suite_runs_every_time_series_method_on_recordings(recordings):

@@ -9,6 +9,7 @@ import torch
 from sklearn.linear_model import Lasso, lars_path
 
 from gcbook.sparse_var import (
+    LassoVARResult,
     lasso,
     lasso_torch,
     lasso_var,
@@ -199,42 +200,151 @@ def test_lasso_rejects_bad_options():
 # ----------------------------------------------------------------------------------------------
 def test_lasso_var_orientation_on_a_lag2_edge():
     X = _var_with_lag2_edge()
-    C = lasso_var(X, lag=3, alpha=0.05)
-    assert C.shape == (3, 3, 3)
+    res = lasso_var(X, lag=3, alpha=0.05)
+    C = res.coef_by_lag
+    assert isinstance(res, LassoVARResult) and C.shape == (3, 3, 3)
+    assert res.method == "lasso_var" and res.lag == 3 and res.alpha == 0.05
+    assert res.labels == ("x0", "x1", "x2")
     cross = C.copy()
     for k in range(3):
-        np.fill_diagonal(cross[k], 0.0)
-    # the only cross effect: x0(t-2) -> x1(t), i.e. C[k-1=1, i=0, j=1]
-    assert np.unravel_index(np.abs(cross).argmax(), cross.shape) == (1, 0, 1)
-    assert C[1, 0, 1] == pytest.approx(0.9, abs=0.1)
-    cross[1, 0, 1] = 0.0
+        np.fill_diagonal(cross[:, :, k], 0.0)
+    # the only cross effect: x0(t-2) -> x1(t), i.e. coef_by_lag[i=0, j=1, k-1=1]
+    assert np.unravel_index(np.abs(cross).argmax(), cross.shape) == (0, 1, 1)
+    assert C[0, 1, 1] == pytest.approx(0.9, abs=0.1)
+    cross[0, 1, 1] = 0.0
     assert np.abs(cross).max() < 0.1
-    # the own lag-1 effects sit on the diagonal of C[0]
-    np.testing.assert_allclose(np.diag(C[0]), 0.3, atol=0.12)
+    # the own lag-1 effects sit on the diagonal of coef_by_lag[:, :, 0]
+    np.testing.assert_allclose(np.diag(C[:, :, 0]), 0.3, atol=0.12)
+    # the scores and the graph read the same orientation: the planted edge is scores[0, 1], not scores[1, 0]
+    assert res.scores[0, 1] == pytest.approx(abs(C[0, 1, 1]))
+    assert res.scores[0, 1] > 0.7 > res.scores[1, 0]
 
 
 def test_lasso_var_matches_sklearn_per_target():
     X = _var_with_lag2_edge(T=300, seed=2)
     lag, alpha = 2, 0.02
     T, p = X.shape
-    C, b0 = lasso_var(pd.DataFrame(X, columns=list("abc")), lag, alpha, return_intercept=True)
-    assert C.shape == (lag, p, p) and b0.shape == (p,)
+    res = lasso_var(pd.DataFrame(X, columns=list("abc")), lag, alpha)
+    C, b0 = res.coef_by_lag, res.intercept
+    assert C.shape == (p, p, lag) and b0.shape == (p,)
+    assert res.labels == ("a", "b", "c")
     for j in range(p):  # an independent design, built by hand, one target at a time
         rows = range(lag, T)
         design = np.array([[X[t - k, i] for k in range(1, lag + 1) for i in range(p)] for t in rows])
         sk_coef, sk_b0 = _sklearn(design, X[lag:, j], alpha, True)
         for k in range(1, lag + 1):
             for i in range(p):
-                assert C[k - 1, i, j] == pytest.approx(sk_coef[(k - 1) * p + i], abs=1e-6)
+                assert C[i, j, k - 1] == pytest.approx(sk_coef[(k - 1) * p + i], abs=1e-6)
         assert b0[j] == pytest.approx(sk_b0, abs=1e-6)
 
 
 def test_lasso_var_without_intercept():
     X = _var_with_lag2_edge(T=200) + 3.0
-    C = lasso_var(X, 1, 0.05, fit_intercept=False)
+    res = lasso_var(X, 1, 0.05, fit_intercept=False)
     design = X[:-1]
     sk_coef, _ = _sklearn(design, X[1:], 0.05, False)
-    np.testing.assert_allclose(C[0], sk_coef, atol=1e-6)
+    np.testing.assert_allclose(res.coef_by_lag[:, :, 0], sk_coef, atol=1e-6)
+    np.testing.assert_array_equal(res.intercept, np.zeros(3))
+
+
+def test_lasso_var_result_is_the_lasso_of_the_lagged_design():
+    """coef_by_lag[i, j, k-1] is coefficient (k-1)*p + i of target j in lasso() on the design built by hand,
+    exactly (the same solver on the same design), and n_iter is that solver's count of sweeps."""
+    X = _var_with_lag2_edge(T=150, seed=3)
+    lag, p = 2, 3
+    design = np.hstack([X[lag - k : len(X) - k] for k in range(1, lag + 1)])  # column (k-1)*p + i: x_i(t-k)
+    B, b0, n_iter = lasso(design, X[lag:], 0.03, return_n_iter=True)
+    res = lasso_var(X, lag, 0.03)
+    for i, j, k in np.ndindex(p, p, lag):
+        assert res.coef_by_lag[i, j, k] == B[k * p + i, j]
+    np.testing.assert_array_equal(res.intercept, b0)
+    assert res.n_iter == n_iter > 0
+    assert lasso_var(X, lag, 0.03, max_iter=2).n_iter == 2  # stops at the limit, and says so
+
+
+def test_lasso_var_deprecated_return_intercept_is_the_old_tuple():
+    X = _var_with_lag2_edge(T=300, seed=2)
+    res = lasso_var(X, 3, 0.02)
+    with pytest.warns(DeprecationWarning, match="return_intercept.*coef_by_lag"):
+        old = lasso_var(X, 3, 0.02, return_intercept=True)
+    C, b0 = old
+    assert C.shape == (3, 3, 3)  # the old (lag, p, p) layout: C[k-1, i, j]
+    np.testing.assert_array_equal(C.transpose(1, 2, 0), res.coef_by_lag)
+    np.testing.assert_array_equal(b0, res.intercept)
+    assert abs(C[1, 0, 1]) > 0.7  # x0(t-2) -> x1(t) in the old layout
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the new form and an explicit False do not warn
+        lasso_var(X, 3, 0.02, return_intercept=False)
+
+
+def _hand_result():
+    """A result built by hand: x0 -> x1 largest at lag 2 and negative, x1 -> x0 small at lag 1, x2 -> x0 at lag 2."""
+    coef = np.zeros((3, 3, 2))
+    coef[0, 1] = [0.2, -0.5]
+    coef[1, 0] = [0.1, 0.0]
+    coef[2, 0] = [0.0, 0.3]
+    coef[1, 1] = [0.4, 0.0]  # an own lag, on the diagonal
+    return LassoVARResult(coef_by_lag=coef, intercept=np.zeros(3), alpha=0.1, lag=2, n_iter=7, labels=("a", "b", "c"))
+
+
+def test_lasso_var_result_scores_and_adjacency():
+    res = _hand_result()
+    np.testing.assert_array_equal(res.scores_by_lag, np.abs(res.coef_by_lag))
+    expected = np.array([[0.0, 0.5, 0.0], [0.1, 0.4, 0.0], [0.3, 0.0, 0.0]])
+    np.testing.assert_array_equal(res.scores, expected)
+    np.testing.assert_array_equal(res.adjacency(), (expected > 0).astype(int))
+    assert res.adjacency().dtype.kind == "i"
+    np.testing.assert_array_equal(res.adjacency(threshold=0.25), [[0, 1, 0], [0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(res.adjacency(0.5), np.zeros((3, 3), dtype=int))  # strictly above
+    for bad in (-0.1, np.nan, "0.1"):
+        with pytest.raises(ValueError, match="threshold"):
+            res.adjacency(bad)
+    assert "3 of 6 cross pairs" in repr(res) and "n_iter=7" in repr(res)
+
+
+def test_lasso_var_result_frames():
+    res = _hand_result()
+    frame = res.to_frame()
+    assert len(frame) == 6 and frame.columns.tolist() == ["cause", "effect", "score", "edge", "coef"]
+    row = frame.set_index(["cause", "effect"])
+    assert row.loc[("a", "b"), "score"] == 0.5 and row.loc[("a", "b"), "edge"] == 1
+    assert row.loc[("a", "b"), "coef"] == -0.5  # the signed coefficient of largest magnitude
+    assert row.loc[("b", "a"), "coef"] == 0.1 and row.loc[("c", "a"), "coef"] == 0.3
+    assert row.loc[("b", "c"), "score"] == 0.0 and row.loc[("b", "c"), "edge"] == 0
+    by_lag = res.to_frame(by_lag=True)
+    assert len(by_lag) == 12 and by_lag.columns.tolist() == ["cause", "effect", "lag", "score"]
+    at = by_lag.set_index(["cause", "effect", "lag"])["score"]
+    assert at[("a", "b", 1)] == 0.2 and at[("a", "b", 2)] == 0.5
+    assert at[("c", "a", 1)] == 0.0 and at[("c", "a", 2)] == 0.3
+
+
+def test_lasso_var_result_on_a_fit_frames_and_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X = _var_with_lag2_edge(T=300, seed=2)
+    res = lasso_var(pd.DataFrame(X, columns=["u", "v", "w"]), 3, 0.05)
+    frame = res.to_frame(by_lag=True).set_index(["cause", "effect", "lag"])["score"]
+    assert len(frame) == 18
+    assert frame[("u", "v", 2)] == abs(res.coef_by_lag[0, 1, 1]) > 0.7
+    assert res.to_frame().set_index(["cause", "effect"]).loc[("u", "v"), "coef"] == res.coef_by_lag[0, 1, 1]
+    ax = res.plot()
+    assert isinstance(ax, matplotlib.axes.Axes)
+    plt.close(ax.figure)
+
+
+def test_lasso_var_result_is_not_an_array():
+    res = lasso_var(_var_with_lag2_edge(T=100), 1, 0.05)
+    with pytest.raises(TypeError, match="coef_by_lag"):
+        np.asarray(res)
+    with pytest.raises(TypeError, match="coef_by_lag"):
+        res[0]
+    with pytest.raises(TypeError, match="coef_by_lag"):
+        C, b0 = res
+    with pytest.raises(TypeError, match="coef_by_lag"):
+        np.abs(res)
 
 
 def test_lasso_var_rejects_bad_input():
@@ -389,17 +499,20 @@ def test_unrolled_ista_gradients_approach_implicit_gradients():
 # ----------------------------------------------------------------------------------------------
 def test_lasso_var_torch_equals_lasso_var_and_is_oriented():
     X = _var_with_lag2_edge(T=400, seed=4)
-    C, b0 = lasso_var(X, 3, 0.05, return_intercept=True)
+    res = lasso_var(X, 3, 0.05)
+    C, b0 = res.coef_by_lag.transpose(2, 0, 1), res.intercept  # the torch layer keeps (lag, p, p)
     tC, tb0 = lasso_var_torch(torch.tensor(X), 3, 0.05)
     assert tC.shape == (3, 3, 3) and tb0.shape == (3,)
     np.testing.assert_allclose(tC.numpy(), C, atol=1e-9)
+    np.testing.assert_allclose(tC.permute(1, 2, 0).numpy(), res.coef_by_lag, atol=1e-9)
     np.testing.assert_allclose(tb0.numpy(), b0, atol=1e-9)
     assert abs(tC[1, 0, 1].item()) > 0.7  # x0(t-2) -> x1(t)
     iC, ib0 = lasso_var_torch(torch.tensor(X), 3, 0.05, method="ista", n_steps=3000)
     np.testing.assert_allclose(iC.numpy(), C, atol=1e-7)
     np.testing.assert_allclose(ib0.numpy(), b0, atol=1e-7)
     nC = lasso_var_torch(torch.tensor(X), 3, 0.05, fit_intercept=False)[0]
-    np.testing.assert_allclose(nC.numpy(), lasso_var(X, 3, 0.05, fit_intercept=False), atol=1e-9)
+    no_intercept = lasso_var(X, 3, 0.05, fit_intercept=False).coef_by_lag
+    np.testing.assert_allclose(nC.numpy(), no_intercept.transpose(2, 0, 1), atol=1e-9)
 
 
 def test_lasso_var_torch_gradient_wrt_series():

@@ -55,7 +55,9 @@ class LassoExplorerResult:
         The true graph, ``A[i, j] = 1`` means ``i -> j``; its diagonal is 1 (every series depends
         on its own past) and is left out of every score.
     coef : numpy.ndarray, shape (1, p, p)
-        ``lasso_var(X, 1, alpha)``: ``coef[0, i, j]`` is the effect of ``x_i(t-1)`` on ``x_j(t)``.
+        The lasso VAR(1) fit, ``lasso_var(X, 1, alpha).coef_by_lag`` with its lag axis moved
+        first (the ``(lag, p, p)`` layout of every VAR ``coef`` of the package): ``coef[0, i, j]``
+        is the effect of ``x_i(t-1)`` on ``x_j(t)``.
     path_alphas : numpy.ndarray, shape (n_knots,)
         The knots of the target's lasso path, decreasing from ``max|Zᵀy| / n`` to 0
         (:func:`sklearn.linear_model.lars_path`, ``method="lasso"``).
@@ -301,7 +303,7 @@ def lasso_var_explorer(
 
     X, A = var(p=p, T=T, lag=1, seed=rng)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    coef = lasso_var(X, 1, alpha)
+    coef = lasso_var(X, 1, alpha).coef_by_lag.transpose(2, 0, 1)  # (1, p, p): coef[0, i, j]
     Z = X[:-1] - X[:-1].mean(axis=0)
     y = X[1:, target] - X[1:, target].mean()
     path_alphas, _, path_coefs = lars_path(Z, y, method="lasso")
