@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import random
 
 import numpy as np
@@ -10,6 +12,7 @@ from scipy import stats
 from scipy.integrate import solve_ivp
 
 from gcbook.simulate import (
+    SimulatedSeries,
     companion_matrix,
     confounded_var,
     dag_weights,
@@ -74,11 +77,16 @@ def _rk4(x0: np.ndarray, F: float, t_end: float, h: float, times: np.ndarray) ->
     return out
 
 
+def _drawn(sim: SimulatedSeries) -> tuple:
+    """X, A and what the simulator drew, as a plain tuple."""
+    return (sim.X, sim.A) + tuple(extra for extra in (sim.coef, sim.driver) if extra is not None)
+
+
 # Each entry: name -> function of seed returning a tuple/array of outputs.
 SIMULATORS = {
-    "var": lambda seed: var(p=4, T=50, lag=2, seed=seed, return_coef=True),
+    "var": lambda seed: _drawn(var(p=4, T=50, lag=2, seed=seed)),
     "var_from_coef": lambda seed: var_from_coef(np.array([[[0.5, 0.3], [0.0, 0.4]]]), T=50, seed=seed),
-    "confounded_var": lambda seed: confounded_var(T=50, seed=seed, return_driver=True),
+    "confounded_var": lambda seed: _drawn(confounded_var(T=50, seed=seed)),
     "lorenz96": lambda seed: lorenz96(p=5, T=30, seed=seed, burn_in=20),
     "random_dag_er": lambda seed: random_dag(8, 10, kind="ER", seed=seed),
     "random_dag_sf": lambda seed: random_dag(8, 10, kind="SF", seed=seed),
@@ -140,7 +148,8 @@ def test_bad_seed_raises(bad_seed):
 
 
 def test_var_shapes_and_dtypes():
-    X, A, coef = var(p=5, T=120, lag=3, seed=0, return_coef=True)
+    sim = var(p=5, T=120, lag=3, seed=0)
+    X, A, coef = sim.X, sim.A, sim.coef
     assert X.shape == (120, 5) and X.dtype == np.float64
     assert A.shape == (5, 5) and A.dtype == np.int64
     assert coef.shape == (3, 5, 5) and coef.dtype == np.float64
@@ -151,7 +160,8 @@ def test_var_shapes_and_dtypes():
 
 @pytest.mark.parametrize("p, lag, sparsity", [(3, 1, 0.5), (6, 3, 0.2), (10, 2, 0.4), (8, 5, 1.0)])
 def test_var_is_stable_and_support_matches_truth(p, lag, sparsity):
-    _, A, coef = var(p=p, T=10, lag=lag, sparsity=sparsity, seed=p + lag, return_coef=True)
+    _, A = sim = var(p=p, T=10, lag=lag, sparsity=sparsity, seed=p + lag)
+    coef = sim.coef
     assert spectral_radius(coef) == pytest.approx(0.9, abs=1e-8)
     assert np.all(np.diag(A) == 1)
     # every lag is nonzero exactly on the true edges
@@ -162,7 +172,7 @@ def test_var_is_stable_and_support_matches_truth(p, lag, sparsity):
 
 
 def test_var_radius_argument():
-    _, _, coef = var(p=4, T=10, seed=0, radius=0.5, return_coef=True)
+    coef = var(p=4, T=10, seed=0, radius=0.5).coef
     assert spectral_radius(coef) == pytest.approx(0.5, abs=1e-8)
 
 
@@ -178,9 +188,12 @@ def test_var_sparsity_extremes_and_rate():
 
 
 def test_var_least_squares_recovers_coefficients():
-    X, A, coef = var(p=4, T=20000, lag=2, sparsity=0.4, seed=3, return_coef=True)
+    sim = var(p=4, T=20000, lag=2, sparsity=0.4, seed=3)
+    X, coef = sim.X, sim.coef
     est = _fit_var(X, lag=2)
     assert np.max(np.abs(est - coef)) < 0.05
+    # coef_by_lag[i, j, k-1] is the regression coefficient of x_i(t-k) in the equation of x_j(t)
+    assert np.max(np.abs(est.transpose(1, 2, 0) - sim.coef_by_lag)) < 0.05
     # residual variance matches the innovation variance
     Y, Z = _lagged_design(X, 2)
     resid = Y - Z @ coef.reshape(-1, 4)
@@ -191,6 +204,53 @@ def test_var_noise_std_scales_series():
     X1, _ = var(p=3, T=500, seed=4, noise_std=1.0)
     X3, _ = var(p=3, T=500, seed=4, noise_std=3.0)
     np.testing.assert_allclose(X3, 3.0 * X1, rtol=1e-10, atol=1e-10)
+
+
+def test_var_returns_a_pair_with_the_draw_as_attributes():
+    """The result unpacks as the old pair (X, A) and carries the coefficients, in both layouts."""
+    sim = var(p=5, T=80, lag=3, sparsity=0.3, seed=2)
+    assert isinstance(sim, SimulatedSeries) and isinstance(sim, tuple) and len(sim) == 2
+    X, A = sim
+    assert X is sim.X is sim[0] and A is sim.A is sim[1]
+    assert sim.driver is None
+    assert sim.coef.shape == (3, 5, 5) and sim.coef_by_lag.shape == (5, 5, 3)
+    for k in range(1, 4):
+        np.testing.assert_array_equal(sim.coef_by_lag[:, :, k - 1], sim.coef[k - 1])
+    np.testing.assert_array_equal(sim.coef_by_lag, sim.coef.transpose(1, 2, 0))
+    # the attributes are read-only, and the result survives copying and pickling
+    with pytest.raises(AttributeError, match="read-only"):
+        sim.coef = None
+    for twin in (copy.deepcopy(sim), pickle.loads(pickle.dumps(sim))):
+        assert type(twin) is SimulatedSeries
+        assert all(np.array_equal(a, b) for a, b in zip(_drawn(twin), _drawn(sim), strict=True))
+    assert repr(sim).startswith("SimulatedSeries(T=80, p=5,") and "coef lag=3" in repr(sim)
+
+
+def test_coef_by_lag_orientation_on_a_planted_var():
+    """A planted VAR(2) with its only cross edge 0 -> 2 at lag 2: the coefficient that var_from_coef
+    simulates from coef[1, 0, 2] is coef_by_lag[0, 2, 1], found by regressing x2(t) on x0(t-2)."""
+    coef = np.zeros((2, 3, 3))
+    coef[0] = np.diag([0.3, 0.3, 0.3])
+    coef[1, 0, 2] = 0.6  # x0(t-2) -> x2(t)
+    X = var_from_coef(coef, T=20000, seed=0)
+    planted = SimulatedSeries(X, (np.abs(coef).sum(axis=0) > 0).astype(np.int64), coef=coef)
+    assert planted.coef_by_lag[0, 2, 1] == 0.6 and planted.coef_by_lag[2, 0, 1] == 0.0
+    assert planted.A[0, 2] == 1 and planted.A[2, 0] == 0
+    est = _fit_var(X, lag=2).transpose(1, 2, 0)  # (cause, effect, lag), from an explicit design
+    assert est[0, 2, 1] == pytest.approx(0.6, abs=0.03)
+    assert np.max(np.abs(est - planted.coef_by_lag)) < 0.03
+
+
+def test_var_return_coef_is_deprecated_and_gives_the_old_tuple():
+    """The old call form warns and returns the plain 3-tuple, equal bit for bit to the attributes."""
+    with pytest.warns(DeprecationWarning, match=r"return_coef=True\) is deprecated.*sim\.coef"):
+        old = var(p=4, T=60, lag=2, seed=11, return_coef=True)
+    sim = var(p=4, T=60, lag=2, seed=11)
+    assert type(old) is tuple and len(old) == 3
+    X, A, coef = old
+    np.testing.assert_array_equal(X, sim.X)
+    np.testing.assert_array_equal(A, sim.A)
+    np.testing.assert_array_equal(coef, sim.coef)
 
 
 @pytest.mark.parametrize(
@@ -286,15 +346,30 @@ def test_confounded_var_shapes_and_truth():
     X, A = confounded_var(T=200, seed=0)
     assert X.shape == (200, 2) and X.dtype == np.float64
     assert np.array_equal(A, np.eye(2, dtype=int)) and A.dtype == np.int64
-    X2, A2, z = confounded_var(T=200, seed=0, return_driver=True)
-    assert z.shape == (200,)
-    np.testing.assert_array_equal(X, X2)
+    sim = confounded_var(T=200, seed=0)
+    assert sim.driver.shape == (200,) and sim.driver.dtype == np.float64
+    assert sim.coef is None and sim.coef_by_lag is None
+    np.testing.assert_array_equal(X, sim.X)
+
+
+def test_confounded_var_return_driver_is_deprecated_and_gives_the_old_tuple():
+    with pytest.warns(DeprecationWarning, match=r"return_driver=True\) is deprecated.*sim\.driver"):
+        old = confounded_var(T=80, delays=(2, 4), seed=3, return_driver=True)
+    sim = confounded_var(T=80, delays=(2, 4), seed=3)
+    assert type(old) is tuple and len(old) == 3
+    X, A, z = old
+    np.testing.assert_array_equal(X, sim.X)
+    np.testing.assert_array_equal(A, sim.A)
+    np.testing.assert_array_equal(z, sim.driver)
+    with pytest.raises(ValueError, match="return_driver"):
+        confounded_var(T=10, return_driver="yes")
 
 
 @pytest.mark.parametrize("delays", [(1, 3), (2, 5)])
 def test_confounded_var_depends_on_driver_at_the_stated_delays(delays):
     strength = 0.8
-    X, _, z = confounded_var(T=20000, strength=strength, delays=delays, seed=5, return_driver=True)
+    sim = confounded_var(T=20000, strength=strength, delays=delays, seed=5)
+    X, z = sim.X, sim.driver
     max_k = 6
     for col, delay in enumerate(delays):
         x = X[:, col]
@@ -341,6 +416,9 @@ def test_lorenz96_shapes_dtypes_and_graph():
     assert A.shape == (7, 7) and A.dtype == np.int64
     assert np.array_equal(A, lorenz96_graph(7))
     assert np.all(A.sum(axis=0) == 4) and np.all(np.diag(A) == 1)
+    sim = lorenz96(p=7, T=50, seed=0, burn_in=50)
+    assert isinstance(sim, SimulatedSeries) and sim.coef is None and sim.coef_by_lag is None and sim.driver is None
+    np.testing.assert_array_equal(sim.X, X)
 
 
 @pytest.mark.parametrize("p", [4, 5, 8, 12])

@@ -11,8 +11,10 @@ import pytest
 
 from gcbook.simulate.fmri import (
     FMRISimulation,
+    HemodynamicStates,
     fmri_bold,
     hemodynamic_response,
+    hemodynamic_states,
     netsim_graph,
     transit_time_for_delay,
 )
@@ -174,8 +176,8 @@ def _impulse(dt=0.01, seconds=40.0, width=0.1, amplitude=1.0, n=1):
 def test_impulse_response_shape():
     dt = 0.01
     z = _impulse(dt)
-    y, st = hemodynamic_response(z, dt, return_states=True)
-    y, f = y[:, 0], st["f"][:, 0]
+    st = hemodynamic_states(z, dt)
+    y, f = st.bold[:, 0], st.f[:, 0]
     t = dt * np.arange(y.size)
     # flow: linearised damped oscillator f'' + kappa f' + gamma (f - 1) = eps z
     omega = np.sqrt(GAMMA - KAPPA**2 / 4)
@@ -199,11 +201,11 @@ def test_flow_is_the_linear_oscillator():
     f'' + kappa f' + gamma (f - 1) = eps z, which pins kappa, gamma and eps."""
     dt = 0.01
     z = np.ones((2001, 1))
-    _, st = hemodynamic_response(z, dt, return_states=True)
+    st = hemodynamic_states(z, dt)
     t = dt * np.arange(z.shape[0])
     a, omega = KAPPA / 2, np.sqrt(GAMMA - KAPPA**2 / 4)
     f = 1 + EPS / GAMMA * (1 - np.exp(-a * t) * (np.cos(omega * t) + a / omega * np.sin(omega * t)))
-    assert np.allclose(st["f"][:, 0], f, rtol=0, atol=1e-7)
+    assert np.allclose(st.f[:, 0], f, rtol=0, atol=1e-7)
 
 
 def test_input_process_statistics():
@@ -241,8 +243,8 @@ def test_input_process_statistics():
 def test_bold_equation_constants():
     """The returned BOLD is 100 V0 (k1 (1 - q) + k2 (1 - q/v) + k3 (1 - v)) of the states."""
     dt = 0.02
-    y, st = hemodynamic_response(_impulse(dt, seconds=20.0, width=1.0), dt, return_states=True)
-    v, q = st["v"], st["q"]
+    st = hemodynamic_states(_impulse(dt, seconds=20.0, width=1.0), dt)
+    y, v, q = st.bold, st.v, st.q
     k1, k2, k3 = 7 * RHO, 2.0, 2 * RHO - 0.2
     assert np.allclose(y, 100 * V0 * (k1 * (1 - q) + k2 * (1 - q / v) + k3 * (1 - v)), rtol=1e-12, atol=1e-14)
 
@@ -251,8 +253,8 @@ def test_steady_state_of_sustained_input():
     """A sustained z = 1: f -> 1 + eps / gamma, v -> f ** alpha, q -> v E(f) / rho."""
     dt = 0.05
     z = np.ones((int(120 / dt), 1))
-    _, st = hemodynamic_response(z, dt, return_states=True)
-    f, v, q = st["f"][-1, 0], st["v"][-1, 0], st["q"][-1, 0]
+    st = hemodynamic_states(z, dt)
+    f, v, q = st.f[-1, 0], st.v[-1, 0], st.q[-1, 0]
     assert f == pytest.approx(1 + EPS / GAMMA, rel=1e-4)
     assert v == pytest.approx(f**ALPHA, rel=1e-4)
     assert q == pytest.approx(v * (1 - (1 - RHO) ** (1 / f)) / RHO, rel=1e-4)
@@ -386,15 +388,58 @@ def test_bad_input(kwargs, match):
         fmri_bold(**{**SMALL, **kwargs})
 
 
-def test_hemodynamic_response_bad_input():
+@pytest.mark.parametrize("fn", [hemodynamic_response, hemodynamic_states])
+def test_hemodynamic_response_bad_input(fn):
     with pytest.raises(ValueError, match="dt"):
-        hemodynamic_response(np.zeros((10, 2)), 0.5)
+        fn(np.zeros((10, 2)), 0.5)
     with pytest.raises(ValueError, match="transit_time"):
-        hemodynamic_response(np.zeros((10, 2)), 0.05, transit_time=[1.0, -1.0])
+        fn(np.zeros((10, 2)), 0.05, transit_time=[1.0, -1.0])
     with pytest.raises(ValueError, match="broadcast"):
-        hemodynamic_response(np.zeros((10, 2)), 0.05, transit_time=[1.0, 1.0, 1.0])
+        fn(np.zeros((10, 2)), 0.05, transit_time=[1.0, 1.0, 1.0])
     with pytest.raises(ValueError, match="NaN"):
-        hemodynamic_response(np.full((10, 2), np.nan), 0.05)
+        fn(np.full((10, 2), np.nan), 0.05)
+    with pytest.raises(ValueError, match="physical range"):
+        fn(np.full((200, 1), 1e3), 0.05)
+
+
+def test_hemodynamic_states_are_the_states_of_the_response():
+    """hemodynamic_states runs the integration of hemodynamic_response: the same BOLD bit for bit, per
+    region (a transit time given per region lands on that region's column), the states at rest at t = 0."""
+    dt = 0.05
+    z = np.zeros((400, 2))
+    z[:4, 1] = 1.0  # only region 1 is driven
+    taus = [0.5, 2.0]
+    st = hemodynamic_states(z, dt, transit_time=taus, efficacy=0.4)
+    assert isinstance(st, HemodynamicStates) and st.dt == dt
+    assert all(a.shape == z.shape for a in (st.bold, st.s, st.f, st.v, st.q))
+    np.testing.assert_array_equal(st.bold, hemodynamic_response(z, dt, transit_time=taus, efficacy=0.4))
+    np.testing.assert_array_equal(st.times, dt * np.arange(400))
+    assert st.s[0].tolist() == [0.0, 0.0] and st.f[0].tolist() == st.v[0].tolist() == st.q[0].tolist() == [1.0, 1.0]
+    # the undriven region 0 stays exactly at rest; region 1 moves, with its own transit time
+    assert np.all(st.f[:, 0] == 1.0) and np.all(st.bold[:, 0] == 0.0) and st.f[:, 1].max() > 1.0
+    alone = hemodynamic_states(z[:, 1:], dt, transit_time=2.0, efficacy=0.4)
+    np.testing.assert_array_equal(alone.q[:, 0], st.q[:, 1])
+    assert "n_steps=400" in repr(st) and "dt=0.05" in repr(st)
+    with pytest.raises(AttributeError):
+        st.dt = 0.1  # frozen
+
+
+def test_return_states_is_deprecated_and_keeps_the_old_return():
+    """The old call form warns and returns (bold, dict of s, f, v, q), equal to the new function's attributes."""
+    dt = 0.05
+    z = np.zeros((300, 2))
+    z[:4] = 1.0
+    with pytest.warns(DeprecationWarning, match="hemodynamic_states"):
+        old = hemodynamic_response(z, dt, transit_time=[0.98, 1.5], return_states=True)
+    new = hemodynamic_states(z, dt, transit_time=[0.98, 1.5])
+    assert isinstance(old, tuple) and len(old) == 2
+    y, states = old
+    assert isinstance(states, dict) and list(states) == ["s", "f", "v", "q"]
+    np.testing.assert_array_equal(y, new.bold)
+    for name in "sfvq":
+        np.testing.assert_array_equal(states[name], getattr(new, name))
+    with pytest.raises(ValueError, match="return_states"):
+        hemodynamic_response(z, dt, return_states="yes")
 
 
 def test_granger_accepts_the_recordings():

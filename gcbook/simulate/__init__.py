@@ -10,7 +10,8 @@ means ``i -> j`` (the cause is the row), takes ``seed=None`` (an int or a
 :class:`numpy.random.Generator`) and never touches the global random state.
 
 Time series (``X`` of shape ``(T, p)``, truth ``A`` of shape ``(p, p)`` with the
-diagonal included):
+diagonal included), returned as a :class:`SimulatedSeries` that unpacks as ``X, A`` and
+carries what was drawn (``coef``, ``driver``) as attributes:
 
 - :func:`var`, :func:`var_from_coef`, :func:`confounded_var`,
   :func:`companion_matrix`, :func:`spectral_radius`
@@ -31,8 +32,9 @@ Several recordings of brains and genes, with their true graph (lists of ``(T_r, 
 arrays, ready for every estimator of the book):
 
 - :func:`fmri_bold`, :func:`netsim_graph`, :func:`hemodynamic_response`,
-  :func:`transit_time_for_delay`: NetSim-style fMRI BOLD scans (a DCM of neural states
-  seen through a balloon-Windkessel haemodynamic model, sampled at a TR of seconds)
+  :func:`hemodynamic_states`, :func:`transit_time_for_delay`: NetSim-style fMRI BOLD
+  scans (a DCM of neural states seen through a balloon-Windkessel haemodynamic model,
+  sampled at a TR of seconds)
 - :func:`gene_expression`, :func:`regulatory_network`: GeneNetWeaver-style mRNA time
   courses after perturbations, in the DREAM3 layout
 
@@ -46,15 +48,26 @@ Examples
 >>> X, A = var(p=5, T=300, seed=0)
 >>> X.shape, A.shape
 ((300, 5), (5, 5))
+>>> var(p=5, T=300, lag=2, seed=0).coef.shape        # coef[k-1, i, j]: x_i(t-k) -> x_j(t)
+(2, 5, 5)
 >>> W = dag_weights(random_dag(5, 6, seed=0), seed=1)
 >>> linear_sem(W, n=100, seed=2).shape
 (100, 5)
 """
 
+from gcbook.simulate._series import SimulatedSeries
 from gcbook.simulate.calcium import CalciumMovie, CalciumPair, calcium_movie, movie_pair, rerecord
 from gcbook.simulate.dag import dag_weights, is_dag, linear_sem, random_dag
 from gcbook.simulate.dwgc import PairSimulation, nonlinear_ar_pair, switching_ar_pair, window_events
-from gcbook.simulate.fmri import FMRISimulation, fmri_bold, hemodynamic_response, netsim_graph, transit_time_for_delay
+from gcbook.simulate.fmri import (
+    FMRISimulation,
+    HemodynamicStates,
+    fmri_bold,
+    hemodynamic_response,
+    hemodynamic_states,
+    netsim_graph,
+    transit_time_for_delay,
+)
 from gcbook.simulate.genes import (
     DREAM3_TRAJECTORIES,
     GeneSimulation,
@@ -78,6 +91,8 @@ __all__ = [
     "gene_expression",
     "GeneSimulation",
     "hemodynamic_response",
+    "hemodynamic_states",
+    "HemodynamicStates",
     "is_dag",
     "linear_sem",
     "lorenz96",
@@ -91,6 +106,7 @@ __all__ = [
     "regulatory_network",
     "RegulatoryNetwork",
     "rerecord",
+    "SimulatedSeries",
     "spectral_radius",
     "switching_ar_pair",
     "transit_time_for_delay",

@@ -6,7 +6,8 @@ their benchmark, NetSim, from the generative model of dynamic causal modelling
 and coupled by a directed graph, each turned into a slow, blurred BOLD signal by a
 balloon-Windkessel model of blood flow, volume and deoxyhaemoglobin (Buxton et al.
 1998; Friston et al. 2000), and sampled every few seconds with thermal noise.
-:func:`fmri_bold` generates data of the same kind.
+:func:`fmri_bold` generates data of the same kind; :func:`hemodynamic_response` and
+:func:`hemodynamic_states` run the haemodynamic part alone.
 
 Neural states
 -------------
@@ -175,6 +176,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,7 +184,15 @@ from scipy.linalg import expm
 
 from gcbook._validation import check_int, check_random_state, check_real
 
-__all__ = ["FMRISimulation", "fmri_bold", "hemodynamic_response", "netsim_graph", "transit_time_for_delay"]
+__all__ = [
+    "FMRISimulation",
+    "HemodynamicStates",
+    "fmri_bold",
+    "hemodynamic_response",
+    "hemodynamic_states",
+    "netsim_graph",
+    "transit_time_for_delay",
+]
 
 # ----------------------------------------------------------------------------- constants
 #: Rate of decay of the vasodilatory signal (1/s), Friston et al. (2003).
@@ -420,47 +430,62 @@ def _check_state(state) -> None:
         )
 
 
-def hemodynamic_response(z, dt, transit_time=TAU, *, efficacy=EFFICACY, return_states=False):
-    r"""BOLD (percent signal change) of the balloon-Windkessel model driven by neural states.
+@dataclass(frozen=True, repr=False)
+class HemodynamicStates:
+    """The balloon-Windkessel trajectory of :func:`hemodynamic_states`.
 
-    Integrates the model of the module docstring from rest with RK4 at step ``dt``,
-    the neural input interpolated linearly between grid points (the integrator
-    :func:`fmri_bold` uses).
+    Every array has the shape of the neural input ``z``, ``(n_steps, ...)``, time on
+    axis 0 at step ``dt``; all start at rest (row 0: ``s = 0``, ``f = v = q = 1``,
+    ``bold = 0``). See the module docstring for the equations.
 
-    Parameters
+    Attributes
     ----------
-    z : array_like, shape (n_steps, ...)
-        Neural states on a grid of step ``dt``; axis 0 is time, any trailing shape
-        (e.g. ``(n_steps, p)`` regions).
+    bold : numpy.ndarray
+        The BOLD percent signal change ``100 y``, the output of :func:`hemodynamic_response`.
+    s : numpy.ndarray
+        The vasodilatory signal.
+    f : numpy.ndarray
+        Blood inflow, relative to rest.
+    v : numpy.ndarray
+        Venous blood volume, relative to rest.
+    q : numpy.ndarray
+        Deoxyhaemoglobin content, relative to rest.
     dt : float
-        Grid step (s), in ``(0, 0.1]``.
-    transit_time : float or array_like broadcasting to ``z.shape[1:]``
-        Transit time tau (s) of each region; default 0.98.
-    efficacy : float
-        Neural efficacy epsilon (default 0.5).
-    return_states : bool
-        Also return the balloon states.
-
-    Returns
-    -------
-    bold : numpy.ndarray, same shape as ``z``
-        ``100 * y(t_k)``; row 0 is the resting value 0.
-    states : dict of numpy.ndarray, only with ``return_states=True``
-        ``"s"``, ``"f"``, ``"v"``, ``"q"``, each the shape of ``z``.
+        The grid step (s).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from gcbook.simulate.fmri import hemodynamic_response
-    >>> dt = 0.05
-    >>> z = np.zeros((600, 2)); z[:4] = 1.0          # a 0.2 s neural impulse, 30 s
-    >>> y = hemodynamic_response(z, dt, transit_time=[0.98, 1.5])
-    >>> y.shape
-    (600, 2)
-    >>> peak = y.argmax(axis=0) * dt                  # seconds after the impulse
-    >>> bool(2.5 < peak[0] < 4.0), bool(peak[1] > peak[0])
-    (True, True)
+    >>> from gcbook.simulate import hemodynamic_states
+    >>> z = np.zeros((400, 1)); z[:4] = 1.0           # a 0.2 s impulse, 20 s at dt = 0.05
+    >>> st = hemodynamic_states(z, 0.05)
+    >>> st.f.shape, float(st.f[0, 0]), float(st.times[-1])
+    ((400, 1), 1.0, 19.95)
+    >>> bool(st.f.argmax() < st.q.argmin())           # inflow peaks before deoxyhaemoglobin dips
+    True
     """
+
+    bold: np.ndarray
+    s: np.ndarray
+    f: np.ndarray
+    v: np.ndarray
+    q: np.ndarray
+    dt: float
+
+    @property
+    def times(self) -> np.ndarray:
+        """Time (s) of each row, ``dt * arange(n_steps)``."""
+        return self.dt * np.arange(self.bold.shape[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"HemodynamicStates(n_steps={self.bold.shape[0]}, shape={self.bold.shape[1:]}, dt={self.dt:g} s, "
+            f"peak bold={float(np.max(self.bold)):.3g}%)"
+        )
+
+
+def _integrate_balloon(z, dt, transit_time, efficacy, keep_states):
+    """Check the inputs, run the balloon model from rest: ``(bold, states (4, *z.shape) or None, dt)``."""
     dt = check_real(dt, "dt", low=0.0, low_open=True, high=_MAX_DT)
     efficacy = check_real(efficacy, "efficacy", low=0.0)
     z = np.asarray(z, dtype=float)
@@ -478,18 +503,113 @@ def hemodynamic_response(z, dt, transit_time=TAU, *, efficacy=EFFICACY, return_s
             f"transit_time of shape {tau.shape} does not broadcast to z.shape[1:] = {z.shape[1:]}."
         ) from exc
     out = np.empty_like(z)
-    states = np.empty((4,) + z.shape) if return_states else None
+    states = np.empty((4,) + z.shape) if keep_states else None
     state = _rest(z.shape[1:])
-    for k in range(z.shape[0]):
-        if k:
-            state = _rk4_step(z[k - 1], z[k], state, dt, inv_tau, efficacy)
-        out[k] = _bold_signal(state)
-        if states is not None:
-            states[:, k] = state
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # a run that blows up fails the check below
+        for k in range(z.shape[0]):
+            if k:
+                state = _rk4_step(z[k - 1], z[k], state, dt, inv_tau, efficacy)
+            out[k] = _bold_signal(state)
+            if states is not None:
+                states[:, k] = state
     _check_state(state)
+    return out, states, dt
+
+
+def hemodynamic_response(z, dt, transit_time=TAU, *, efficacy=EFFICACY, return_states=False):
+    r"""BOLD (percent signal change) of the balloon-Windkessel model driven by neural states.
+
+    Integrates the model of the module docstring from rest with RK4 at step ``dt``,
+    the neural input interpolated linearly between grid points (the integrator
+    :func:`fmri_bold` uses). :func:`hemodynamic_states` runs the same integration and
+    also returns the four balloon states.
+
+    Parameters
+    ----------
+    z : array_like, shape (n_steps, ...)
+        Neural states on a grid of step ``dt``; axis 0 is time, any trailing shape
+        (e.g. ``(n_steps, p)`` regions).
+    dt : float
+        Grid step (s), in ``(0, 0.1]``.
+    transit_time : float or array_like broadcasting to ``z.shape[1:]``
+        Transit time tau (s) of each region; default 0.98.
+    efficacy : float
+        Neural efficacy epsilon (default 0.5).
+    return_states : bool, default False
+        Deprecated (removed in gcbook 0.3): ``True`` returns the old pair
+        ``(bold, {"s": ..., "f": ..., "v": ..., "q": ...})``, with a
+        :class:`DeprecationWarning`. Use :func:`hemodynamic_states`.
+
+    Returns
+    -------
+    bold : numpy.ndarray, same shape as ``z``
+        ``100 * y(t_k)``; row 0 is the resting value 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gcbook.simulate.fmri import hemodynamic_response
+    >>> dt = 0.05
+    >>> z = np.zeros((600, 2)); z[:4] = 1.0          # a 0.2 s neural impulse, 30 s
+    >>> y = hemodynamic_response(z, dt, transit_time=[0.98, 1.5])
+    >>> y.shape
+    (600, 2)
+    >>> peak = y.argmax(axis=0) * dt                  # seconds after the impulse
+    >>> bool(2.5 < peak[0] < 4.0), bool(peak[1] > peak[0])
+    (True, True)
+    """
+    if not isinstance(return_states, (bool, np.bool_)):
+        raise ValueError(f"return_states must be True or False, got {return_states!r}.")
+    out, states, _ = _integrate_balloon(z, dt, transit_time, efficacy, keep_states=bool(return_states))
     if return_states:
+        warnings.warn(
+            "hemodynamic_response(..., return_states=True) is deprecated and will be removed in gcbook 0.3; "
+            "use hemodynamic_states(...), whose result has bold, s, f, v and q.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return out, dict(zip("sfvq", states))
     return out
+
+
+def hemodynamic_states(z, dt, transit_time=TAU, *, efficacy=EFFICACY):
+    r"""The balloon-Windkessel states and the BOLD signal driven by neural states.
+
+    The integration of :func:`hemodynamic_response` (same arguments, same BOLD), keeping
+    the four states of the model: the vasodilatory signal ``s``, inflow ``f``, venous
+    volume ``v`` and deoxyhaemoglobin ``q``.
+
+    Parameters
+    ----------
+    z : array_like, shape (n_steps, ...)
+        Neural states on a grid of step ``dt``; axis 0 is time, any trailing shape.
+    dt : float
+        Grid step (s), in ``(0, 0.1]``.
+    transit_time : float or array_like broadcasting to ``z.shape[1:]``
+        Transit time tau (s) of each region; default 0.98.
+    efficacy : float
+        Neural efficacy epsilon (default 0.5).
+
+    Returns
+    -------
+    HemodynamicStates
+        ``bold``, ``s``, ``f``, ``v``, ``q`` (each the shape of ``z``) and ``dt``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.zeros((600, 1)); z[:4] = 1.0           # a 0.2 s impulse, 30 s at dt = 0.05
+    >>> st = hemodynamic_states(z, 0.05)
+    >>> st.bold.shape, st.s.shape
+    ((600, 1), (600, 1))
+    >>> bool(np.array_equal(st.bold, hemodynamic_response(z, 0.05)))
+    True
+    >>> bool(st.times[st.f.argmax()] < st.times[st.bold.argmax()])   # flow peaks first
+    True
+    """
+    out, states, dt = _integrate_balloon(z, dt, transit_time, efficacy, keep_states=True)
+    s, f, v, q = states
+    return HemodynamicStates(bold=out, s=s, f=f, v=v, q=q, dt=dt)
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from gcbook._validation import check_int, check_random_state, check_real
+from gcbook.simulate._series import SimulatedSeries
 
 __all__ = ["lorenz96", "lorenz96_rhs", "lorenz96_graph"]
 
@@ -141,11 +142,15 @@ def lorenz96(p, T, F=10.0, seed=None, dt=0.1, burn_in=1000, noise_std=0.1):
 
     Returns
     -------
-    X : numpy.ndarray of float64, shape (T, p)
-        Rows are time (spacing ``dt``), columns are variables.
-    A : numpy.ndarray of int64, shape (p, p)
-        Ground truth from :func:`lorenz96_graph`: ``A[i, j] = 1`` iff ``x_i``
-        appears in ``dx_j/dt`` (``i -> j``); the diagonal is 1.
+    SimulatedSeries
+        Unpacks as ``X, A = lorenz96(...)`` (the shape of every time-series simulator);
+        it has no ``coef`` or ``driver`` (both None).
+
+        ``X`` : numpy.ndarray of float64, shape (T, p)
+            Rows are time (spacing ``dt``), columns are variables.
+        ``A`` : numpy.ndarray of int64, shape (p, p)
+            Ground truth from :func:`lorenz96_graph`: ``A[i, j] = 1`` iff ``x_i``
+            appears in ``dx_j/dt`` (``i -> j``); the diagonal is 1.
 
     Raises
     ------
@@ -201,4 +206,4 @@ def lorenz96(p, T, F=10.0, seed=None, dt=0.1, burn_in=1000, noise_std=0.1):
             raise RuntimeError(f"Integrating Lorenz-96 failed: {sol.message}")
         X = sol.y.T[burn_in:]
     X = X + noise_std * rng.standard_normal(X.shape)
-    return np.ascontiguousarray(X), lorenz96_graph(p)
+    return SimulatedSeries(np.ascontiguousarray(X), lorenz96_graph(p))

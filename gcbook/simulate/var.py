@@ -13,7 +13,8 @@ vector, ``x(t) = c + sum_k x(t-k) @ coef[k-1] + e(t)``.
 Public functions
 ----------------
 :func:`var`
-    Random sparse stable VAR and its ground-truth graph.
+    Random sparse stable VAR and its ground-truth graph (a :class:`SimulatedSeries`
+    that unpacks as ``X, A`` and carries the coefficients as ``coef``).
 :func:`var_from_coef`
     Simulate a VAR from given coefficients (the one simulation loop of this module).
 :func:`confounded_var`
@@ -24,10 +25,13 @@ Public functions
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.optimize import brentq
 
 from gcbook._validation import check_int, check_lag, check_per_variable, check_random_state, check_real
+from gcbook.simulate._series import SimulatedSeries
 
 __all__ = ["companion_matrix", "confounded_var", "spectral_radius", "var", "var_from_coef"]
 
@@ -252,21 +256,30 @@ def var(p, T, lag=3, sparsity=0.2, seed=None, noise_std=1.0, burn_in=500, return
     burn_in : int, default 500
         Number of initial steps discarded, ``>= 0``.
     return_coef : bool, default False
-        Also return the coefficient array.
+        Deprecated (removed in gcbook 0.3): ``True`` returns the plain tuple
+        ``(X, A, coef)``, with a :class:`DeprecationWarning`. Use the ``coef`` attribute.
     radius : float in (0, 1), default 0.9
         Spectral radius of the companion matrix after rescaling (closer to 1 means
         more persistent series).
 
     Returns
     -------
-    X : numpy.ndarray of float64, shape (T, p)
-        The simulated series; rows are time.
-    A : numpy.ndarray of int64, shape (p, p)
-        Ground truth, ``A[i, j] = 1`` iff ``x_i(t-k)`` enters ``x_j(t)`` for some
-        ``k`` (``i -> j``). The diagonal is 1.
-    coef : numpy.ndarray of float64, shape (lag, p, p)
-        Only if ``return_coef``. ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)``
-        on ``x_j(t)``; it is nonzero for every lag exactly where ``A == 1``.
+    SimulatedSeries
+        Unpacks as ``X, A = var(...)``; its attributes:
+
+        ``X`` : numpy.ndarray of float64, shape (T, p)
+            The simulated series; rows are time.
+        ``A`` : numpy.ndarray of int64, shape (p, p)
+            Ground truth, ``A[i, j] = 1`` iff ``x_i(t-k)`` enters ``x_j(t)`` for some
+            ``k`` (``i -> j``). The diagonal is 1.
+        ``coef`` : numpy.ndarray of float64, shape (lag, p, p)
+            ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)``; it is
+            nonzero for every lag exactly where ``A == 1``. The layout of statsmodels'
+            ``coefs``, which :func:`var_from_coef` and :mod:`gcbook.spectral` take as input.
+        ``coef_by_lag`` : numpy.ndarray of float64, shape (p, p, lag)
+            The same with the lag axis last, ``coef_by_lag[i, j, k-1] = coef[k-1, i, j]``,
+            the layout of every array indexed by (cause, effect, lag).
+        ``driver`` : None
 
     Raises
     ------
@@ -277,12 +290,15 @@ def var(p, T, lag=3, sparsity=0.2, seed=None, noise_std=1.0, burn_in=500, return
 
     Examples
     --------
-    >>> X, A, coef = var(p=4, T=200, lag=2, sparsity=0.3, seed=1, return_coef=True)
-    >>> X.shape, A.shape, coef.shape
-    ((200, 4), (4, 4), (2, 4, 4))
-    >>> print(round(spectral_radius(coef), 6))
+    >>> X, A = var(p=4, T=200, lag=2, sparsity=0.3, seed=1)
+    >>> X.shape, A.shape
+    ((200, 4), (4, 4))
+    >>> sim = var(p=4, T=200, lag=2, sparsity=0.3, seed=1)
+    >>> sim.coef.shape, sim.coef_by_lag.shape
+    ((2, 4, 4), (4, 4, 2))
+    >>> print(round(spectral_radius(sim.coef), 6))
     0.9
-    >>> bool(((coef != 0).any(axis=0) == (A == 1)).all())
+    >>> bool(((sim.coef != 0).any(axis=0) == (sim.A == 1)).all())
     True
     """
     p = check_int(p, "p", 2)
@@ -304,8 +320,14 @@ def var(p, T, lag=3, sparsity=0.2, seed=None, noise_std=1.0, burn_in=500, return
         raise RuntimeError(f"Rescaling failed: spectral radius {rho} instead of {radius}; please report this bug.")
     X = var_from_coef(coef, T, noise_std=noise_std, burn_in=burn_in, seed=rng)
     if return_coef:
+        warnings.warn(
+            "var(..., return_coef=True) is deprecated and will be removed in gcbook 0.3; "
+            "use sim = var(...) and sim.coef (lag, p, p) or sim.coef_by_lag (p, p, lag).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return X, A, coef
-    return X, A
+    return SimulatedSeries(X, A, coef=coef)
 
 
 def confounded_var(T, strength=0.8, delays=(1, 3), seed=None, noise_std=1.0, return_driver=False):
@@ -340,23 +362,30 @@ def confounded_var(T, strength=0.8, delays=(1, 3), seed=None, noise_std=1.0, ret
     noise_std : float, default 1.0
         Standard deviation of all three innovations, > 0.
     return_driver : bool, default False
-        Also return the hidden driver.
+        Deprecated (removed in gcbook 0.3): ``True`` returns the plain tuple
+        ``(X, A, z)``, with a :class:`DeprecationWarning`. Use the ``driver`` attribute.
 
     Returns
     -------
-    X : numpy.ndarray of float64, shape (T, 2)
-        Columns ``x0`` and ``x1``.
-    A : numpy.ndarray of int64, shape (2, 2)
-        Truth among the observed variables: the identity (self-loops only, no
-        cross edges).
-    z : numpy.ndarray of float64, shape (T,)
-        Only if ``return_driver``: the hidden driver, aligned in time with ``X``.
+    SimulatedSeries
+        Unpacks as ``X, A = confounded_var(...)``; its attributes:
+
+        ``X`` : numpy.ndarray of float64, shape (T, 2)
+            Columns ``x0`` and ``x1``.
+        ``A`` : numpy.ndarray of int64, shape (2, 2)
+            Truth among the observed variables: the identity (self-loops only, no
+            cross edges).
+        ``driver`` : numpy.ndarray of float64, shape (T,)
+            The hidden driver ``z``, aligned in time with ``X``.
+        ``coef``, ``coef_by_lag`` : None
+            (The coefficients are fixed, not drawn; they are those of the equations above.)
 
     Examples
     --------
-    >>> X, A, z = confounded_var(T=500, seed=0, return_driver=True)
-    >>> X.shape, z.shape
+    >>> sim = confounded_var(T=500, seed=0)
+    >>> sim.X.shape, sim.driver.shape
     ((500, 2), (500,))
+    >>> X, A = sim
     >>> A
     array([[1, 0],
            [0, 1]])
@@ -383,6 +412,13 @@ def confounded_var(T, strength=0.8, delays=(1, 3), seed=None, noise_std=1.0, ret
     full = var_from_coef(coef, T, noise_std=noise_std, seed=seed)
     X = np.ascontiguousarray(full[:, :2])
     A = np.eye(2, dtype=np.int64)
+    driver = full[:, 2].copy()
     if return_driver:
-        return X, A, full[:, 2].copy()
-    return X, A
+        warnings.warn(
+            "confounded_var(..., return_driver=True) is deprecated and will be removed in gcbook 0.3; "
+            "use sim = confounded_var(...) and sim.driver.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return X, A, driver
+    return SimulatedSeries(X, A, driver=driver)
