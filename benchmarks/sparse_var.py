@@ -164,14 +164,17 @@ def part_solver(repeats):
             f"{row['nonzeros']} nonzeros, time ours/sklearn {ratio:.2f}",
             flush=True,
         )
-    # lasso_var (orientation (lag, p, p)) against the per-target scikit-learn fit of the lagged design
-    coef_var = lasso_var(X, 2, 0.02)
+    # lasso_var (coef_by_lag[i, j, k-1]) against the per-target scikit-learn fit of the lagged design, whose
+    # row (k-1)*p + i is x_i(t-k): reshaped to (lag, p, p), then the lag axis moved last
+    coef_var = lasso_var(X, 2, 0.02).coef_by_lag
     _, Zv, Yv, _ = cases[-1]
-    theirs = sklearn_lasso(Zv, Yv, 0.02).reshape(2, 20, 20)
-    torch_coef, _ = lasso_var_torch(torch.as_tensor(X), 2, 0.02)
+    theirs = sklearn_lasso(Zv, Yv, 0.02).reshape(2, 20, 20).transpose(1, 2, 0)
+    torch_coef, _ = lasso_var_torch(torch.as_tensor(X), 2, 0.02)  # (lag, p, p)
     var_check = {
         "max_abs_diff_lasso_var_vs_sklearn": float(np.max(np.abs(coef_var - theirs))),
-        "max_abs_diff_lasso_var_torch_vs_numpy": float(np.max(np.abs(torch_coef.numpy() - coef_var))),
+        "max_abs_diff_lasso_var_torch_vs_numpy": float(
+            np.max(np.abs(torch_coef.numpy().transpose(1, 2, 0) - coef_var))
+        ),
     }
     print(
         f"lasso_var vs sklearn: {var_check['max_abs_diff_lasso_var_vs_sklearn']:.2e}; "
@@ -209,7 +212,7 @@ def pca_two_stage(sim, K, lag, alpha):
     pca = PCA(n_components=K).fit(frames)
     scores = pca.transform(frames)
     scores = (scores - scores.mean(0)) / scores.std(0)
-    coef = lasso_var(scores, lag, alpha)
+    coef = lasso_var(scores, lag, alpha).coef_by_lag.transpose(2, 0, 1)  # the (lag, K, K) of aligned_coef
     return coef, pca.components_.reshape((K,) + sim.movie.shape[1:]), scores
 
 
@@ -219,7 +222,7 @@ def part_recovery(seeds, epochs):
         sim = calcium_movie(**MOVIE, seed=s)
         truth = (sim.factors - sim.factors.mean(0)) / sim.factors.std(0)
         row = {"seed": s, "edges": sim.edges, "true_graph": sim.graph.tolist()}
-        oracle = lasso_var(truth, MODEL["lag"], MODEL["alpha"])
+        oracle = lasso_var(truth, MODEL["lag"], MODEL["alpha"]).coef_by_lag.transpose(2, 0, 1)  # (lag, K, K)
         row["oracle_true_factors"] = {"auroc": driver_auroc(sim.graph, oracle), "coef": oracle.tolist()}
         coef, comps, scores = pca_two_stage(sim, MODEL["n_factors"], MODEL["lag"], MODEL["alpha"])
         perm, coef_al, corr = matched(sim, comps, coef)
