@@ -73,13 +73,13 @@ def run_reference(X):
 
 
 def run_ours(X):
-    W, hist = notears_linear(X, return_history=True)
-    return W, int(hist.n_evals.sum())
+    res = notears_linear(X)
+    return res.W, int(res.history.n_evals.sum())
 
 
 def run_ours_plain(X):
-    W, hist = notears_linear(X, precondition=False, return_history=True)
-    return W, int(hist.n_evals.sum())
+    res = notears_linear(X, precondition=False)
+    return res.W, int(res.history.n_evals.sum())
 
 
 IMPLEMENTATIONS = {"reference": run_reference, "ours": run_ours, "ours_plain": run_ours_plain}

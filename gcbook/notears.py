@@ -1,4 +1,4 @@
-"""NOTEARS: learning a linear DAG by continuous optimization, and the baselines it is compared with.
+"""NOTEARS: learning a linear DAG by continuous optimization, and the variance-sorting baseline.
 
 Taught in the chapter :ref:`chap-notears` (``book/notears.md``).
 
@@ -28,16 +28,18 @@ the bounds ``(0, 0)``.
 
 The public names:
 
-- :func:`notears_linear` -- the algorithm; :class:`NotearsHistory` records its
-  outer iterations (``return_history=True``).
+- :func:`notears_linear` -- the algorithm; it returns a :class:`DAGResult` (the weighted
+  adjacency matrix ``W`` in the package's result shape), whose ``history``, a
+  :class:`NotearsHistory`, records the outer iterations.
 - :func:`acyclicity` -- ``h(W)`` and its gradient, safe for large weights.
 - :func:`notears_loss` -- the data term (``"l2"`` least squares or ``"logistic"``) and its gradient.
 - :func:`notears_objective` -- the augmented Lagrangian in the split variables,
   exactly as the optimizer sees it.
 - :func:`make_acyclic` -- remove the weakest edge of each cycle until the graph is a DAG.
-- :func:`sortnregress` -- the variance-sorting baseline of Reisach et al. (2021).
-- :func:`run_pc`, :func:`run_ges`, :func:`causallearn_to_adjacency` -- PC and
-  GES from causal-learn, converted to the book's orientation.
+- :func:`sortnregress` -- the variance-sorting baseline of Reisach et al. (2021), also a
+  :class:`DAGResult`.
+
+PC and GES, the other baselines of the chapter, are in :mod:`gcbook.baselines`.
 
 Examples
 --------
@@ -46,8 +48,10 @@ Examples
 >>> from gcbook.notears import notears_linear
 >>> B = random_dag(5, 5, seed=0)
 >>> X = linear_sem(dag_weights(B, seed=1), n=500, seed=2)
->>> W = notears_linear(X)
->>> count_accuracy(B, (W != 0).astype(int))["shd"]
+>>> res = notears_linear(X)
+>>> res
+DAGResult(notears, p=5, 5 edges, converged)
+>>> count_accuracy(B, res.adjacency())["shd"]
 0
 """
 
@@ -56,7 +60,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -64,18 +68,17 @@ import scipy.linalg
 import scipy.optimize
 from scipy.special import expit
 
+from gcbook._result import GraphResult, default_labels
 from gcbook._validation import as_time_series, check_bool, check_int, check_real, check_square_matrix
 
 __all__ = [
+    "DAGResult",
     "NotearsHistory",
     "acyclicity",
-    "causallearn_to_adjacency",
     "make_acyclic",
     "notears_linear",
     "notears_loss",
     "notears_objective",
-    "run_ges",
-    "run_pc",
     "sortnregress",
 ]
 
@@ -108,6 +111,13 @@ def _check_data(X, loss: str = "l2") -> np.ndarray:
     if loss == "logistic" and not np.all((X == 0) | (X == 1)):
         raise ValueError("loss='logistic' needs binary data (every entry 0 or 1); use loss='l2' for continuous data.")
     return X
+
+
+def _labels(X) -> tuple[str, ...]:
+    """A DataFrame's column names, or () for an array (then ``x0, x1, ...``)."""
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
+        return tuple(str(c) for c in X.columns)
+    return ()
 
 
 def _check_weights(W) -> np.ndarray:
@@ -487,7 +497,7 @@ def notears_objective(w, X, rho: float = 1.0, alpha: float = 0.0, lambda1: float
 
 @dataclass(frozen=True, repr=False)
 class NotearsHistory:
-    """One record per outer (dual ascent) iteration of :func:`notears_linear`.
+    """One record per outer (dual ascent) iteration of :func:`notears_linear` (its ``history``).
 
     Attributes
     ----------
@@ -515,7 +525,7 @@ class NotearsHistory:
     >>> from gcbook.simulate import random_dag, dag_weights, linear_sem
     >>> from gcbook.notears import notears_linear
     >>> X = linear_sem(dag_weights(random_dag(4, 4, seed=0), seed=1), n=300, seed=2)
-    >>> W, history = notears_linear(X, return_history=True)
+    >>> history = notears_linear(X).history
     >>> bool(history.converged), bool(history.h[-1] <= 1e-8), history.W.shape[1:]
     (True, True, (4, 4))
     >>> axes = history.plot()    # h, rho and the loss against the outer iteration
@@ -562,6 +572,104 @@ class NotearsHistory:
             f"({'converged' if self.converged else 'not converged'}, h_tol={self.h_tol:g}), "
             f"rho={self.rho[-1]:.0e}, {int(self.n_evals.sum())} objective evaluations)"
         )
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class DAGResult(GraphResult):
+    """A weighted DAG learned from i.i.d. samples: what :func:`notears_linear` and :func:`sortnregress` return.
+
+    The result shape of every structure-learning method of the package (see
+    :mod:`gcbook._result`): ``scores``, ``adjacency(...)``, ``labels``, ``method``,
+    ``to_frame()`` and ``plot()``. There are no lags (``scores_by_lag`` is None).
+
+    Attributes
+    ----------
+    W : numpy.ndarray of float64, shape (d, d)
+        The estimated weighted adjacency matrix, thresholded: ``W[i, j] != 0`` means
+        ``i -> j`` (the cause is the row), ``W[i, j]`` is the weight of that edge in the
+        linear SEM; the diagonal is 0.
+    method : str
+        ``"notears"`` or ``"sortnregress"``.
+    labels : tuple of str
+        The variable names: a DataFrame's columns, else ``x0, x1, ...``.
+    history : NotearsHistory or None
+        The outer iterations of NOTEARS (:class:`NotearsHistory`); None for
+        ``sortnregress``, which does not iterate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gcbook.notears import notears_linear
+    >>> rng = np.random.default_rng(0)
+    >>> x0 = rng.normal(size=1000)
+    >>> x1 = -2.0 * x0 + rng.normal(size=1000)          # x0 -> x1
+    >>> res = notears_linear(np.c_[x0, x1])
+    >>> res.adjacency().tolist(), res.converged
+    ([[0, 1], [0, 0]], True)
+    >>> print(res.scores.round(1))                        # |W|, shrunk a little by the l1 term
+    [[0.  1.8]
+     [0.  0. ]]
+    >>> res.to_frame().round(1)                           # one row per ordered pair, the signed weight
+      cause effect  score  edge  weight
+    0    x0     x1    1.8     1    -1.8
+    1    x1     x0    0.0     0     0.0
+    """
+
+    W: np.ndarray
+    method: str
+    labels: tuple = field(default=())
+    history: NotearsHistory | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "labels", default_labels(np.shape(self.W)[0], self.labels))
+
+    @property
+    def scores(self) -> np.ndarray:
+        """``|W|``, shape (d, d): the size of each edge's weight (0 off the graph)."""
+        return np.abs(self.W)
+
+    @property
+    def scores_by_lag(self) -> None:
+        """None: a DAG among i.i.d. variables has no lags."""
+        return None
+
+    @property
+    def converged(self) -> bool | None:
+        """Whether NOTEARS reached ``h(W) <= h_tol`` (:attr:`NotearsHistory.converged`); None for sortnregress."""
+        return None if self.history is None else self.history.converged
+
+    def adjacency(self, threshold: float | None = None) -> np.ndarray:
+        """The graph, ``A[i, j] = 1`` for ``i -> j``.
+
+        Parameters
+        ----------
+        threshold : float, optional
+            None (default): the method's own graph, ``W != 0`` (for NOTEARS, after its
+            ``w_threshold``). A number ``>= 0``: the edges with ``|W| >= threshold``, a
+            stricter cut of the same weights (it cannot add edges the method's own
+            threshold removed; refit with a lower ``w_threshold`` for that).
+
+        Returns
+        -------
+        numpy.ndarray of int, shape (d, d)
+        """
+        if threshold is None:
+            return (self.W != 0).astype(int)
+        threshold = check_real(threshold, "threshold", low=0.0)
+        return ((self.W != 0) & (np.abs(self.W) >= threshold)).astype(int)
+
+    def _frame_columns(self) -> dict:
+        return {"weight": self.W}
+
+    def _array_hint(self) -> str:
+        return "result.W"
+
+    def __repr__(self) -> str:
+        n_edges = int(np.count_nonzero(self.W))
+        state = ""
+        if self.history is not None:
+            state = ", converged" if self.converged else ", not converged"
+        return f"DAGResult({self.method}, p={self.p}, {n_edges} edges{state})"
 
 
 def make_acyclic(W) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -789,7 +897,7 @@ def notears_linear(
     return_history=False,
     enforce_dag=True,
     precondition=True,
-):
+) -> DAGResult:
     """Learn a linear DAG with NOTEARS (Zheng et al., 2018).
 
     The published algorithm, step for step as in the authors' ``linear.py``:
@@ -841,7 +949,9 @@ def notears_linear(
     rho_max : float, default 1e16
         Stop when the penalty reaches ``rho_max``; ``> 1`` (the starting penalty).
     return_history : bool, default False
-        Also return a :class:`NotearsHistory` of the outer iterations.
+        Deprecated (removed in gcbook 0.3): ``True`` returns the old pair
+        ``(W, history)`` with a :class:`DeprecationWarning`; the result's ``W`` and
+        ``history`` are the same.
     enforce_dag : bool, default True
         The guarantee on the output. If the thresholded matrix still has a
         directed cycle (possible when ``h`` did not reach ``h_tol``, and also
@@ -871,11 +981,12 @@ def notears_linear(
 
     Returns
     -------
-    W : numpy.ndarray of float64, shape (d, d)
-        Estimated weighted adjacency matrix; ``W[i, j] != 0`` means ``i -> j``;
-        the diagonal is 0. A DAG when ``enforce_dag`` is True.
-    history : NotearsHistory
-        Only with ``return_history=True``.
+    DAGResult
+        ``W`` (float64, shape (d, d)): the estimated weighted adjacency matrix,
+        ``W[i, j] != 0`` means ``i -> j``, the diagonal is 0, a DAG when
+        ``enforce_dag`` is True; ``history``: the :class:`NotearsHistory` of the outer
+        iterations (``converged`` says whether ``h`` reached ``h_tol``);
+        ``adjacency()`` is ``W != 0``, ``scores`` is ``|W|``; ``method`` is ``"notears"``.
 
     Raises
     ------
@@ -891,17 +1002,18 @@ def notears_linear(
     >>> rng = np.random.default_rng(0)
     >>> x0 = rng.normal(size=1000)
     >>> x1 = 2.0 * x0 + rng.normal(size=1000)          # x0 -> x1
-    >>> W, history = notears_linear(np.c_[x0, x1], return_history=True)
-    >>> print(np.round(W, 1))
+    >>> res = notears_linear(np.c_[x0, x1])
+    >>> print(np.round(res.W, 1))
     [[0. 2.]
      [0. 0.]]
-    >>> history.converged
+    >>> res.history.converged
     True
     """
     return_history = check_bool(return_history, "return_history")
     enforce_dag = check_bool(enforce_dag, "enforce_dag")
     precondition = check_bool(precondition, "precondition")
     loss = _check_loss(loss)
+    labels = _labels(X)
     X = _check_data(X, loss)
     lambda1 = check_real(lambda1, "lambda1", low=0.0)
     w_threshold = check_real(w_threshold, "w_threshold", low=0.0)
@@ -946,8 +1058,6 @@ def notears_linear(
                 UserWarning,
                 stacklevel=2,
             )
-    if not return_history:
-        return W
     cols = list(zip(*records))
     history = NotearsHistory(
         h=np.array(cols[0]),
@@ -959,7 +1069,15 @@ def notears_linear(
         W=np.array(cols[6]),
         h_tol=h_tol,
     )
-    return W, history
+    if return_history:
+        warnings.warn(
+            "notears_linear(..., return_history=True) is deprecated and will be removed in gcbook 0.3; use "
+            "res = notears_linear(...) and res.W, res.history.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return W, history
+    return DAGResult(W=W, method="notears", labels=labels, history=history)
 
 
 # ---------------------------------------------------------------------------
@@ -967,7 +1085,7 @@ def notears_linear(
 # ---------------------------------------------------------------------------
 
 
-def sortnregress(X) -> np.ndarray:
+def sortnregress(X) -> DAGResult:
     """The "sortnregress" baseline: order by marginal variance, then sparse regression.
 
     Reisach, Seiler and Weichwald (2021), "Beware of the simulated DAG!": take
@@ -989,9 +1107,11 @@ def sortnregress(X) -> np.ndarray:
 
     Returns
     -------
-    W : numpy.ndarray of float64, shape (d, d)
-        ``W[i, j] != 0`` means ``i -> j``; a DAG (every edge points from lower
-        to higher variance, or between tied variances from the earlier column).
+    DAGResult
+        ``W`` (float64, shape (d, d)): ``W[i, j] != 0`` means ``i -> j``; a DAG (every
+        edge points from lower to higher variance, or between tied variances from the
+        earlier column). ``adjacency()`` is ``W != 0``, ``scores`` is ``|W|``,
+        ``history`` is None; ``method`` is ``"sortnregress"``.
 
     Raises
     ------
@@ -1005,12 +1125,13 @@ def sortnregress(X) -> np.ndarray:
     >>> rng = np.random.default_rng(0)
     >>> x0 = rng.normal(size=500)
     >>> x1 = 2.0 * x0 + rng.normal(size=500)          # x0 -> x1, var 1 -> var 5
-    >>> print(np.round(sortnregress(np.c_[x0, x1]), 1))
+    >>> print(np.round(sortnregress(np.c_[x0, x1]).W, 1))
     [[0. 2.]
      [0. 0.]]
     """
     from sklearn.linear_model import LassoLarsIC, LinearRegression
 
+    labels = _labels(X)
     X = _check_data(X)
     n, d = X.shape
     if n <= d:
@@ -1041,183 +1162,52 @@ def sortnregress(X) -> np.ndarray:
         weight = np.abs(LinearRegression().fit(X[:, covariates], X[:, target]).coef_)
         lasso = LassoLarsIC(criterion="bic").fit(X[:, covariates] * weight, X[:, target])
         W[covariates, target] = lasso.coef_ * weight
-    return W
+    return DAGResult(W=W, method="sortnregress", labels=labels)
 
 
 # ---------------------------------------------------------------------------
-# PC and GES from causal-learn, in the book's orientation
+# PC and GES moved to gcbook.baselines (deprecated here, removed in gcbook 0.3)
 # ---------------------------------------------------------------------------
 
-
-def causallearn_to_adjacency(graph) -> np.ndarray:
-    """Convert causal-learn's endpoint matrix to the book's adjacency convention.
-
-    causal-learn stores a graph as ``G.graph``
-    (a :class:`~causallearn.graph.GeneralGraph.GeneralGraph`) with
-    endpoint codes: ``graph[j, i] == 1`` and ``graph[i, j] == -1`` is the
-    directed edge ``i -> j`` (an arrowhead at ``j``, a tail at ``i``), and
-    ``graph[i, j] == graph[j, i] == -1`` is the undirected edge ``i - j`` of a
-    CPDAG. The result follows NOTEARS's ``count_accuracy`` convention, which
-    :func:`gcbook.metrics.count_accuracy` accepts directly:
-
-    * ``B[i, j] = 1``: the directed edge ``i -> j``;
-    * ``B[i, j] = -1`` with ``i < j`` and ``B[j, i] = 0``: the undirected edge
-      ``i - j``, marked once, in the upper triangle;
-    * any other nonzero pair of marks (a bidirected ``i <-> j``, which PC can
-      produce when v-structures conflict, or circle marks) means "adjacent,
-      direction unknown" and is also marked ``-1`` once.
-
-    Parameters
-    ----------
-    graph : array_like of int, shape (d, d)
-        causal-learn's ``cg.G.graph`` (PC) or ``record["G"].graph`` (GES).
-
-    Returns
-    -------
-    B : numpy.ndarray of int64, shape (d, d)
-        Entries in {-1, 0, 1}.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from gcbook.notears import causallearn_to_adjacency
-    >>> G = np.array([[ 0, -1,  0],
-    ...               [ 1,  0,  1],
-    ...               [ 0, -1,  0]])      # causal-learn: 0 -> 1 <- 2
-    >>> causallearn_to_adjacency(G)
-    array([[0, 1, 0],
-           [0, 0, 0],
-           [0, 1, 0]])
-    >>> causallearn_to_adjacency(np.array([[0, -1], [-1, 0]]))   # 0 - 1, undirected
-    array([[ 0, -1],
-           [ 0,  0]])
-    """
-    G = np.asarray(graph)
-    if G.ndim != 2 or G.shape[0] != G.shape[1]:
-        raise ValueError(f"graph must be a square (d, d) endpoint matrix, got shape {G.shape}.")
-    G = G.astype(np.int64)
-    directed = (G.T == 1) & (G == -1)  # directed[i, j]: tail at i, arrowhead at j, i.e. i -> j
-    adjacent = (G != 0) | (G.T != 0)
-    np.fill_diagonal(adjacent, False)
-    unknown = np.triu(adjacent & ~directed & ~directed.T, k=1)
-    B = directed.astype(np.int64)
-    B[unknown] = -1
-    return B
+_MOVED_TO_BASELINES = ("causallearn_to_adjacency", "run_ges", "run_pc")
 
 
-def run_pc(X, alpha: float = 0.05, indep_test: str = "fisherz", **kwargs) -> np.ndarray:
-    """Run the PC algorithm of causal-learn and return its CPDAG in the book's orientation.
+def _old_cpdag_function(name: str):
+    """``gcbook.baselines.<name>`` returning the CPDAG array, as ``gcbook.notears.<name>`` did."""
+    from gcbook import baselines
 
-    Parameters
-    ----------
-    X : array_like or pandas.DataFrame, shape (n, d)
-        Samples in rows.
-    alpha : float in (0, 1), default 0.05
-        Significance level of the conditional independence tests.
-    indep_test : str, default "fisherz"
-        causal-learn's test name ("fisherz", "chisq", "gsq", "kci", ...).
-    **kwargs
-        Passed on to :func:`causallearn.search.ConstraintBased.PC.pc` (``stable``,
-        ``uc_rule``, ...); the progress bar is always off.
+    new = getattr(baselines, name)
 
-    Returns
-    -------
-    B : numpy.ndarray of int64, shape (d, d)
-        ``1`` for ``i -> j``, ``-1`` (upper triangle, marked once) for an
-        undirected edge; see :func:`causallearn_to_adjacency`. Feed it to
-        :func:`gcbook.metrics.count_accuracy` as it is.
+    def old(X, *args, **kwargs):
+        return new(X, *args, **kwargs).adjacency()
 
-    Raises
-    ------
-    ValueError
-        For invalid data or ``alpha``, or when the Fisher-z test meets a singular
-        correlation matrix (exactly collinear columns, or fewer samples than a
-        conditioning set needs).
+    old.__name__ = old.__qualname__ = name
+    old.__module__ = __name__
+    old.__doc__ = (
+        f"Deprecated: ``gcbook.baselines.{name}(...).adjacency()``, the CPDAG as an int array of shape (d, d). "
+        f"Use :func:`gcbook.baselines.{name}`."
+    )
+    return old
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from gcbook.notears import run_pc
-    >>> rng = np.random.default_rng(0)
-    >>> x0, x1 = rng.normal(size=(2, 2000))
-    >>> x2 = x0 + x1 + rng.normal(size=2000)            # the v-structure 0 -> 2 <- 1
-    >>> run_pc(np.c_[x0, x1, x2])
-    array([[0, 0, 1],
-           [0, 0, 1],
-           [0, 0, 0]])
-    """
-    from causallearn.search.ConstraintBased.PC import pc
 
-    X = _check_data(X)
-    alpha = check_real(alpha, "alpha", low=0.0, low_open=True)
-    if alpha >= 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}.")
-    n, d = X.shape
-    if indep_test == "fisherz" and n > d and np.linalg.matrix_rank(X - X.mean(axis=0)) < d:
-        raise ValueError(
-            "X has exactly collinear columns (one is a linear combination of others); the Fisher-z "
-            "test needs invertible correlation matrices. Drop the redundant columns."
+def __getattr__(name: str):
+    # run_pc, run_ges and causallearn_to_adjacency lived here until gcbook 0.2.
+    if name in _MOVED_TO_BASELINES:
+        if name == "causallearn_to_adjacency":
+            instead = "use gcbook.baselines.causallearn_to_adjacency (the same function)"
+        else:
+            instead = (
+                f"use gcbook.baselines.{name}, which returns a CPDAGResult: its .cpdag (or .adjacency()) is the "
+                "array this one returns"
+            )
+        warnings.warn(
+            f"gcbook.notears.{name} is deprecated and will be removed in gcbook 0.3; {instead}.",
+            DeprecationWarning,
+            stacklevel=2,
         )
-    kwargs["show_progress"] = False
-    try:
-        cg = pc(X, alpha, indep_test, **kwargs)
-    except ValueError as exc:
-        if "singular" not in str(exc):
-            raise
-        raise ValueError(
-            "PC's Fisher-z test met a singular correlation matrix: some columns of X are exactly "
-            "collinear, or there are too few samples for the conditioning sets. Drop redundant "
-            f"columns or add samples. (causal-learn: {exc})"
-        ) from exc
-    return causallearn_to_adjacency(cg.G.graph)
+        if name == "causallearn_to_adjacency":
+            from gcbook.baselines import causallearn_to_adjacency
 
-
-def run_ges(X, score_func: str = "local_score_BIC", **kwargs) -> np.ndarray:
-    """Run GES (greedy equivalence search) of causal-learn and return its CPDAG in the book's orientation.
-
-    Parameters
-    ----------
-    X : array_like or pandas.DataFrame, shape (n, d)
-        Samples in rows.
-    score_func : str, default "local_score_BIC"
-        causal-learn's score name.
-    **kwargs
-        Passed on to :func:`causallearn.search.ScoreBased.GES.ges` (``maxP``,
-        ``parameters``, ...).
-
-    Returns
-    -------
-    B : numpy.ndarray of int64, shape (d, d)
-        ``1`` for ``i -> j``, ``-1`` (upper triangle, marked once) for an
-        undirected edge; see :func:`causallearn_to_adjacency`.
-
-    Raises
-    ------
-    ValueError
-        For invalid data, or exactly collinear columns with ``n > d`` (the
-        Gaussian BIC score needs invertible covariance matrices).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from gcbook.notears import run_ges
-    >>> rng = np.random.default_rng(0)
-    >>> x0 = rng.normal(size=2000)
-    >>> x1 = x0 + rng.normal(size=2000)
-    >>> x2 = x1 + rng.normal(size=2000)                 # the chain 0 -> 1 -> 2
-    >>> run_ges(np.c_[x0, x1, x2])                      # only its equivalence class: 0 - 1 - 2
-    array([[ 0, -1,  0],
-           [ 0,  0, -1],
-           [ 0,  0,  0]])
-    """
-    from causallearn.search.ScoreBased.GES import ges
-
-    X = _check_data(X)
-    n, d = X.shape
-    if n > d and np.linalg.matrix_rank(X - X.mean(axis=0)) < d:
-        raise ValueError(
-            "X has exactly collinear columns (one is a linear combination of others); the Gaussian "
-            "score is undefined. Drop the redundant columns."
-        )
-    record = ges(X, score_func=score_func, **kwargs)
-    return causallearn_to_adjacency(record["G"].graph)
+            return causallearn_to_adjacency
+        return _old_cpdag_function(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

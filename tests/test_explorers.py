@@ -649,9 +649,9 @@ def test_notears_explorer_matches_notears_linear(threshold, lambda1, standardize
     np.testing.assert_array_equal(result.X, X)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        W, history = notears_linear(X, lambda1=lambda1, w_threshold=threshold, return_history=True)
-    np.testing.assert_array_equal(result.W, W)  # the threshold acts after the fit, exactly as in notears_linear
-    np.testing.assert_array_equal(result.W_raw, history.W[-1])
+        fit = notears_linear(X, lambda1=lambda1, w_threshold=threshold)
+    np.testing.assert_array_equal(result.W, fit.W)  # the threshold acts after the fit, exactly as in notears_linear
+    np.testing.assert_array_equal(result.W_raw, fit.history.W[-1])
     assert bool(result.removed) == bool(caught)  # notears_linear warns exactly when it cuts a cycle
     assert (result.threshold, result.lambda1, result.standardize, result.d, result.n, result.seed) == (
         threshold,

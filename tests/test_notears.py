@@ -1,4 +1,4 @@
-"""gcbook.notears: the objective and its gradients, h(W) on large weights, the algorithm, the baselines.
+"""gcbook.notears: the objective and its gradients, h(W) on large weights, the algorithm, sortnregress.
 
 Ground truths come from gcbook.simulate with seeds fixed in advance; NOTEARS runs with the
 paper's defaults (lambda1=0.1, w_threshold=0.3).
@@ -25,6 +25,7 @@ from notears_reference import notears_reference  # noqa: E402
 import gcbook.notears as notears_module
 from gcbook.metrics import count_accuracy
 from gcbook.notears import (
+    DAGResult,
     NotearsHistory,
     _acyclicity_large,
     _expm_kernels,
@@ -32,13 +33,10 @@ from gcbook.notears import (
     _lbfgsb_minimize,
     _Objective,
     acyclicity,
-    causallearn_to_adjacency,
     make_acyclic,
     notears_linear,
     notears_loss,
     notears_objective,
-    run_ges,
-    run_pc,
     sortnregress,
 )
 from gcbook.simulate import dag_weights, is_dag, linear_sem, random_dag
@@ -214,8 +212,9 @@ def test_objective_rejects_bad_w():
 @pytest.mark.parametrize("seed", [100, 101])
 def test_recovers_er_graph(seed):
     B, _, X = _sem(10, 10, 1000, seed=seed)
-    W = notears_linear(X)
-    acc = count_accuracy(B, (W != 0).astype(int))
+    res = notears_linear(X)
+    W = res.W
+    acc = count_accuracy(B, res.adjacency())
     assert acc["shd"] <= 3 and acc["tpr"] >= 0.8, acc
     assert is_dag(W) and np.all(np.diag(W) == 0)
 
@@ -224,20 +223,20 @@ def test_two_variables_both_directions():
     rng = np.random.default_rng(14)
     a = rng.normal(size=1000)
     b = -1.5 * a + rng.normal(size=1000)
-    W = notears_linear(np.c_[a, b])  # 0 -> 1
+    W = notears_linear(np.c_[a, b]).W  # 0 -> 1
     assert W[0, 1] == pytest.approx(-1.5, abs=0.1) and W[1, 0] == 0
-    W = notears_linear(np.c_[b, a])  # 1 -> 0
+    W = notears_linear(np.c_[b, a]).W  # 1 -> 0
     assert W[1, 0] == pytest.approx(-1.5, abs=0.1) and W[0, 1] == 0
 
 
 def test_empty_graph_gives_empty_estimate():
     X = np.random.default_rng(15).normal(size=(1000, 6)) * np.array([1.0, 2.0, 0.5, 3.0, 1.0, 1.5])
-    assert np.count_nonzero(notears_linear(X)) == 0
+    assert np.count_nonzero(notears_linear(X).W) == 0
 
 
 def test_fewer_samples_than_variables_runs():
     _, _, X = _sem(8, 8, 5, seed=16)
-    W = notears_linear(X)
+    W = notears_linear(X).W
     assert W.shape == (8, 8) and np.all(np.isfinite(W)) and is_dag(W)
 
 
@@ -247,7 +246,7 @@ def test_collinear_columns_give_a_dag_with_the_edge():
     X = np.c_[x0, 2.0 * x0, rng.normal(size=500)]  # x1 = 2 x0 exactly
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        W = notears_linear(X)
+        W = notears_linear(X).W
     assert is_dag(W) and np.all(np.isfinite(W))
     # the higher-variance copy is explained by the other; L1 shrinks 2 by about lambda1 / var(x0)
     assert W[0, 1] == pytest.approx(2.0 - 0.1 / np.var(x0), abs=0.02) and W[1, 0] == 0
@@ -261,33 +260,35 @@ def test_weights_of_order_1e3_no_overflow():
     X = np.c_[x0, 1000.0 * x0 + rng.normal(size=1000), rng.normal(size=1000)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow or invalid-value warnings anywhere
-        W, hist = notears_linear(X, return_history=True)
-    assert np.all(np.isfinite(W)) and hist.converged
+        res = notears_linear(X)
+    W, hist = res.W, res.history
+    assert np.all(np.isfinite(W)) and hist.converged and res.converged
     assert W[0, 1] == pytest.approx(1000.0, rel=1e-3) and np.count_nonzero(W) == 1
 
 
 def test_deterministic():
     _, _, X = _sem(6, 8, 300, seed=18)
-    W1, hist1 = notears_linear(X, return_history=True)
-    W2, hist2 = notears_linear(X, return_history=True)
-    assert np.array_equal(W1, W2)
-    assert np.array_equal(hist1.h, hist2.h)
+    res1, res2 = notears_linear(X), notears_linear(X)
+    assert np.array_equal(res1.W, res2.W)
+    assert np.array_equal(res1.history.h, res2.history.h)
 
 
 def test_dataframe_input():
     _, _, X = _sem(4, 3, 300, seed=19)
     df = pd.DataFrame(X, columns=list("abcd"))
-    assert np.array_equal(notears_linear(df), notears_linear(X))
+    res = notears_linear(df)
+    assert np.array_equal(res.W, notears_linear(X).W)
+    assert res.labels == ("a", "b", "c", "d") and notears_linear(X).labels == ("x0", "x1", "x2", "x3")
 
 
 def test_unpreconditioned_path_is_the_reference_code():
     B, _, X = _sem(5, 5, 500, seed=20)
     W_ref = _reference_notears(X)
-    W = notears_linear(X, precondition=False)
+    W = notears_linear(X, precondition=False).W
     assert np.array_equal(W != 0, W_ref != 0)
     assert np.allclose(W, W_ref, atol=1e-4)
     # the preconditioned default reaches the same graph on this easy problem
-    assert np.array_equal(notears_linear(X) != 0, W_ref != 0)
+    assert np.array_equal(notears_linear(X).W != 0, W_ref != 0)
 
 
 @pytest.mark.parametrize("scaled", [False, True])
@@ -309,11 +310,11 @@ def test_direct_lbfgsb_driver_is_bitwise_scipy_minimize(scaled):
 
 def test_fallback_to_scipy_minimize_gives_the_same_result(monkeypatch):
     _, _, X = _sem(5, 6, 300, seed=30)
-    W_direct = notears_linear(X)
+    W_direct = notears_linear(X).W
     monkeypatch.setattr(notears_module, "_DIRECT_LBFGSB_OK", False)
-    assert np.array_equal(notears_linear(X), W_direct)
+    assert np.array_equal(notears_linear(X).W, W_direct)
     monkeypatch.setattr(notears_module, "_EXPM_KERNELS_OK", False)  # public scipy.linalg.expm as well
-    assert np.allclose(notears_linear(X), W_direct, atol=1e-6)
+    assert np.allclose(notears_linear(X).W, W_direct, atol=1e-6)
 
 
 def test_expm_kernels_are_scipy_expm():
@@ -328,7 +329,8 @@ def test_expm_kernels_are_scipy_expm():
 
 def test_history_records_the_outer_iterations():
     _, _, X = _sem(5, 6, 500, seed=21)
-    W, hist = notears_linear(X, return_history=True)
+    res = notears_linear(X)
+    W, hist = res.W, res.history
     assert isinstance(hist, NotearsHistory)
     T = hist.h.size
     assert T >= 2 and hist.W.shape == (T, 5, 5)
@@ -352,7 +354,7 @@ def test_logistic_loss_on_binary_data():
     x0 = (rng.random(n) < 0.5).astype(float)
     x1 = (rng.random(n) < np.where(x0 == 1, 0.9, 0.1)).astype(float)  # strongly driven by x0
     x2 = (rng.random(n) < 0.5).astype(float)
-    W = notears_linear(np.c_[x0, x1, x2], loss="logistic")
+    W = notears_linear(np.c_[x0, x1, x2], loss="logistic").W
     assert is_dag(W)
     assert W[0, 1] != 0 or W[1, 0] != 0  # the dependent pair is adjacent
     assert np.count_nonzero(W[:, 2]) == 0 and np.count_nonzero(W[2]) == 0
@@ -367,10 +369,10 @@ def test_cycle_after_threshold_is_removed_with_a_warning():
     _, _, X = _sem(6, 10, 300, seed=23)
     # one outer iteration (h far from h_tol) and no threshold leave cycles in W
     with pytest.warns(UserWarning, match="removed the weakest edge"):
-        W = notears_linear(X, max_iter=1, w_threshold=0.0)
+        W = notears_linear(X, max_iter=1, w_threshold=0.0).W
     assert is_dag(W)
     with pytest.warns(UserWarning, match="not a DAG"):
-        W_raw = notears_linear(X, max_iter=1, w_threshold=0.0, enforce_dag=False)
+        W_raw = notears_linear(X, max_iter=1, w_threshold=0.0, enforce_dag=False).W
     assert not is_dag(W_raw)
     # only edges on cycles were removed: whatever was dropped was nonzero in the raw estimate
     dropped = (W_raw != 0) & (W == 0)
@@ -443,26 +445,27 @@ def test_bad_parameters_raise(kwargs, match):
 
 def test_sortnregress_on_varsortable_data():
     B, _, X = _sem(8, 10, 2000, seed=24)
-    W = sortnregress(X)
-    assert is_dag(W)
+    res = sortnregress(X)
+    W = res.W
+    assert is_dag(W) and res.method == "sortnregress" and res.history is None and res.converged is None
     order = np.argsort(np.var(X, axis=0))
     rank = np.empty(8, int)
     rank[order] = np.arange(8)
     i, j = np.nonzero(W)
     assert np.all(rank[i] < rank[j])  # every edge points from lower to higher variance
-    assert count_accuracy(B, (W != 0).astype(int))["tpr"] >= 0.7
+    assert count_accuracy(B, res.adjacency())["tpr"] >= 0.7
 
 
 def test_sortnregress_ties_keep_the_column_order():
     # standardized columns have variance 1 up to rounding: the order must not depend on the last bits
     _, _, X = _sem(6, 8, 500, seed=33)
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
-    W = sortnregress(Z)
+    W = sortnregress(Z).W
     assert is_dag(W) and np.all(np.tril(W) == 0)  # ties: regress on earlier columns only
     Z_bumped = Z * (1 + 1e-12 * np.random.default_rng(34).standard_normal(Z.shape))
-    assert np.array_equal(sortnregress(Z_bumped) != 0, W != 0)
+    assert np.array_equal(sortnregress(Z_bumped).W != 0, W != 0)
     # distinct variances still decide: reversing the scale of the columns reverses the order
-    W_scaled = sortnregress(Z * np.arange(6, 0, -1))
+    W_scaled = sortnregress(Z * np.arange(6, 0, -1)).W
     assert np.all(np.triu(W_scaled) == 0)
 
 
@@ -475,34 +478,56 @@ def test_sortnregress_errors():
 
 
 # ---------------------------------------------------------------------------
-# PC and GES from causal-learn
+# the result object (DAGResult) and the deprecated forms
 # ---------------------------------------------------------------------------
 
 
-def test_causallearn_conversion_hand_made():
-    # causal-learn: G[j, i] = 1 and G[i, j] = -1 is i -> j; both -1 undirected; both 1 bidirected.
-    G = np.zeros((4, 4), dtype=int)
-    G[0, 1], G[1, 0] = -1, 1  # 0 -> 1
-    G[3, 2], G[2, 3] = -1, 1  # 3 -> 2
-    G[1, 2] = G[2, 1] = -1  # 1 - 2
-    G[0, 3] = G[3, 0] = 1  # 0 <-> 3
-    B = causallearn_to_adjacency(G)
-    expected = np.zeros((4, 4), dtype=int)
-    expected[0, 1] = 1
-    expected[3, 2] = 1
-    expected[1, 2] = -1
-    expected[0, 3] = -1
-    assert np.array_equal(B, expected)
-    truth = np.zeros((4, 4), dtype=int)
-    truth[0, 1] = truth[2, 3] = truth[1, 2] = 1
-    acc = count_accuracy(truth, B)  # usable as it is
-    assert acc["nnz"] == 4 and acc["shd"] == 2  # 3 -> 2 reversed, 0 - 3 extra
+def test_dag_result_shape_and_decision_rule():
+    _, _, X = _sem(5, 6, 500, seed=21)
+    res = notears_linear(pd.DataFrame(X, columns=list("abcde")))
+    W = res.W
+    assert isinstance(res, DAGResult) and res.method == "notears" and res.scores_by_lag is None
+    assert res.converged is res.history.converged is True
+    np.testing.assert_array_equal(res.scores, np.abs(W))
+    np.testing.assert_array_equal(res.adjacency(), (W != 0).astype(int))  # the method's own graph
+    cut = np.abs(W[W != 0]).min() + 1e-9  # a stricter threshold drops exactly the weakest edge
+    np.testing.assert_array_equal(res.adjacency(threshold=cut), (np.abs(W) >= cut).astype(int))
+    assert res.adjacency(threshold=cut).sum() == res.adjacency().sum() - 1
+    np.testing.assert_array_equal(res.adjacency(threshold=0.0), res.adjacency())  # never adds an edge
+    with pytest.raises(ValueError, match="threshold"):
+        res.adjacency(threshold=-0.1)
+    i, j = np.argwhere(W != 0)[0]
+    frame = res.to_frame().set_index(["cause", "effect"])
+    row = frame.loc[("abcde"[i], "abcde"[j])]  # the cause is the row of W
+    assert row["weight"] == W[i, j] and row["score"] == abs(W[i, j]) and row["edge"] == 1
+    assert frame.loc[("abcde"[j], "abcde"[i]), "edge"] == 0
+    assert repr(res) == f"DAGResult(notears, p=5, {np.count_nonzero(W)} edges, converged)"
+    assert res.plot() is not None
+    matplotlib.pyplot.close("all")
+    for misuse in (np.asarray, lambda r: r[0, 1], lambda r: list(r), lambda r: np.count_nonzero(r)):
+        with pytest.raises(TypeError, match="result.W"):
+            misuse(res)
 
 
-def _v_structure(n=2000, seed=25):
-    rng = np.random.default_rng(seed)
-    x0, x1 = rng.normal(size=(2, n))
-    return np.c_[x0, x1, 0.8 * x0 - 0.8 * x1 + rng.normal(size=n)]
+def test_dag_result_reports_a_fit_that_did_not_converge():
+    _, _, X = _sem(6, 10, 300, seed=23)
+    with pytest.warns(UserWarning):
+        res = notears_linear(X, max_iter=1, w_threshold=0.0)
+    assert res.converged is False and res.history.h[-1] > 1e-8
+    assert "not converged" in repr(res)
+
+
+def test_return_history_is_deprecated_and_returns_the_old_pair():
+    _, _, X = _sem(5, 6, 500, seed=21)
+    res = notears_linear(X)
+    with pytest.warns(DeprecationWarning, match=r"return_history=True\) is deprecated.*res.W, res.history"):
+        W, hist = notears_linear(X, return_history=True)
+    assert isinstance(W, np.ndarray) and np.array_equal(W, res.W)
+    assert isinstance(hist, NotearsHistory) and np.array_equal(hist.h, res.history.h)
+    assert np.array_equal(hist.W, res.history.W)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        notears_linear(X, return_history=False)  # the default form is silent
 
 
 def _chain(n=2000, seed=26):
@@ -512,31 +537,44 @@ def _chain(n=2000, seed=26):
     return np.c_[x0, x1, 0.8 * x1 + rng.normal(size=n)]
 
 
-@pytest.mark.parametrize("method", [run_pc, run_ges])
-def test_pc_ges_orient_a_v_structure(method):
-    B = method(_v_structure())
-    assert np.array_equal(B, np.array([[0, 0, 1], [0, 0, 1], [0, 0, 0]]))
-    truth = np.array([[0, 0, 1], [0, 0, 1], [0, 0, 0]])
-    assert count_accuracy(truth, B)["shd"] == 0
+@pytest.mark.parametrize("name", ["run_pc", "run_ges"])
+def test_pc_and_ges_moved_to_baselines_keep_their_old_return(name):
+    from gcbook import baselines
+
+    X = _chain()
+    with pytest.warns(DeprecationWarning, match=f"gcbook.notears.{name} is deprecated.*gcbook.baselines.{name}"):
+        old = getattr(notears_module, name)
+    B = old(X)
+    assert isinstance(B, np.ndarray) and B.dtype == np.int64
+    np.testing.assert_array_equal(B, getattr(baselines, name)(X).cpdag)
+    np.testing.assert_array_equal(B, [[0, -1, 0], [0, 0, -1], [0, 0, 0]])  # the old array: 0 - 1 - 2
+    assert old.__name__ == name and "Deprecated" in old.__doc__
+    assert name not in notears_module.__all__
 
 
-@pytest.mark.parametrize("method", [run_pc, run_ges])
-def test_pc_ges_leave_a_chain_undirected(method):
-    B = method(_chain())
-    assert np.array_equal(B, np.array([[0, -1, 0], [0, 0, -1], [0, 0, 0]]))
-    truth = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
-    assert count_accuracy(truth, B) == {"fdr": 0.0, "tpr": 1.0, "fpr": 0.0, "shd": 0, "nnz": 2}
+def test_old_import_lines_still_work():
+    from gcbook import baselines
+
+    with pytest.warns(DeprecationWarning, match="notears.run_pc is deprecated"):
+        from gcbook.notears import run_pc
+    with pytest.warns(DeprecationWarning, match="notears.run_ges is deprecated"):
+        from gcbook.notears import run_ges
+    with pytest.warns(DeprecationWarning, match="notears.causallearn_to_adjacency is deprecated"):
+        from gcbook.notears import causallearn_to_adjacency
+    assert (run_pc.__name__, run_ges.__name__) == ("run_pc", "run_ges")
+    assert causallearn_to_adjacency is baselines.causallearn_to_adjacency
 
 
-def test_pc_ges_collinear_errors():
-    x = np.random.default_rng(27).normal(size=(200, 2))
-    X = np.c_[x, x[:, 0] + x[:, 1]]
-    with pytest.raises(ValueError, match="collinear"):
-        run_pc(X)
-    with pytest.raises(ValueError, match="collinear"):
-        run_ges(X)
-    with pytest.raises(ValueError, match="alpha"):
-        run_pc(_chain(), alpha=1.5)
+def test_causallearn_to_adjacency_moved_to_baselines():
+    from gcbook.baselines import causallearn_to_adjacency
+
+    with pytest.warns(DeprecationWarning, match="causallearn_to_adjacency is deprecated"):
+        old = notears_module.causallearn_to_adjacency
+    G = np.array([[0, -1], [1, 0]])  # causal-learn: 0 -> 1
+    np.testing.assert_array_equal(old(G), causallearn_to_adjacency(G))
+    np.testing.assert_array_equal(old(G), [[0, 1], [0, 0]])
+    with pytest.raises(AttributeError, match="no attribute 'run_lingam'"):
+        notears_module.run_lingam  # noqa: B018 - an unknown name is still an AttributeError
 
 
 # ---------------------------------------------------------------------------

@@ -64,9 +64,9 @@ class NotearsExplorerResult:
     B : numpy.ndarray of int, shape (d, d)
         The true DAG, ``B[i, j] = 1`` means ``i -> j``; read-only.
     W_raw : numpy.ndarray, shape (d, d)
-        The NOTEARS solution before the threshold (the last ``history.W``); read-only.
+        The NOTEARS solution before the threshold (the last ``W`` of the fit's ``history``); read-only.
     W : numpy.ndarray, shape (d, d)
-        ``notears_linear(X, lambda1, w_threshold=threshold)``: ``W_raw`` thresholded, with the weakest
+        ``notears_linear(X, lambda1, w_threshold=threshold).W``: ``W_raw`` thresholded, with the weakest
         edge of any remaining cycle removed.
     removed : tuple of (int, int)
         The edges removed to break cycles (empty unless the threshold is very low).
@@ -137,7 +137,7 @@ def _notears_fit(d: int, n: int, seed: int, standardize: bool, lambda1: float):
     with warnings.catch_warnings():
         # The fit's own threshold (0) is not the one shown, so its cycle warning does not apply.
         warnings.simplefilter("ignore", UserWarning)
-        _, history = notears_linear(X, lambda1=lambda1, w_threshold=0.0, enforce_dag=False, return_history=True)
+        history = notears_linear(X, lambda1=lambda1, w_threshold=0.0, enforce_dag=False).history
     W_raw = history.W[-1].copy()
     for array in (B, X, W_raw):
         array.setflags(write=False)
@@ -245,7 +245,7 @@ def notears_explorer(
     standardised if ``standardize``. NOTEARS runs once per (d, n, seed, standardize, lambda1),
     cached, and the threshold is applied afterwards exactly as :func:`gcbook.notears.notears_linear`
     applies ``w_threshold`` (which acts after the optimisation), so ``result.W`` equals
-    ``notears_linear(X, lambda1=lambda1, w_threshold=threshold)``. A new setting takes a fraction
+    ``notears_linear(X, lambda1=lambda1, w_threshold=threshold).W``. A new setting takes a fraction
     of a second for ``d <= 12``; a new threshold only redraws. This is the update function of
     :func:`notears_explorer_widget`.
 
