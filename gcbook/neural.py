@@ -18,6 +18,9 @@ Conventions shared by both estimators:
 
 * ``scores_by_lag_[i, j, k-1]`` is the strength of ``x_i(t-k) -> x_j(t)``, shape
   ``(p, p, lag)``; ``scores_[i, j]`` aggregates it over lags (cause is the row).
+  ``result_`` gives both as a :class:`NeuralGCResult`, the result shape shared by every
+  structure-learning method of the package. The scores are continuous: the methods have no
+  decision rule of their own (their papers report AUROC), so a graph needs a threshold.
 * ``fit`` standardizes every series with the mean and standard deviation of the
   training part, so scores are in standard-deviation units and do not depend on the
   scale each series was recorded in. ``fit`` also takes a list of recordings (trials,
@@ -46,12 +49,14 @@ from torch import nn
 from torch.func import jacrev
 
 from gcbook._base import BaseEstimator, check_is_fitted
+from gcbook._result import GraphResult, default_labels
 from gcbook._utils import resolve_device, seed_int
 from gcbook._validation import as_time_series, check_choice, check_int, check_lag, check_real, recordings_and_lag
 
 __all__ = [
     "GRNGC",
     "CMLP",
+    "NeuralGCResult",
     "KANLayer",
     "MLPForecaster",
     "LSTMForecaster",
@@ -87,7 +92,10 @@ def lagged_windows(X, lag):
     -------
     inputs : numpy.ndarray, shape (T - lag, lag, p)
         ``inputs[m, k-1, i] = X[lag + m - k, i]``, the value of ``x_i`` ``k`` steps before
-        the target time ``t = lag + m``.
+        the target time ``t = lag + m``. This is a model input in the (batch, sequence,
+        feature) layout that ``torch.nn.LSTM(batch_first=True)`` consumes, not an array
+        indexed by (cause, effect), so the package's lag-axis-last rule for those does not
+        apply to it.
     targets : numpy.ndarray, shape (T - lag, p)
         ``targets[m] = X[lag + m]``.
 
@@ -394,6 +402,103 @@ def jacobian_scores(jacobian):
     return np.abs(J).mean(axis=0).transpose(2, 0, 1)
 
 
+# ----------------------------------------------------------------------------- result
+
+
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)
+class NeuralGCResult(GraphResult):
+    """The scores of a fitted :class:`GRNGC` or :class:`CMLP` (their ``result_``).
+
+    The result shape of every structure-learning method of the package: ``scores``,
+    ``scores_by_lag``, ``labels``, ``method``, ``adjacency(threshold)``, ``to_frame()`` and
+    ``plot()``. The scores are continuous and the methods have no decision rule of their own
+    (the papers report AUROC, a ranking over all thresholds), so ``adjacency`` needs a
+    threshold and ``to_frame()`` has no ``edge`` column.
+
+    Attributes
+    ----------
+    scores : numpy.ndarray, shape (p, p)
+        ``scores[i, j]``: strength of ``i -> j`` (the estimator's ``scores_``); the diagonal
+        is each series' own past.
+    scores_by_lag : numpy.ndarray, shape (p, p, lag)
+        ``scores_by_lag[i, j, k-1]``: strength of ``x_i(t-k) -> x_j(t)`` (``scores_by_lag_``).
+    method : str
+        ``"cmlp"``, ``"grngc_mlp"``, ``"grngc_lstm"`` or ``"grngc_kan"``.
+    lam : float
+        The penalty of the fitted model (``lam_``: the chosen one with ``lam="auto"``).
+    labels : tuple of str
+        The variable names: a DataFrame's columns, else ``x0, x1, ...``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from gcbook.simulate import var
+    >>> X, A = var(p=3, T=300, lag=1, seed=0)
+    >>> est = GRNGC(lag=1, hidden=(8,), lam=0.01, epochs=50, seed=0).fit(pd.DataFrame(X, columns=list("abc")))
+    >>> res = est.result_
+    >>> res.method, res.labels, res.scores_by_lag.shape, res.lam
+    ('grngc_mlp', ('a', 'b', 'c'), (3, 3, 1), 0.01)
+    >>> bool((res.adjacency(threshold=0.0) == (res.scores > 0)).all())
+    True
+    >>> res.to_frame().columns.tolist()
+    ['cause', 'effect', 'score']
+    """
+
+    scores: np.ndarray
+    scores_by_lag: np.ndarray
+    method: str
+    lam: float
+    labels: tuple = ()
+
+    #: False, since the method has no decision rule of its own; ``adjacency`` needs a threshold.
+    has_default_adjacency = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "labels", default_labels(np.shape(self.scores)[0], self.labels))
+
+    def adjacency(self, threshold=None) -> np.ndarray:
+        """The graph of the scores above ``threshold``.
+
+        Parameters
+        ----------
+        threshold : float >= 0
+            Required: the methods have no threshold of their own. ``0`` keeps every
+            nonzero score (for :class:`CMLP`, the groups the penalty did not set to zero);
+            :ref:`sec-neural-thresholds` discusses rules that do not use the truth.
+
+        Returns
+        -------
+        numpy.ndarray of int, shape (p, p)
+            ``A[i, j] = 1`` where ``scores[i, j] > threshold`` (``i -> j``); the diagonal
+            holds each series' own past, as in the simulators' truth.
+
+        Raises
+        ------
+        ValueError
+            Without a threshold, or for a negative or non-finite one.
+        """
+        if threshold is None:
+            raise ValueError(
+                f"{self.method} has no decision rule of its own (its scores are continuous and the method is "
+                "judged by their ranking, AUROC); pass a threshold: result.adjacency(threshold=...) gives "
+                "A[i, j] = 1 where scores[i, j] > threshold."
+            )
+        threshold = check_real(threshold, "threshold", low=0.0)
+        return (np.asarray(self.scores) > threshold).astype(int)
+
+    def _array_hint(self) -> str:
+        return "result.scores (p, p) or result.scores_by_lag (p, p, lag)"
+
+    def __repr__(self) -> str:
+        p = self.p
+        off = ~np.eye(p, dtype=bool)
+        i, j = np.unravel_index(np.argmax(np.where(off, self.scores, -np.inf)), (p, p))
+        return (
+            f"NeuralGCResult(method={self.method!r}, p={p}, lag={np.shape(self.scores_by_lag)[2]}, "
+            f"lam={self.lam:.3g}, top pair {self.labels[i]} -> {self.labels[j]} ({self.scores[i, j]:.3g}))"
+        )
+
+
 # ----------------------------------------------------------------------------- training
 
 
@@ -642,6 +747,18 @@ class _Estimator(BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "model_", "fit(X)")
 
+    @property
+    def result_(self) -> NeuralGCResult:
+        """The fitted scores as a :class:`NeuralGCResult` (raises NotFittedError before ``fit``)."""
+        self._check_fitted()
+        return NeuralGCResult(
+            scores=self.scores_,
+            scores_by_lag=self.scores_by_lag_,
+            method=self._method_name(),
+            lam=float(self.lam_),
+            labels=tuple(self.labels_),
+        )
+
     def _windows_of(self, X):
         self._check_fitted()
         X, _ = as_time_series(X)
@@ -786,6 +903,12 @@ class GRNGC(_Estimator):
     lam_path_extended_ : tuple of int
         Only with ``lam="auto"``: the number of values added below and above the
         starting grid (each at most 3).
+    result_ : NeuralGCResult
+        ``scores_``, ``scores_by_lag_``, ``lam_`` and the labels in the result shape
+        shared by the package's methods (``method`` ``"grngc_mlp"``, ``"grngc_lstm"`` or
+        ``"grngc_kan"``); no decision rule, so ``result_.adjacency`` needs a threshold.
+    labels_ : list of str
+        The variable names: a DataFrame's columns, else ``x0, x1, ...``.
     model_ : torch.nn.Module
         The trained forecaster (parameters of the best validation check).
     mean_, std_ : numpy.ndarray, shape (p,)
@@ -910,6 +1033,11 @@ class GRNGC(_Estimator):
     def _new_model(self, p):
         return self._build(p)
 
+    def _method_name(self) -> str:
+        """``"grngc_<model>"`` of the fitted forecaster (not of ``model``, which ``set_params`` may change)."""
+        kind = {MLPForecaster: "mlp", LSTMForecaster: "lstm", KANForecaster: "kan"}[type(self.model_)]
+        return f"grngc_{kind}"
+
     def _fit_tensors(self, inputs, targets, n_train):
         model = self._build(inputs.shape[2])
         self._fit_lam(model, inputs, targets, n_train, self.lam, self.epochs)
@@ -1015,6 +1143,11 @@ class CMLP(_Estimator):
     lam_, lam_path_, lam_path_val_loss_, lam_path_scores_, lam_path_extended_
         As in :class:`GRNGC`; the ``lam_path_*`` attributes exist only after a fit with
         ``lam="auto"``.
+    result_ : NeuralGCResult
+        As in :class:`GRNGC`, with ``method`` ``"cmlp"``; ``result_.adjacency(threshold=0)``
+        is the support the group lasso kept.
+    labels_
+        As in :class:`GRNGC`.
 
     Examples
     --------
@@ -1063,6 +1196,10 @@ class CMLP(_Estimator):
 
     def _new_model(self, p):
         return ComponentwiseMLP(p, self.lag, self.hidden).to(self._device)
+
+    @staticmethod
+    def _method_name() -> str:
+        return "cmlp"
 
     def _fit_tensors(self, inputs, targets, n_train):
         model = self._new_model(inputs.shape[2])

@@ -1,10 +1,12 @@
 """gcbook.neural: exact Jacobians, the book's orientation, reproducible and validated fits."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
 
+from gcbook._base import NotFittedError
 from gcbook.neural import (
     CMLP,
     GRNGC,
@@ -13,6 +15,7 @@ from gcbook.neural import (
     LambdaPath,
     LSTMForecaster,
     MLPForecaster,
+    NeuralGCResult,
     TrainingHistory,
     input_jacobian,
     jacobian_scores,
@@ -572,6 +575,79 @@ def test_verbose_shows_a_progress_bar_and_quiet_does_not(noise, capsys):
     assert capsys.readouterr().err == ""
 
 
+# ----------------------------------------------------------------------------- result_
+
+
+@pytest.mark.parametrize(
+    "make, method",
+    [
+        (lambda: GRNGC(lag=3, hidden=(8,), seed=0, **FAST), "grngc_mlp"),
+        (lambda: CMLP(lag=3, hidden=6, seed=0, **{**FAST, "lam": 0.002}), "cmlp"),
+    ],
+    ids=["grngc", "cmlp"],
+)
+def test_result_is_the_fitted_scores(lag2_system, make, method):
+    """result_ carries the fitted arrays themselves, the DataFrame's names in the scores' orientation, the
+    method and the penalty; it has no decision rule, so adjacency needs a threshold."""
+    frame = pd.DataFrame(lag2_system, columns=["a", "b", "c"])
+    est = make()
+    with pytest.raises(NotFittedError, match="not fitted"):
+        _ = est.result_
+    assert not hasattr(est, "result_")
+    est.fit(frame)
+    res = est.result_
+    assert isinstance(res, NeuralGCResult) and res.method == method and res.labels == ("a", "b", "c")
+    np.testing.assert_array_equal(res.scores, est.scores_)
+    np.testing.assert_array_equal(res.scores_by_lag, est.scores_by_lag_)
+    assert res.scores_by_lag.shape == (3, 3, 3) and res.lam == est.lam_ and isinstance(res.lam, float)
+    # the table names each pair as the scores index it: row "a" -> "b" is scores[0, 1], never scores[1, 0]
+    table = res.to_frame().set_index(["cause", "effect"])
+    assert list(table.columns) == ["score"]  # no decision rule: no edge column
+    assert table.loc[("a", "b"), "score"] == est.scores_[0, 1]
+    assert table.loc[("c", "a"), "score"] == est.scores_[2, 0]
+    by_lag = res.to_frame(by_lag=True).set_index(["cause", "effect", "lag"])
+    assert by_lag.loc[("a", "b", 2), "score"] == est.scores_by_lag_[0, 1, 1]
+    # adjacency: only with a threshold, then the scores above it (diagonal included)
+    assert res.has_default_adjacency is False
+    with pytest.raises(ValueError, match="no decision rule of its own.*threshold"):
+        res.adjacency()
+    for bad in (-0.1, np.nan, "high"):
+        with pytest.raises(ValueError, match="threshold"):
+            res.adjacency(threshold=bad)
+    cut = float(np.median(est.scores_))
+    A = res.adjacency(threshold=cut)
+    assert A.dtype.kind == "i" and 0 < A.sum() < 9
+    np.testing.assert_array_equal(A, (est.scores_ > cut).astype(int))
+    with pytest.raises(TypeError, match="result.scores"):
+        np.asarray(res)
+    assert repr(res).startswith(f"NeuralGCResult(method='{method}', p=3, lag=3,")
+
+
+def test_result_labels_of_an_array_and_the_method_of_each_forecaster(noise):
+    """The method names the forecaster that was fitted, even after set_params changes ``model``."""
+    for model in ("lstm", "kan"):
+        est = GRNGC(lag=2, model=model, hidden=4, seed=0, **{**FAST, "epochs": 5}).fit(noise)
+        assert est.result_.method == f"grngc_{model}" and est.result_.labels == ("x0", "x1", "x2")
+    est.set_params(model="mlp")
+    assert est.result_.method == "grngc_kan"
+
+
+def test_threshold_zero_keeps_exactly_the_nonzero_scores():
+    """adjacency(threshold) is scores > threshold: 0 keeps every nonzero score (CMLP's exact zeros drop)."""
+    scores = np.array([[0.5, 0.0, 0.2], [0.0, 0.1, 0.0], [0.3, 0.0, 0.0]])
+    res = NeuralGCResult(scores=scores, scores_by_lag=scores[:, :, None], method="cmlp", lam=0.1)
+    assert res.labels == ("x0", "x1", "x2")
+    assert res.adjacency(threshold=0).tolist() == [[1, 0, 1], [0, 1, 0], [1, 0, 0]]
+    assert res.adjacency(threshold=0.2).tolist() == [[1, 0, 0], [0, 0, 0], [1, 0, 0]]  # strictly above
+    assert res.to_frame().columns.tolist() == ["cause", "effect", "score"]
+
+
+def test_cmlp_threshold_zero_is_the_support_the_group_lasso_kept(noise):
+    est = CMLP(lag=2, hidden=5, lam=0.3, epochs=60, check_every=5, patience=100, seed=0).fit(noise)
+    kept = (np.abs(est.model_.weight_in.detach().numpy()).sum(axis=(1, 2)) > 0).T  # [j, i] -> [i, j]
+    np.testing.assert_array_equal(est.result_.adjacency(threshold=0), kept.astype(int))
+
+
 # ----------------------------------------------------------------------------- lam="auto"
 
 
@@ -611,6 +687,7 @@ def test_numeric_refit_after_auto_drops_the_path(var1_chain):
     X, _ = var1_chain
     est = GRNGC(**AUTO_GRNGC).fit(X)
     assert all(hasattr(est, name) for name in PATH_ATTRIBUTES)
+    assert est.result_.lam == est.lam_ and est.lam_ in est.lam_path_  # the chosen penalty, not "auto"
     est.set_params(lam=0.05).fit(X)
     assert est.lam_ == 0.05 and not any(hasattr(est, name) for name in PATH_ATTRIBUTES)
 

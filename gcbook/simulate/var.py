@@ -280,6 +280,7 @@ def var(p, T, lag=3, sparsity=0.2, seed=None, noise_std=1.0, burn_in=500, return
             The same with the lag axis last, ``coef_by_lag[i, j, k-1] = coef[k-1, i, j]``,
             the layout of every array indexed by (cause, effect, lag).
         ``driver`` : None
+            No hidden variable here (see :func:`confounded_var`).
 
     Raises
     ------
