@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, special, stats
 
+from gcbook._result import GraphResult, default_labels
 from gcbook._utils import EXACT_FIT, batches, standardized_lag_matrix
 from gcbook._validation import (
     as_float_array,
@@ -145,7 +146,10 @@ class VARFit:
     Attributes
     ----------
     coef : numpy.ndarray, shape (lag, p, p)
-        ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)``.
+        ``coef[k-1, i, j]`` is the effect of ``x_i(t-k)`` on ``x_j(t)``: the layout of
+        statsmodels' ``coefs`` and the input of :func:`gcbook.simulate.var_from_coef` and
+        :mod:`gcbook.spectral`. :attr:`coef_by_lag` is the same array with the lag axis
+        last, the layout of every array indexed by (cause, effect, lag).
     intercept : numpy.ndarray, shape (p,)
     residuals : numpy.ndarray, shape (T - lag, p)
     sigma : numpy.ndarray, shape (p, p)
@@ -160,6 +164,11 @@ class VARFit:
     sigma: np.ndarray
     lag: int
     labels: tuple = field(default=())
+
+    @property
+    def coef_by_lag(self) -> np.ndarray:
+        """``coef`` with the lag axis last, shape (p, p, lag): ``coef_by_lag[i, j, k-1] = coef[k-1, i, j]``."""
+        return np.moveaxis(self.coef, 0, -1)
 
     def predict(self, X) -> np.ndarray:
         """One-step-ahead predictions for ``X`` (T, p); returns shape (T - lag, p)."""
@@ -282,9 +291,14 @@ def adjust_p_values(p_value: np.ndarray, correction: str | None) -> np.ndarray:
     return adjusted
 
 
-@dataclass(frozen=True, repr=False)
-class GrangerResult:
+@dataclass(frozen=True, repr=False, eq=False)
+class GrangerResult(GraphResult):
     """Granger F-tests for every ordered pair of variables.
+
+    The result shape of every structure-learning method of the package (see
+    :mod:`gcbook.suite`): ``scores``, ``adjacency(...)``, ``labels``, ``method``,
+    ``to_frame()`` and ``plot()``. The test is joint over the lags, so there is no
+    ``scores_by_lag`` (it is None).
 
     Attributes
     ----------
@@ -300,6 +314,20 @@ class GrangerResult:
     conditional : bool
         ``False`` for pairwise tests, ``True`` for tests inside the full VAR.
     labels : tuple of str
+        The variable names: a DataFrame's columns, else ``x0, x1, ...``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((500, 2))
+    >>> X[1:, 1] += 0.8 * X[:-1, 0]                    # x0 -> x1 at lag 1
+    >>> res = granger_test(X, lag=1)
+    >>> res.method, res.scores.shape, res.scores_by_lag is None
+    ('granger_pairwise', (2, 2), True)
+    >>> res.adjacency(alpha=0.01).tolist()
+    [[0, 1], [0, 0]]
+    >>> res.to_frame().columns.tolist()
+    ['cause', 'effect', 'F', 'edge', 'p_value']
     """
 
     f_stat: np.ndarray
@@ -309,6 +337,26 @@ class GrangerResult:
     lag: int
     conditional: bool
     labels: tuple = field(default=())
+
+    score_name = "F"
+
+    def __post_init__(self):
+        object.__setattr__(self, "labels", default_labels(np.shape(self.f_stat)[0], self.labels))
+
+    @property
+    def method(self) -> str:
+        """``"granger_conditional"`` or ``"granger_pairwise"``."""
+        return "granger_conditional" if self.conditional else "granger_pairwise"
+
+    @property
+    def scores(self) -> np.ndarray:
+        """The F statistics, shape (p, p), with the untested diagonal set to 0."""
+        return np.nan_to_num(self.f_stat, nan=0.0)
+
+    @property
+    def scores_by_lag(self) -> None:
+        """None: the F-test is joint over the lags ``1..lag``."""
+        return None
 
     def adjacency(self, alpha: float = 0.05, correction: str | None = None) -> np.ndarray:
         """Binary graph of the tests rejected at level ``alpha``.
@@ -328,19 +376,11 @@ class GrangerResult:
         adjusted = adjust_p_values(self.p_value, correction)
         return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
 
-    def to_frame(self):
-        """The tests as a tidy :class:`pandas.DataFrame`, one row per ordered pair."""
-        import pandas as pd
+    def _frame_columns(self) -> dict:
+        return {"p_value": self.p_value}
 
-        i, j = np.nonzero(~np.eye(len(self.labels), dtype=bool))
-        return pd.DataFrame(
-            {
-                "cause": [self.labels[k] for k in i],
-                "effect": [self.labels[k] for k in j],
-                "F": self.f_stat[i, j],
-                "p_value": self.p_value[i, j],
-            }
-        )
+    def _array_hint(self) -> str:
+        return "result.f_stat, result.p_value or result.scores"
 
     def plot(self, ax=None, alpha: float = 0.05, correction: str | None = None):
         """Heatmap of ``-log10(p)`` with the significant pairs marked; returns the Axes."""
@@ -685,9 +725,13 @@ def _ncx2_interval(stat: np.ndarray, df: int, level: float) -> tuple[np.ndarray,
     return np.where(finite, low, np.nan), np.where(finite, high, np.nan)
 
 
-@dataclass(frozen=True, repr=False)
-class GrangerStrength:
+@dataclass(frozen=True, repr=False, eq=False)
+class GrangerStrength(GraphResult):
     """Geweke's measure of linear feedback ``F_{i -> j}`` for every ordered pair.
+
+    The result shape of the package's structure-learning methods: ``scores`` (the
+    measure, diagonal 0), ``adjacency(alpha, correction)`` (the chi-square tests),
+    ``labels``, ``method``, ``to_frame()`` and ``plot()``; no ``scores_by_lag``.
 
     Attributes
     ----------
@@ -722,6 +766,45 @@ class GrangerStrength:
     conditional: bool
     level: float
     labels: tuple = field(default=())
+
+    def __post_init__(self):
+        object.__setattr__(self, "labels", default_labels(np.shape(self.strength)[0], self.labels))
+
+    @property
+    def method(self) -> str:
+        """``"geweke_conditional"`` or ``"geweke_pairwise"``."""
+        return "geweke_conditional" if self.conditional else "geweke_pairwise"
+
+    @property
+    def scores(self) -> np.ndarray:
+        """``strength`` (nats), shape (p, p), with the undefined diagonal set to 0."""
+        return np.nan_to_num(self.strength, nan=0.0)
+
+    @property
+    def scores_by_lag(self) -> None:
+        """None: the measure is joint over the lags ``1..lag``."""
+        return None
+
+    def adjacency(self, alpha: float = 0.05, correction: str | None = None) -> np.ndarray:
+        """Binary graph of the chi-square tests (``p_value``) rejected at level ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float in (0, 1)
+        correction : {None, "bonferroni", "fdr_bh"}
+            Multiple-testing correction over the ``p(p-1)`` tests, see :func:`adjust_p_values`.
+
+        Returns
+        -------
+        numpy.ndarray of int, shape (p, p)
+            ``A[i, j] = 1`` when ``x_i -> x_j`` is significant; the diagonal is 0.
+        """
+        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
+        adjusted = adjust_p_values(self.p_value, correction)
+        return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
+
+    def _array_hint(self) -> str:
+        return "result.strength or result.scores"
 
     @property
     def transfer_entropy(self) -> np.ndarray:
@@ -758,7 +841,7 @@ class GrangerStrength:
             title=f"{kind} Geweke $F$, lag {self.lag} (nats)",
             annotate=False,
         )
-        for i, j in zip(*np.nonzero(np.nan_to_num(self.p_value, nan=1.0) < alpha)):
+        for i, j in zip(*np.nonzero(self.adjacency(alpha))):
             ax.text(j, i, "*", ha="center", va="center", color="white", fontsize=14, fontweight="bold")
         return ax
 
