@@ -4,8 +4,8 @@ Used in the chapter :ref:`chap-notears` (``book/notears.md``), where PC and GES 
 NOTEARS on i.i.d. data from a DAG, and in the capstone :ref:`chap-capstone`
 (``book/capstone.md``), where PCMCI joins the time-series methods. The book teaches none of
 them step by step; this module only calls the libraries and converts what they return to the
-package's one result shape (:mod:`gcbook._result`): ``scores``, ``adjacency(...)``,
-``labels``, ``method``, ``to_frame()`` and ``plot()``.
+result shape of every structure-learning method of the package (see :mod:`gcbook.suite`):
+``scores``, ``adjacency(...)``, ``labels``, ``method``, ``to_frame()`` and ``plot()``.
 
 Orientation, everywhere: ``A[i, j] = 1`` means ``i -> j`` (the cause is the row).
 
@@ -126,7 +126,7 @@ class CPDAGResult(GraphResult):
         return None
 
     def adjacency(self) -> np.ndarray:
-        """The CPDAG itself, a copy of :attr:`cpdag`: ``1`` for ``i -> j``, ``-1`` (once) for ``i - j``."""
+        """The CPDAG itself, a copy of ``cpdag``: ``1`` for ``i -> j``, ``-1`` (once) for ``i - j``."""
         return self.cpdag.copy()
 
     def _array_hint(self) -> str:
@@ -339,6 +339,8 @@ class PCMCIResult(GraphResult):
         ``tau_max``, the largest lag tested.
     alpha : float
         The level :meth:`adjacency` uses by default.
+    method : str
+        ``"pcmci"``.
     labels : tuple of str
         The variable names: a DataFrame's columns, else ``x0, x1, ...``.
 
