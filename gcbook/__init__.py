@@ -6,13 +6,14 @@ The submodules are imported lazily by name, e.g. ``from gcbook.granger import gr
 Orientation, everywhere in the package: ``A[i, j] = 1`` means ``i -> j`` (the cause is the row).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "simulate",
     "granger",
     "window",
     "notears",
+    "baselines",
     "neural",
     "sparse_var",
     "imaging",

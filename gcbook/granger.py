@@ -811,23 +811,16 @@ class GrangerStrength(GraphResult):
         """``strength / 2``: the transfer entropy in nats, exact for Gaussian processes, shape (p, p)."""
         return self.strength / 2
 
-    def to_frame(self):
-        """One row per ordered pair: cause, effect, F, debiased F, interval, statistic, p-value."""
-        import pandas as pd
+    score_name = "F"
 
-        i, j = np.nonzero(~np.eye(len(self.labels), dtype=bool))
-        return pd.DataFrame(
-            {
-                "cause": [self.labels[k] for k in i],
-                "effect": [self.labels[k] for k in j],
-                "F": self.strength[i, j],
-                "F_debiased": self.debiased[i, j],
-                "ci_low": self.ci_low[i, j],
-                "ci_high": self.ci_high[i, j],
-                "stat": self.stat[i, j],
-                "p_value": self.p_value[i, j],
-            }
-        )
+    def _frame_columns(self) -> dict:
+        return {
+            "F_debiased": self.debiased,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "stat": self.stat,
+            "p_value": self.p_value,
+        }
 
     def plot(self, ax=None, alpha: float = 0.05):
         """Heatmap of ``F`` (cause on the rows) with the pairs of ``p < alpha`` starred; returns the Axes."""

@@ -53,6 +53,11 @@ have no lag.
 
 Methods (:data:`METHODS`, settings fixed before any run, never chosen on the truth)
 ------------------------------------------------------------------------------------
+Every graph method returns a result object of one shape (``scores``, ``scores_by_lag``,
+``adjacency(...)``, ``labels``, ``to_frame()``, ``plot()``); the suite keeps it as
+:attr:`MethodOutput.result` and reads the scores and the method's own graph from it
+(:meth:`MethodOutput.from_result`), so each method below is one call.
+
 ``"granger_pairwise"``, ``"granger_conditional"``
     :func:`gcbook.granger.granger_test` at the dataset's lag; scores are the F
     statistics (NaN diagonal set to 0), the graph is
@@ -61,9 +66,10 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
 ``"lasso_var"``
     :func:`gcbook.sparse_var.lasso_var` on the column-standardised series (with the
     mean and sd of all recordings pooled, for a list), ``alpha = 0.05``; scores
-    ``max_k |C[k]|``, graph ``C != 0`` at any lag.
+    ``max_k |coef_by_lag[:, :, k]|``, graph: a nonzero coefficient at any lag.
 ``"pcmci"``
-    tigramite's ``PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None)``;
+    :func:`gcbook.baselines.run_pcmci`: tigramite's
+    ``PCMCI(ParCorr()).run_pcmci(tau_max=lag, pc_alpha=None)``;
     ``val_matrix[i, j, tau]`` is ``x_i(t - tau) -> x_j(t)``, the book's orientation.
     Scores ``max_{tau >= 1} |val|``, graph ``min_{tau >= 1} p < 0.05`` with **no**
     multiple-testing correction (PCMCI's MCI p-values as they come). Contemporaneous
@@ -78,7 +84,8 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
     The one setting changed is ``epochs``, the compute budget of :data:`NEURAL_EPOCHS`:
     the cap of the path's first point, with ``epochs // 4`` for each warm-started
     point; early stopping on the validation forecast loss may end any point sooner.
-    The run's seed seeds torch. Scores are ``scores_`` of the chosen point; there is
+    The run's seed seeds torch. Scores are ``scores_`` of the chosen point (the
+    estimator's ``result_``); there is
     no graph (``adjacency=None``), so their SHD is NaN. ``extra`` (and the row of
     :func:`run_row`) records the chosen penalty ``lam_``, whether it is interior to
     the fitted path, and the path's extensions (:data:`PATH_KEYS`).
@@ -88,10 +95,10 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
 ``"sortnregress"``
     :func:`gcbook.notears.sortnregress`, the varsortability baseline; scores ``|W|``.
 ``"pc"``, ``"ges"``
-    :func:`gcbook.notears.run_pc` (Fisher-z, ``alpha = 0.05``) and
-    :func:`gcbook.notears.run_ges` (BIC). They return a CPDAG: ``1`` for ``i -> j``,
-    ``-1`` marked once in the upper triangle for an undirected ``i - j``
-    (:func:`gcbook.notears.causallearn_to_adjacency`). Scores: 1 on a directed edge,
+    :func:`gcbook.baselines.run_pc` (Fisher-z, ``alpha = 0.05``) and
+    :func:`gcbook.baselines.run_ges` (BIC), from causal-learn. Their graph is a CPDAG: ``1``
+    for ``i -> j``, ``-1`` marked once in the upper triangle for an undirected ``i - j``
+    (:func:`gcbook.baselines.causallearn_to_adjacency`). Scores: 1 on a directed edge,
     0.5 on both directions of an undirected one, 0 elsewhere (their AUROC is that of
     a single operating point).
 ``"window_linear"``
@@ -388,6 +395,13 @@ class MethodOutput:
         First forecast target of each window.
     window : int or None
         Number of forecast targets per window.
+    result : object or None
+        The method's own result object, everything it computed: for the graph methods
+        one with the package's shared result shape (``scores``, ``scores_by_lag``,
+        ``adjacency(...)``, ``labels``, ``to_frame()``, ``plot()``; e.g. a
+        :class:`gcbook.granger.GrangerResult`), for ``"window_linear"`` a
+        :class:`gcbook.window.WindowResult`. ``scores`` and ``adjacency`` above are read
+        from it (:meth:`from_result`).
 
     Examples
     --------
@@ -402,6 +416,37 @@ class MethodOutput:
     window_scores: np.ndarray | None = None
     window_starts: np.ndarray | None = None
     window: int | None = None
+    result: object = None
+
+    @classmethod
+    def from_result(cls, result, extra=None, **decision) -> MethodOutput:
+        """The output of a graph method: its result's ``scores`` and own graph.
+
+        Parameters
+        ----------
+        result : object with the shared result shape
+            ``scores`` (p, p), ``adjacency(**decision)`` and ``has_default_adjacency``
+            (False for the neural methods, which have no decision rule: then
+            ``adjacency`` is None).
+        extra : dict, optional
+            Method-specific extras kept in :attr:`extra`.
+        **decision
+            Arguments of ``result.adjacency`` (e.g. ``alpha`` and ``correction`` for a test).
+
+        Returns
+        -------
+        MethodOutput
+
+        Examples
+        --------
+        >>> from gcbook.granger import granger_test
+        >>> data = make_dataset("sparse_var", seed=0, size="small")
+        >>> out = MethodOutput.from_result(granger_test(data.X, data.lag), alpha=0.05, correction="fdr_bh")
+        >>> out.scores.shape, int(out.adjacency.sum()) == int(out.result.adjacency(0.05, "fdr_bh").sum())
+        ((5, 5), True)
+        """
+        adjacency = result.adjacency(**decision) if result.has_default_adjacency else None
+        return cls(scores=result.scores, adjacency=adjacency, extra=dict(extra or {}), result=result)
 
     def __repr__(self) -> str:
         if self.window_scores is not None:
@@ -464,21 +509,6 @@ def _standardize_recordings(dataset: SuiteDataset):
     return scaled if is_recording_list(dataset.X) else scaled[0]
 
 
-def _pcmci_dataframe(dataset: SuiteDataset):
-    """tigramite's DataFrame of the dataset: one series, or its recordings in ``analysis_mode="multiple"``.
-
-    In the multiple mode tigramite builds each test's lagged samples within each
-    recording and pools them, so no sample reaches across a seam.
-    """
-    import tigramite.data_processing as pp
-
-    if dataset.n_recordings == 1:
-        return pp.DataFrame(np.asarray(dataset.recordings[0], dtype=float))
-    return pp.DataFrame(
-        {index: np.asarray(X, dtype=float) for index, X in enumerate(dataset.recordings)}, analysis_mode="multiple"
-    )
-
-
 def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
     """Simulate one dataset of the suite.
 
@@ -522,14 +552,14 @@ def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
     common = dict(name=name, seed=seed)
     settings = {"size": size, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()}}
     if name == "sparse_var":
-        X, A, coef = simulate.var(s["p"], s["T"], lag=s["lag"], sparsity=s["sparsity"], seed=seed, return_coef=True)
+        sim = simulate.var(s["p"], s["T"], lag=s["lag"], sparsity=s["sparsity"], seed=seed)
         return SuiteDataset(
             kind="timeseries",
-            X=X,
-            truth=A,
+            X=sim.X,
+            truth=sim.A,
             lag=s["lag"],
             settings=settings,
-            coef=coef,
+            coef=sim.coef,
             description=f"sparse VAR({s['lag']}), p={s['p']}, T={s['T']}: the linear case",
             **common,
         )
@@ -594,38 +624,26 @@ def make_dataset(name, seed=0, *, size="full", **overrides) -> SuiteDataset:
 
 
 # ----------------------------------------------------------------------------- methods
+# One function per method: call the package (or gcbook.baselines) at the suite's fixed settings and wrap
+# its result. The imports are local so that importing the suite loads neither torch nor causal-learn.
 def _granger(dataset, seed, *, conditional):
     from gcbook.granger import granger_test
 
-    res = granger_test(dataset.X, dataset.lag, conditional=conditional)
-    return MethodOutput(
-        scores=np.nan_to_num(res.f_stat, nan=0.0),
-        adjacency=res.adjacency(alpha=ALPHA, correction="fdr_bh"),
-        extra={"p_value": res.p_value, "df_num": res.df_num, "df_den": res.df_den},
+    return MethodOutput.from_result(
+        granger_test(dataset.X, dataset.lag, conditional=conditional), alpha=ALPHA, correction="fdr_bh"
     )
 
 
 def _lasso_var(dataset, seed):
     from gcbook.sparse_var import lasso_var
 
-    coef = lasso_var(_standardize_recordings(dataset), dataset.lag, LASSO_ALPHA)
-    return MethodOutput(
-        scores=np.abs(coef).max(axis=0), adjacency=(coef != 0).any(axis=0).astype(int), extra={"coef": coef}
-    )
+    return MethodOutput.from_result(lasso_var(_standardize_recordings(dataset), dataset.lag, LASSO_ALPHA))
 
 
 def _pcmci(dataset, seed):
-    from tigramite.independence_tests.parcorr import ParCorr
-    from tigramite.pcmci import PCMCI
+    from gcbook.baselines import run_pcmci
 
-    pcmci = PCMCI(dataframe=_pcmci_dataframe(dataset), cond_ind_test=ParCorr(), verbosity=0)
-    res = pcmci.run_pcmci(tau_max=dataset.lag, pc_alpha=None)
-    val, pval = res["val_matrix"][:, :, 1:], res["p_matrix"][:, :, 1:]  # [i, j, tau-1]: x_i(t - tau) -> x_j(t)
-    return MethodOutput(
-        scores=np.abs(val).max(axis=2),
-        adjacency=(pval.min(axis=2) < ALPHA).astype(int),
-        extra={"val_matrix": res["val_matrix"], "p_matrix": res["p_matrix"]},
-    )
+    return MethodOutput.from_result(run_pcmci(dataset.X, dataset.lag), alpha=ALPHA)
 
 
 def _neural(dataset, seed, *, name, epochs=None, patience=None):
@@ -639,17 +657,14 @@ def _neural(dataset, seed, *, name, epochs=None, patience=None):
     est = CMLP(**kwargs) if name == "cmlp" else GRNGC(model=name.split("_")[1], **kwargs)
     est.fit(dataset.X)
     history = est.loss_history_
-    return MethodOutput(
-        scores=est.scores_,
-        adjacency=None,
-        extra={
-            "epochs": epochs,
-            **_path_extras(est),
-            "epochs_run": int(history.epoch[-1]),
-            "best_epoch": int(history.best_epoch),
-            "val_loss": float(est.val_loss_),
-        },
-    )
+    extra = {
+        "epochs": epochs,
+        **_path_extras(est),
+        "epochs_run": int(history.epoch[-1]),
+        "best_epoch": int(history.best_epoch),
+        "val_loss": float(est.val_loss_),
+    }
+    return MethodOutput.from_result(est.result_, extra=extra)
 
 
 #: Keys of a neural output's ``extra`` that :func:`run_row` copies into its row (what the penalty path chose).
@@ -684,44 +699,36 @@ def _path_extras(est) -> dict:
     }
 
 
-def _weighted_dag(dataset, seed, *, which):
-    from gcbook.notears import notears_linear, sortnregress
+def _notears(dataset, seed):
+    from gcbook.notears import notears_linear
 
-    W = notears_linear(dataset.X) if which == "notears" else sortnregress(dataset.X)
-    return MethodOutput(scores=np.abs(W), adjacency=(W != 0).astype(int), extra={"W": W})
-
-
-def _cpdag_scores(B: np.ndarray) -> np.ndarray:
-    """1 on ``i -> j``, 0.5 on both directions of an undirected ``i - j`` (``B[i, j] = -1``), 0 elsewhere."""
-    undirected = (B == -1).astype(float)
-    return (B == 1).astype(float) + 0.5 * (undirected + undirected.T)
+    return MethodOutput.from_result(notears_linear(dataset.X))
 
 
-def _cpdag(dataset, seed, *, which):
-    from gcbook.notears import run_ges, run_pc
+def _sortnregress(dataset, seed):
+    from gcbook.notears import sortnregress
 
-    B = run_pc(dataset.X) if which == "pc" else run_ges(dataset.X)
-    return MethodOutput(scores=_cpdag_scores(B), adjacency=B)
+    return MethodOutput.from_result(sortnregress(dataset.X))
+
+
+def _pc(dataset, seed):
+    from gcbook.baselines import run_pc
+
+    return MethodOutput.from_result(run_pc(dataset.X))
+
+
+def _ges(dataset, seed):
+    from gcbook.baselines import run_ges
+
+    return MethodOutput.from_result(run_ges(dataset.X))
 
 
 def _window_linear(dataset, seed):
     from gcbook.window import window_granger
 
-    res = window_granger(
-        dataset.X,
-        cause=dataset.settings.get("cause", 1),
-        effect=dataset.settings.get("effect", 0),
-        window=WINDOW,
-        lag=dataset.lag,
-    )
-    return MethodOutput(
-        scores=None,
-        adjacency=None,
-        extra={"p_value": res.p_value},
-        window_scores=res.f_stat,
-        window_starts=res.starts,
-        window=WINDOW,
-    )
+    cause, effect = dataset.settings.get("cause", 1), dataset.settings.get("effect", 0)
+    res = window_granger(dataset.X, cause=cause, effect=effect, window=WINDOW, lag=dataset.lag)
+    return MethodOutput(None, None, window_scores=res.f_stat, window_starts=res.starts, window=WINDOW, result=res)
 
 
 def _spec(name, kinds, fn, uses_lag, description, options=()):
@@ -803,30 +810,30 @@ METHODS = dict(
         _spec(
             "notears",
             ("dag",),
-            partial(_weighted_dag, which="notears"),
+            _notears,
             False,
             "notears_linear(X) defaults (lambda1=0.1, w_threshold=0.3); scores |W|, graph W != 0",
         ),
         _spec(
             "sortnregress",
             ("dag",),
-            partial(_weighted_dag, which="sortnregress"),
+            _sortnregress,
             False,
             "sortnregress(X); scores |W|, graph W != 0",
         ),
         _spec(
             "pc",
             ("dag",),
-            partial(_cpdag, which="pc"),
+            _pc,
             False,
-            "run_pc(X) (Fisher-z, alpha=0.05); CPDAG, scores 1 directed / 0.5 undirected",
+            "baselines.run_pc(X) (Fisher-z, alpha=0.05); CPDAG, scores 1 directed / 0.5 undirected",
         ),
         _spec(
             "ges",
             ("dag",),
-            partial(_cpdag, which="ges"),
+            _ges,
             False,
-            "run_ges(X) (BIC); CPDAG, scores 1 directed / 0.5 undirected",
+            "baselines.run_ges(X) (BIC); CPDAG, scores 1 directed / 0.5 undirected",
         ),
         _spec(
             "window_linear",

@@ -3,7 +3,7 @@
 1. **Permuting the variables permutes every output.** If ``Xp = X[:, perm]``, column ``k`` of
    ``Xp`` is the original variable ``perm[k]``, so every ``(p, p)`` matrix ``M`` (cause on the
    row) must come back as ``M[perm][:, perm]``, lagged ``(p, p, lag)`` arrays on their first two
-   axes and ``VARFit.coef`` ``(lag, p, p)`` on its last two. Least squares is equivariant to
+   axes (``scores_by_lag``, ``coef_by_lag``) and ``VARFit.coef`` ``(lag, p, p)`` on its last two. Least squares is equivariant to
    rounding (``rtol=1e-9``); the lasso by cyclic coordinate descent visits the coordinates in
    another order, so it agrees only to its convergence tolerance (``atol=1e-9`` at
    ``tol=1e-12``); NOTEARS is a nonconvex L-BFGS-B path whose arithmetic (BLAS sums) runs in
@@ -129,7 +129,9 @@ def test_the_order_of_the_recordings_does_not_matter(series):
         rtol=1e-8,
         atol=1e-12,
     )
-    np.testing.assert_allclose(lasso_var(back, 2, 0.05), lasso_var(recs, 2, 0.05), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        lasso_var(back, 2, 0.05).coef_by_lag, lasso_var(recs, 2, 0.05).coef_by_lag, rtol=0, atol=1e-9
+    )
     # and a list of one recording is that recording
     np.testing.assert_allclose(granger_test([series], 2).f_stat, granger_test(series, 2).f_stat, **LS)
 
@@ -167,11 +169,12 @@ def test_spectral_granger_is_permutation_equivariant(series, conditional):
 def test_lasso_var_is_permutation_equivariant_to_its_tolerance(series):
     """Coordinate descent sweeps the coordinates in another order: equal to convergence (tol=1e-12)."""
     for alpha in (0.0, 0.05, 0.2):
-        C, b0 = lasso_var(series, 2, alpha, return_intercept=True)
-        Cp, bp = lasso_var(series[:, PERM], 2, alpha, return_intercept=True)
-        np.testing.assert_allclose(Cp, C[:, PERM][:, :, PERM], rtol=0, atol=1e-9)
-        np.testing.assert_allclose(bp, b0[PERM], rtol=0, atol=1e-9)
-        assert np.array_equal(Cp != 0, (C != 0)[:, PERM][:, :, PERM])
+        res, rp = lasso_var(series, 2, alpha), lasso_var(series[:, PERM], 2, alpha)
+        C, Cp = res.coef_by_lag, rp.coef_by_lag  # (p, p, lag): cause and effect on the first two axes
+        np.testing.assert_allclose(Cp, C[PERM][:, PERM], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(rp.intercept, res.intercept[PERM], rtol=0, atol=1e-9)
+        assert np.array_equal(Cp != 0, (C != 0)[PERM][:, PERM])
+        np.testing.assert_allclose(rp.scores, pp(res.scores), rtol=0, atol=1e-9)
 
 
 def test_window_granger_indices_follow_the_permutation(series):
@@ -193,8 +196,8 @@ def test_notears_is_permutation_equivariant_up_to_the_path(sem, precondition, at
     in floating point the sums run in another order and the nonconvex path amplifies it:
     measured 2e-11 (preconditioned) and 7e-6 (not), tested with atol 1e-6 and 1e-3."""
     _, X = sem
-    W = notears_linear(X, precondition=precondition)
-    Wp = notears_linear(X[:, PERM], precondition=precondition)
+    W = notears_linear(X, precondition=precondition).W
+    Wp = notears_linear(X[:, PERM], precondition=precondition).W
     np.testing.assert_allclose(Wp, pp(W), rtol=0, atol=atol)
     assert np.array_equal(Wp != 0, pp(W != 0))
 
@@ -202,7 +205,7 @@ def test_notears_is_permutation_equivariant_up_to_the_path(sem, precondition, at
 def test_sortnregress_is_permutation_equivariant_without_ties(sem):
     _, X = sem
     assert np.unique(np.round(np.log(X.var(axis=0)), 9)).size == X.shape[1]  # no tied variances
-    np.testing.assert_allclose(sortnregress(X[:, PERM]), pp(sortnregress(X)), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(sortnregress(X[:, PERM]).W, pp(sortnregress(X).W), rtol=1e-8, atol=1e-12)
 
 
 def test_sortnregress_ties_keep_the_column_order(sem):
@@ -211,7 +214,7 @@ def test_sortnregress_ties_keep_the_column_order(sem):
     _, X = sem
     Z = (X - X.mean(0)) / X.std(0)
     for perm in (np.arange(4), PERM):
-        W = sortnregress(Z[:, perm])
+        W = sortnregress(Z[:, perm]).W
         assert np.all(np.tril(W) == 0)
 
 
@@ -390,17 +393,19 @@ def test_fit_var_coefficients_transform_with_the_scales(series, s, c):
 @given(shifts)
 def test_lasso_var_is_shift_invariant(series, c):
     """The unpenalised intercept absorbs a shift of any column (the lasso centres the design)."""
-    np.testing.assert_allclose(lasso_var(series + c, 2, 0.05), lasso_var(series, 2, 0.05), rtol=0, atol=1e-8)
+    np.testing.assert_allclose(
+        lasso_var(series + c, 2, 0.05).coef_by_lag, lasso_var(series, 2, 0.05).coef_by_lag, rtol=0, atol=1e-8
+    )
 
 
 def test_notears_is_shift_invariant_but_not_scale_invariant(sem):
     """The l2 loss is taken on centred data, so shifts change nothing (to the path's rounding)."""
     B, X = sem
-    W = notears_linear(X)
-    np.testing.assert_allclose(notears_linear(X + np.array([5.0, -3.0, 100.0, 0.5])), W, rtol=0, atol=1e-6)
+    W = notears_linear(X).W
+    np.testing.assert_allclose(notears_linear(X + np.array([5.0, -3.0, 100.0, 0.5])).W, W, rtol=0, atol=1e-6)
     # rescaling one column changes the weights: W'[i, j] = W[i, j] s_j / s_i would hold only if the
     # l1 penalty and the threshold scaled too, which they do not (not claimed, so only checked to differ)
-    Ws = notears_linear(X * np.array([1.0, 10.0, 1.0, 1.0]))
+    Ws = notears_linear(X * np.array([1.0, 10.0, 1.0, 1.0])).W
     assert not np.allclose(Ws, W, atol=1e-3)
 
 
@@ -411,10 +416,10 @@ def test_sortnregress_is_invariant_to_a_common_unit(sem, exponent):
     graph and weights stay (to rounding). scikit-learn's LARS stops at absolute tolerances, which
     lost every edge of data with sd below about 1e-3 until sortnregress rescaled internally."""
     _, X = sem
-    W = sortnregress(X)
+    W = sortnregress(X).W
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        Ws = sortnregress(X * 10.0**exponent)
+        Ws = sortnregress(X * 10.0**exponent).W
     np.testing.assert_allclose(Ws, W, rtol=1e-9, atol=1e-12)
 
 
@@ -424,10 +429,10 @@ def test_notears_does_not_pass_off_a_failed_fit_as_the_empty_graph(sem):
     W = 0 is the solution (the l1 term wins) and no warning is due."""
     _, X = sem
     with pytest.warns(UserWarning, match="not a solution"):
-        assert not np.any(notears_linear(X * 1e14))
+        assert not np.any(notears_linear(X * 1e14).W)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert not np.any(notears_linear(X * 1e-5))
+        assert not np.any(notears_linear(X * 1e-5).W)
 
 
 @FEW
@@ -437,7 +442,7 @@ def test_sortnregress_edges_point_up_the_variances_after_any_rescaling(sem, s):
     reorders the variances, reorients edges: the method is not scale invariant)."""
     _, X = sem
     Y = X * s
-    W = sortnregress(Y)
+    W = sortnregress(Y).W
     v = Y.var(axis=0)
     i, j = np.nonzero(W)
     assert np.all(v[i] <= v[j])
@@ -986,11 +991,11 @@ def test_degenerate_data_never_gives_a_silent_nan(case, lag):
         "fit_var": lambda: fit_var(X, lag).coef.transpose(1, 2, 0),
         "instantaneous_causality": lambda: instantaneous_causality(X, lag).wald,
         "spectral_granger": lambda: spectral_granger(X, lag, freqs=[0.0, 0.2]).values,
-        "lasso_var": lambda: lasso_var(X, lag, 0.1).transpose(1, 2, 0),
+        "lasso_var": lambda: lasso_var(X, lag, 0.1).coef_by_lag,
         "select_lag": lambda: np.array([[select_lag(X, lag)]], dtype=float),
         "toda_yamamoto_pvalues": lambda: toda_yamamoto_pvalues(X, lag),
-        "notears_linear": lambda: notears_linear(X, max_iter=5),
-        "sortnregress": lambda: sortnregress(X),
+        "notears_linear": lambda: notears_linear(X, max_iter=5).W,
+        "sortnregress": lambda: sortnregress(X).W,
     }
     for name, call in checks.items():
         with warnings.catch_warnings():

@@ -221,13 +221,13 @@ def test_pcmci_samples_of_recordings_are_pooled_within_each(recordings):
     """With no conditions, MCI's value is the correlation of x_i(t - tau) and x_j(t) over tigramite's samples:
     t from 2 * tau_max to T_r - 1 in each recording (its default cut-off), stacked. Concatenating the
     recordings would add windows across the seams and change it."""
+    import tigramite.data_processing as pp
     from tigramite.independence_tests.parcorr import ParCorr
     from tigramite.pcmci import PCMCI
 
-    from gcbook.suite import _pcmci_dataframe
-
     p = recordings[0].shape[1]
-    pcmci = PCMCI(dataframe=_pcmci_dataframe(scans_dataset(recordings)), cond_ind_test=ParCorr(), verbosity=0)
+    frame = pp.DataFrame(dict(enumerate(recordings)), analysis_mode="multiple")  # as gcbook.baselines.run_pcmci
+    pcmci = PCMCI(dataframe=frame, cond_ind_test=ParCorr(), verbosity=0)
     res = pcmci.run_mci(tau_max=LAG, parents={j: [] for j in range(p)}, max_conds_px=0, max_conds_py=0)
     for i, j, tau in [(0, 1, 1), (2, 3, 2), (3, 0, 1)]:
         pairs = [(X[2 * LAG - tau : len(X) - tau, i], X[2 * LAG :, j]) for X in recordings]

@@ -102,7 +102,8 @@ def test_lorenz_truth(name, F, small):
 
 def test_hidden_driver_is_not_a_column(small):
     data = small["hidden_driver"]
-    X, A, z = confounded_var(data.T, seed=0, return_driver=True)
+    sim = confounded_var(data.T, seed=0)
+    X, z = sim.X, sim.driver
     np.testing.assert_array_equal(data.X, X)
     assert data.X.shape[1] == 2
     assert not any(np.allclose(data.X[:, k], z) for k in range(2))
@@ -228,9 +229,43 @@ def test_pcmci_silent_and_oriented(small):
     assert evaluate(data, out)["auroc"] > 0.9  # a transposed reading would be near chance
 
 
-def test_cpdag_scores():
-    B = np.array([[0, 1, -1], [0, 0, 0], [0, 0, 0]])
-    np.testing.assert_array_equal(suite._cpdag_scores(B), [[0, 1, 0.5], [0, 0, 0], [0.5, 0, 0]])
+# The decision rule the suite applies to each method's result (the module docstring's settings).
+SUITE_DECISION = {
+    "granger_pairwise": dict(alpha=0.05, correction="fdr_bh"),
+    "granger_conditional": dict(alpha=0.05, correction="fdr_bh"),
+    "pcmci": dict(alpha=0.05),
+}
+
+
+@pytest.mark.parametrize("kind,method", [(k, m) for k in SMALL_OF_KIND for m in applicable_methods(k)])
+def test_output_is_read_from_the_methods_result(kind, method, small, outputs):
+    """Every output keeps its method's result object; its scores and graph are the result's, at the suite's settings."""
+    out = outputs[kind, method]
+    if method == "window_linear":
+        np.testing.assert_array_equal(out.window_scores, out.result.f_stat)
+        np.testing.assert_array_equal(out.window_starts, out.result.starts)
+        return
+    result = out.result
+    assert result.method == method and len(result.labels) == out.scores.shape[0]
+    np.testing.assert_array_equal(out.scores, result.scores)
+    if method.startswith(("grngc", "cmlp")):
+        assert out.adjacency is None and not result.has_default_adjacency
+    else:
+        np.testing.assert_array_equal(out.adjacency, result.adjacency(**SUITE_DECISION.get(method, {})))
+    if method in ("lasso_var", "pcmci") or method.startswith(("grngc", "cmlp")):
+        lag = small[SMALL_OF_KIND[kind]].lag
+        assert result.scores_by_lag.shape == out.scores.shape + (lag,)
+        by_lag = result.scores_by_lag  # CMLP's score is the group norm over the lags, the others' the largest lag
+        aggregate = np.sqrt((by_lag**2).sum(axis=2)) if method == "cmlp" else by_lag.max(axis=2)
+        np.testing.assert_allclose(aggregate, out.scores, rtol=1e-12, atol=1e-12)
+
+
+def test_from_result_without_a_decision_rule_has_no_graph():
+    class Scores:
+        scores, has_default_adjacency = np.eye(2), False
+
+    out = MethodOutput.from_result(Scores(), extra={"a": 1})
+    assert out.adjacency is None and out.extra == {"a": 1} and out.result.scores is out.scores
 
 
 NEURAL = ("cmlp", "grngc_mlp", "grngc_lstm", "grngc_kan")
