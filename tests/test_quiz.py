@@ -61,7 +61,7 @@ ANSWER_KEY = {
     "sparse_var": [
         (-0.15,),
         ("α_max = maxₖ |zₖᵀ y| / n",),
-        ("`C[2, 2, 0]`",),
+        ("`C[2, 0, 2]`",),
         ("Reconstruction cannot choose",),
         ("Linearly in α",),
     ],
