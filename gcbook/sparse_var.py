@@ -364,8 +364,8 @@ class LassoVARResult(GraphResult):
     >>> res = lasso_var(X, lag=1, alpha=0.1)
     >>> res.coef_by_lag.shape, res.scores.shape
     ((2, 2, 1), (2, 2))
-    >>> res.coef_by_lag[0, 1, 0].round(1)              # x0(t-1) -> x1(t)
-    np.float64(0.7)
+    >>> round(float(res.coef_by_lag[0, 1, 0]), 1)      # x0(t-1) -> x1(t)
+    0.7
     >>> res.adjacency().tolist()
     [[0, 1], [0, 0]]
     >>> res.to_frame().columns.tolist()
