@@ -761,7 +761,7 @@ METHODS = dict(
             ("timeseries",),
             _lasso_var,
             True,
-            f"lasso_var(standardised X, lag, alpha={LASSO_ALPHA}); scores max_k |C|, graph C != 0",
+            f"lasso_var(standardised X, lag, alpha={LASSO_ALPHA}); scores max_k |coef_by_lag|, graph: a nonzero coefficient at any lag",
         ),
         _spec(
             "pcmci",
