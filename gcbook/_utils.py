@@ -8,6 +8,8 @@ it, so the NumPy-only modules that import this one do not load it.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -118,3 +120,17 @@ def roc_points(y_true: np.ndarray, y_score: np.ndarray, drop_intermediate: bool)
     tps = np.r_[0.0, tps]
     thresholds = np.r_[np.inf, thresholds]
     return fps / fps[-1], tps / tps[-1], thresholds
+
+
+#: The release that removes what :func:`warn_deprecated` announces.
+REMOVED_IN = "0.3"
+
+
+def warn_deprecated(old: str, instead: str) -> None:
+    """Warn that ``old`` (a call form or a name) goes in gcbook :data:`REMOVED_IN`, and what to use instead.
+
+    The warning points at the caller of the public function that calls this one.
+    """
+    warnings.warn(
+        f"{old} is deprecated and will be removed in gcbook {REMOVED_IN}; {instead}.", DeprecationWarning, stacklevel=3
+    )

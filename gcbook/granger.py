@@ -291,6 +291,13 @@ def adjust_p_values(p_value: np.ndarray, correction: str | None) -> np.ndarray:
     return adjusted
 
 
+def _significant(p_value: np.ndarray, alpha, correction: str | None) -> np.ndarray:
+    """``1`` where the (corrected) p-value is below ``alpha``, ``0`` elsewhere and on the untested (NaN) diagonal."""
+    alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
+    adjusted = adjust_p_values(p_value, correction)
+    return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class GrangerResult(GraphResult):
     """Granger F-tests for every ordered pair of variables.
@@ -372,9 +379,7 @@ class GrangerResult(GraphResult):
         numpy.ndarray of int, shape (p, p)
             ``A[i, j] = 1`` when ``x_i -> x_j`` is significant; the diagonal is 0.
         """
-        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
-        adjusted = adjust_p_values(self.p_value, correction)
-        return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
+        return _significant(self.p_value, alpha, correction)
 
     def _frame_columns(self) -> dict:
         return {"p_value": self.p_value}
@@ -799,9 +804,7 @@ class GrangerStrength(GraphResult):
         numpy.ndarray of int, shape (p, p)
             ``A[i, j] = 1`` when ``x_i -> x_j`` is significant; the diagonal is 0.
         """
-        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
-        adjusted = adjust_p_values(self.p_value, correction)
-        return np.where(np.isnan(adjusted), 0, adjusted < alpha).astype(int)
+        return _significant(self.p_value, alpha, correction)
 
     def _array_hint(self) -> str:
         return "result.strength or result.scores"
@@ -1008,8 +1011,7 @@ class InstantaneousResult:
 
     def adjacency(self, alpha: float = 0.05) -> np.ndarray:
         """Symmetric 0/1 matrix of the pairs with ``p_value < alpha`` (an undirected graph)."""
-        alpha = check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
-        return np.where(np.isnan(self.p_value), 0, self.p_value < alpha).astype(int)
+        return _significant(self.p_value, alpha, None)
 
     def __repr__(self) -> str:
         p = self.wald.shape[0]

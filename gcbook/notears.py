@@ -69,6 +69,7 @@ import scipy.optimize
 from scipy.special import expit
 
 from gcbook._result import GraphResult, default_labels
+from gcbook._utils import warn_deprecated
 from gcbook._validation import as_time_series, check_bool, check_int, check_real, check_square_matrix
 
 __all__ = [
@@ -1070,11 +1071,8 @@ def notears_linear(
         h_tol=h_tol,
     )
     if return_history:
-        warnings.warn(
-            "notears_linear(..., return_history=True) is deprecated and will be removed in gcbook 0.3; use "
-            "res = notears_linear(...) and res.W, res.history.",
-            DeprecationWarning,
-            stacklevel=2,
+        warn_deprecated(
+            "notears_linear(..., return_history=True)", "use res = notears_linear(...) and res.W, res.history"
         )
         return W, history
     return DAGResult(W=W, method="notears", labels=labels, history=history)
@@ -1200,11 +1198,7 @@ def __getattr__(name: str):
                 f"use gcbook.baselines.{name}, which returns a CPDAGResult: its .cpdag (or .adjacency()) is the "
                 "array this one returns"
             )
-        warnings.warn(
-            f"gcbook.notears.{name} is deprecated and will be removed in gcbook 0.3; {instead}.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        warn_deprecated(f"gcbook.notears.{name}", instead)
         if name == "causallearn_to_adjacency":
             from gcbook.baselines import causallearn_to_adjacency
 

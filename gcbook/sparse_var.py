@@ -39,13 +39,13 @@ What is in here:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from gcbook._result import GraphResult, default_labels
+from gcbook._utils import warn_deprecated
 from gcbook._validation import as_float_array, check_bool, check_int, check_lag, check_real, recordings_and_lag
 from gcbook.granger import pooled_lag_matrix
 
@@ -493,11 +493,9 @@ def lasso_var(X, lag, alpha, fit_intercept=True, return_intercept=False, max_ite
     B, b0, n_iter = lasso(design, Y, alpha, fit_intercept=fit_intercept, max_iter=max_iter, tol=tol, return_n_iter=True)
     coef = B.reshape(lag, p, p)  # coef[k-1, i, j]
     if return_intercept:
-        warnings.warn(
-            "lasso_var(..., return_intercept=True) is deprecated and will be removed in gcbook 0.3; use "
-            "res = lasso_var(...) and res.coef_by_lag (shape (p, p, lag), the lag axis last) and res.intercept.",
-            DeprecationWarning,
-            stacklevel=2,
+        warn_deprecated(
+            "lasso_var(..., return_intercept=True)",
+            "use res = lasso_var(...) and res.coef_by_lag (shape (p, p, lag), the lag axis last) and res.intercept",
         )
         return coef, b0
     return LassoVARResult(

@@ -105,7 +105,8 @@ METHODS = {
 
 
 @pytest.fixture(scope="module")
-def results(torch_one_thread_module):
+def results(torch_one_thread):
+    """The results made so far, by method (each method runs once per module)."""
     return {}
 
 
@@ -113,16 +114,6 @@ def _result(name, cache):
     if name not in cache:
         cache[name] = METHODS[name][0]()
     return cache[name]
-
-
-@pytest.fixture(scope="module")
-def torch_one_thread_module():
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize("name", list(METHODS))

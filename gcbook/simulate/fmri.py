@@ -176,12 +176,12 @@ Examples
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import expm
 
+from gcbook._utils import warn_deprecated
 from gcbook._validation import check_int, check_random_state, check_real
 
 __all__ = [
@@ -562,11 +562,9 @@ def hemodynamic_response(z, dt, transit_time=TAU, *, efficacy=EFFICACY, return_s
         raise ValueError(f"return_states must be True or False, got {return_states!r}.")
     out, states, _ = _integrate_balloon(z, dt, transit_time, efficacy, keep_states=bool(return_states))
     if return_states:
-        warnings.warn(
-            "hemodynamic_response(..., return_states=True) is deprecated and will be removed in gcbook 0.3; "
-            "use hemodynamic_states(...), whose result has bold, s, f, v and q.",
-            DeprecationWarning,
-            stacklevel=2,
+        warn_deprecated(
+            "hemodynamic_response(..., return_states=True)",
+            "use hemodynamic_states(...), whose result has bold, s, f, v and q",
         )
         return out, dict(zip("sfvq", states))
     return out

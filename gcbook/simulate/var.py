@@ -25,11 +25,10 @@ Public functions
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.optimize import brentq
 
+from gcbook._utils import warn_deprecated
 from gcbook._validation import check_int, check_lag, check_per_variable, check_random_state, check_real
 from gcbook.simulate._series import SimulatedSeries
 
@@ -321,11 +320,8 @@ def var(p, T, lag=3, sparsity=0.2, seed=None, noise_std=1.0, burn_in=500, return
         raise RuntimeError(f"Rescaling failed: spectral radius {rho} instead of {radius}; please report this bug.")
     X = var_from_coef(coef, T, noise_std=noise_std, burn_in=burn_in, seed=rng)
     if return_coef:
-        warnings.warn(
-            "var(..., return_coef=True) is deprecated and will be removed in gcbook 0.3; "
-            "use sim = var(...) and sim.coef (lag, p, p) or sim.coef_by_lag (p, p, lag).",
-            DeprecationWarning,
-            stacklevel=2,
+        warn_deprecated(
+            "var(..., return_coef=True)", "use sim = var(...) and sim.coef (lag, p, p) or sim.coef_by_lag (p, p, lag)"
         )
         return X, A, coef
     return SimulatedSeries(X, A, coef=coef)
@@ -415,11 +411,6 @@ def confounded_var(T, strength=0.8, delays=(1, 3), seed=None, noise_std=1.0, ret
     A = np.eye(2, dtype=np.int64)
     driver = full[:, 2].copy()
     if return_driver:
-        warnings.warn(
-            "confounded_var(..., return_driver=True) is deprecated and will be removed in gcbook 0.3; "
-            "use sim = confounded_var(...) and sim.driver.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        warn_deprecated("confounded_var(..., return_driver=True)", "use sim = confounded_var(...) and sim.driver")
         return X, A, driver
     return SimulatedSeries(X, A, driver=driver)
