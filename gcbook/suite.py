@@ -55,7 +55,7 @@ Methods (:data:`METHODS`, settings fixed before any run, never chosen on the tru
 ------------------------------------------------------------------------------------
 Every graph method returns a result object of one shape (``scores``, ``scores_by_lag``,
 ``adjacency(...)``, ``labels``, ``to_frame()``, ``plot()``); the suite keeps it as
-:attr:`MethodOutput.result` and reads the scores and the method's own graph from it
+``MethodOutput.result`` and reads the scores and the method's own graph from it
 (:meth:`MethodOutput.from_result`), so each method below is one call.
 
 ``"granger_pairwise"``, ``"granger_conditional"``
@@ -429,7 +429,7 @@ class MethodOutput:
             (False for the neural methods, which have no decision rule: then
             ``adjacency`` is None).
         extra : dict, optional
-            Method-specific extras kept in :attr:`extra`.
+            Method-specific extras, kept as the output's ``extra``.
         **decision
             Arguments of ``result.adjacency`` (e.g. ``alpha`` and ``correction`` for a test).
 
