@@ -4,7 +4,7 @@ Used in the chapter :ref:`chap-notears` (``book/notears.md``), where PC and GES 
 NOTEARS on i.i.d. data from a DAG, and in the capstone :ref:`chap-capstone`
 (``book/capstone.md``), where PCMCI joins the time-series methods. The book teaches none of
 them step by step; this module only calls the libraries and converts what they return to the
-result shape of every structure-learning method of the package (see :mod:`gcbook.suite`):
+result shape of every structure-learning method of the package (see :ref:`ref-result-shape`):
 ``scores``, ``adjacency(...)``, ``labels``, ``method``, ``to_frame()`` and ``plot()``.
 
 Orientation, everywhere: ``A[i, j] = 1`` means ``i -> j`` (the cause is the row).

@@ -303,7 +303,7 @@ class GrangerResult(GraphResult):
     """Granger F-tests for every ordered pair of variables.
 
     The result shape of every structure-learning method of the package (see
-    :mod:`gcbook.suite`): ``scores``, ``adjacency(...)``, ``labels``, ``method``,
+    :ref:`ref-result-shape`): ``scores``, ``adjacency(...)``, ``labels``, ``method``,
     ``to_frame()`` and ``plot()``. The test is joint over the lags, so there is no
     ``scores_by_lag`` (it is None).
 
@@ -734,7 +734,7 @@ def _ncx2_interval(stat: np.ndarray, df: int, level: float) -> tuple[np.ndarray,
 class GrangerStrength(GraphResult):
     """Geweke's measure of linear feedback ``F_{i -> j}`` for every ordered pair.
 
-    The result shape of the package's structure-learning methods: ``scores`` (the
+    The result shape of the package's structure-learning methods (:ref:`ref-result-shape`): ``scores`` (the
     measure, diagonal 0), ``adjacency(alpha, correction)`` (the chi-square tests),
     ``labels``, ``method``, ``to_frame()`` and ``plot()``; no ``scores_by_lag``.
 

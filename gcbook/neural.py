@@ -409,7 +409,7 @@ def jacobian_scores(jacobian):
 class NeuralGCResult(GraphResult):
     """The scores of a fitted :class:`GRNGC` or :class:`CMLP` (their ``result_``).
 
-    The result shape of every structure-learning method of the package: ``scores``,
+    The result shape of every structure-learning method of the package (:ref:`ref-result-shape`): ``scores``,
     ``scores_by_lag``, ``labels``, ``method``, ``adjacency(threshold)``, ``to_frame()`` and
     ``plot()``. The scores are continuous and the methods have no decision rule of their own
     (the papers report AUROC, a ranking over all thresholds), so ``adjacency`` needs a

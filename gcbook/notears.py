@@ -580,7 +580,7 @@ class DAGResult(GraphResult):
     """A weighted DAG learned from i.i.d. samples: what :func:`notears_linear` and :func:`sortnregress` return.
 
     The result shape of every structure-learning method of the package (see
-    :mod:`gcbook.suite`): ``scores``, ``adjacency(...)``, ``labels``, ``method``,
+    :ref:`ref-result-shape`): ``scores``, ``adjacency(...)``, ``labels``, ``method``,
     ``to_frame()`` and ``plot()``. There are no lags (``scores_by_lag`` is None).
 
     Attributes

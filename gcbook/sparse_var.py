@@ -329,7 +329,7 @@ class LassoVARResult(GraphResult):
     """A lasso-penalised VAR(L) fitted by :func:`lasso_var`.
 
     The result shape of every structure-learning method of the package (see
-    :mod:`gcbook.suite`): ``scores``, ``scores_by_lag``, ``adjacency(...)``, ``labels``,
+    :ref:`ref-result-shape`): ``scores``, ``scores_by_lag``, ``adjacency(...)``, ``labels``,
     ``method``, ``to_frame()`` and ``plot()``. Like the lasso itself, its graph is the
     support of the coefficients: ``i -> j`` when some ``x_i(t-k)`` has a nonzero
     coefficient in the lasso of ``x_j(t)``.

@@ -121,7 +121,7 @@ def check_granger_f(func: Callable, verbose: bool = True, seed=None) -> CheckRep
         shape (T,) and the test is whether ``cause`` Granger-causes ``effect`` with ``lag`` lags and
         an intercept in both regressions. Compared with :func:`gcbook.granger.granger_test`. The
         exercise asks for NumPy and SciPy only: a case whose call reaches :mod:`gcbook.granger`
-        (or :mod:`gcbook.window`, :mod:`gcbook.spectral`, :mod:`gcbook.suite`) or statsmodels,
+        (or :mod:`gcbook.window`, :mod:`gcbook.spectral`, :ref:`ref-result-shape`) or statsmodels,
         however imported, fails with a message that names the call.
     verbose : bool
         Print the report.
