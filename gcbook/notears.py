@@ -106,19 +106,15 @@ def _check_loss(loss) -> str:
     return loss
 
 
-def _check_data(X, loss: str = "l2") -> np.ndarray:
-    """Data matrix (n, d) as float: 2-D, d >= 2, n >= 3, finite, no constant column; binary for logistic."""
-    X, _ = as_time_series(X, name="X", min_vars=2)
+def _check_data(X, loss: str = "l2") -> tuple[np.ndarray, list[str]]:
+    """Data matrix (n, d) as float: 2-D, d >= 2, n >= 3, finite, no constant column; binary for logistic.
+
+    Returns it with its labels (a DataFrame's columns, else ``x0, x1, ...``).
+    """
+    X, labels = as_time_series(X, name="X", min_vars=2)
     if loss == "logistic" and not np.all((X == 0) | (X == 1)):
         raise ValueError("loss='logistic' needs binary data (every entry 0 or 1); use loss='l2' for continuous data.")
-    return X
-
-
-def _labels(X) -> tuple[str, ...]:
-    """A DataFrame's column names, or () for an array (then ``x0, x1, ...``)."""
-    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
-        return tuple(str(c) for c in X.columns)
-    return ()
+    return X, labels
 
 
 def _check_weights(W) -> np.ndarray:
@@ -342,7 +338,7 @@ def notears_loss(W, X, loss: str = "l2") -> tuple[float, np.ndarray]:
     0.333333333333
     """
     loss = _check_loss(loss)
-    X = _check_data(X, loss)
+    X, _ = _check_data(X, loss)
     W = _check_weights(W)
     if W.shape[0] != X.shape[1]:
         raise ValueError(f"W must be ({X.shape[1]}, {X.shape[1]}) for X with {X.shape[1]} columns, got {W.shape}.")
@@ -480,7 +476,7 @@ def notears_objective(w, X, rho: float = 1.0, alpha: float = 0.0, lambda1: float
     ((18,), True)
     """
     loss = _check_loss(loss)
-    X = _check_data(X, loss)
+    X, _ = _check_data(X, loss)
     rho = check_real(rho, "rho", low=0.0, low_open=True)
     alpha = check_real(alpha, "alpha", low=-math.inf)
     lambda1 = check_real(lambda1, "lambda1", low=0.0)
@@ -1014,8 +1010,7 @@ def notears_linear(
     enforce_dag = check_bool(enforce_dag, "enforce_dag")
     precondition = check_bool(precondition, "precondition")
     loss = _check_loss(loss)
-    labels = _labels(X)
-    X = _check_data(X, loss)
+    X, labels = _check_data(X, loss)
     lambda1 = check_real(lambda1, "lambda1", low=0.0)
     w_threshold = check_real(w_threshold, "w_threshold", low=0.0)
     max_iter = check_int(max_iter, "max_iter", 1)
@@ -1129,8 +1124,7 @@ def sortnregress(X) -> DAGResult:
     """
     from sklearn.linear_model import LassoLarsIC, LinearRegression
 
-    labels = _labels(X)
-    X = _check_data(X)
+    X, labels = _check_data(X)
     n, d = X.shape
     if n <= d:
         raise ValueError(
